@@ -1,0 +1,118 @@
+// The admin API over loopback HTTP (headless mode): POST /rpc/<method>, GET /events (SSE),
+// and the renderer bundle for a browser. Bearer token on everything but the static UI.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { ADMIN_ERROR_STATUS, AdminError } from '../../shared/adminApi';
+import type { InstanceEvents } from '../core/events';
+import type { Logger } from '../core/logger';
+import { BodyTooLargeError, readBody, sendJson, sendText } from '../core/http/httpUtil';
+import { invokeAdmin, type AdminHandlers } from './adminService';
+import { forwardEvents } from './eventThrottle';
+
+export interface AdminHttpOptions {
+  handlers: AdminHandlers;
+  events: InstanceEvents;
+  token: string;
+  log: Logger;
+  /** Folder with the built renderer (index.html and assets), if any. */
+  rendererDir?: string;
+}
+
+const RPC_MAX_BYTES = 256 * 1024;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+};
+const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export function createAdminServer(opts: AdminHttpOptions): Server {
+  const tokenHash = createHash('sha256').update(opts.token).digest();
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    const header = req.headers.authorization;
+    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.pathname === '/events' ? url.searchParams.get('token') : null;
+    if (!given) return false;
+    return timingSafeEqual(createHash('sha256').update(given).digest(), tokenHash);
+  };
+
+  return createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      opts.log.error(`admin ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    // Browsers send Origin on cross-site requests: only our own page may call us.
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://${req.headers.host}`) return sendJson(res, 403, { error: { code: 'forbidden', message: 'cross-origin request refused' } });
+
+    if (url.pathname.startsWith('/rpc/')) {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use POST' } }, undefined, { allow: 'POST' });
+      if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
+      let params: unknown = {};
+      try {
+        const body = await readBody(req, RPC_MAX_BYTES);
+        if (body.length > 0) params = JSON.parse(body.toString('utf8'));
+      } catch (err) {
+        const message = err instanceof BodyTooLargeError ? 'request body too large' : 'request body is not JSON';
+        return sendError(res, new AdminError('bad_params', message));
+      }
+      try {
+        const result = await invokeAdmin(opts.handlers, decodeURIComponent(url.pathname.slice(5)), params);
+        return sendJson(res, 200, result ?? {});
+      } catch (err) {
+        if (err instanceof AdminError) return sendError(res, err);
+        throw err;
+      }
+    }
+    if (url.pathname === '/events') {
+      if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
+      return serveEvents(req, res);
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url, res);
+    return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });
+  }
+
+  function serveEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': outpost events\n\n');
+    const stop = forwardEvents(opts.events, (name, data) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    ping.unref();
+    req.on('close', () => {
+      clearInterval(ping);
+      stop();
+    });
+  }
+
+  async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
+    const dir = opts.rendererDir;
+    if (!dir) {
+      return sendText(res, 200, '<!doctype html><title>Outpost</title><p>The admin UI is not built. Run <code>npm run build</code>.</p>', 'text/html; charset=utf-8');
+    }
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = join(dir, rel || 'index.html');
+    if (!file.startsWith(normalize(dir) + sep) && file !== join(dir, 'index.html')) return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });
+    const st = await stat(file).catch(() => undefined);
+    if (!st || !st.isFile()) file = join(dir, 'index.html'); // client-side routes
+    const body = await readFile(file).catch(() => undefined);
+    if (!body) return sendText(res, 404, 'not found', 'text/plain');
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'content-security-policy': UI_CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
+    });
+    res.end(body);
+  }
+}
+
+function sendError(res: ServerResponse, err: AdminError): void {
+  sendJson(res, ADMIN_ERROR_STATUS[err.code], { error: { code: err.code, message: err.message } });
+}

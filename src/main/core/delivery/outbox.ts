@@ -1,0 +1,47 @@
+// Queues an outgoing activity: serialized and digested once, one delivery row per
+// target inbox (deduplicated), written in the caller's transaction. Never delivers inline.
+import type { Db } from '../store/database';
+import type { Json } from '../federation/activityStreams';
+import { hostOf } from '../federation/activityStreams';
+import { digestHeader } from '../federation/httpSignature';
+import type { LocalIdentity } from '../federation/localActor';
+import { pinOrigin } from '../federation/localActor';
+
+export interface QueuedActivity {
+  id: string;
+  uri: string;
+  deliveries: number;
+}
+
+export class Outbox {
+  private readonly insertActivity;
+  private readonly insertDelivery;
+
+  constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
+    this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.insertDelivery = db.prepare(`INSERT INTO deliveries (activity_id, inbox, host, state, next_attempt_at, created_at, updated_at)
+        VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`);
+  }
+
+  /**
+   * Stores `activity` (whose `id` is `uri`) and queues it for `inboxes`. Local and
+   * malformed inboxes are skipped; duplicates collapse. Run inside a transaction with
+   * the change the activity announces, so both land or neither.
+   */
+  enqueue(id: string, activity: Json, inboxes: Iterable<string>): QueuedActivity {
+    const uri = activity.id as string;
+    const body = JSON.stringify(activity);
+    const at = this.now();
+    const objectUri = typeof activity.object === 'string' ? activity.object : ((activity.object as Json | undefined)?.id as string | undefined) ?? null;
+    this.insertActivity.run(id, uri, activity.type as string, objectUri, body, digestHeader(body), at);
+    let count = 0;
+    for (const inbox of new Set(inboxes)) {
+      const host = hostOf(inbox);
+      if (!host || this.identity.isLocal(inbox)) continue;
+      count += this.insertDelivery.run(id, inbox, host, at, at, at).changes;
+    }
+    if (count > 0) pinOrigin(this.db, this.identity.origin);
+    return { id, uri, deliveries: count };
+  }
+}

@@ -1,0 +1,63 @@
+// Fetching remote documents: signed GETs (for servers with authorized fetch), a deadline,
+// a size cap, a few redirects, each hop re-checked by the SSRF guard.
+import type { KeyObject } from 'node:crypto';
+import { FetchError, type HttpClient } from './httpClient';
+import { signRequest } from './httpSignature';
+import type { Json } from './activityStreams';
+import type { InstanceLimits } from '../config';
+
+export interface LocalSigner {
+  keyId: string;
+  privateKey: KeyObject;
+}
+
+const MAX_REDIRECTS = 3;
+const AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+
+export class FederationClient {
+  constructor(
+    readonly http: HttpClient,
+    private readonly signer: () => LocalSigner,
+    private readonly limits: Pick<InstanceLimits, 'fetchMaxBytes' | 'fetchTimeoutMs'>,
+  ) {}
+
+  /** GETs an ActivityStreams document, signed with the local actor's key. */
+  async getActivityJson(url: string): Promise<Json> {
+    return this.getJson(url, AS_ACCEPT, true);
+  }
+
+  /** GETs plain JSON (WebFinger, NodeInfo), unsigned. */
+  async getPlainJson(url: string, accept = 'application/json'): Promise<Json> {
+    return this.getJson(url, accept, false);
+  }
+
+  private async getJson(start: string, accept: string, signed: boolean): Promise<Json> {
+    let url = start;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers: Record<string, string> = { accept };
+      if (signed) {
+        const { keyId, privateKey } = this.signer();
+        Object.assign(headers, await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } }));
+      }
+      const res = await this.http.request(url, {
+        method: 'GET',
+        headers,
+        timeoutMs: this.limits.fetchTimeoutMs,
+        maxBytes: this.limits.fetchMaxBytes,
+      });
+      if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {
+        url = new URL(res.headers.location, url).toString();
+        continue;
+      }
+      if (res.status !== 200) throw new FetchError(`GET ${url} answered ${res.status}`, 'http', res.status);
+      try {
+        const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        return parsed as Json;
+      } catch {
+        throw new FetchError(`GET ${url} did not return a JSON object`, 'invalid', res.status);
+      }
+    }
+    throw new FetchError(`GET ${start}: too many redirects`, 'invalid');
+  }
+}

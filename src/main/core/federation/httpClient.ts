@@ -1,0 +1,162 @@
+// Outgoing HTTP for federation: one keep-alive undici Agent, a deadline and a size cap
+// on every request, and an SSRF guard that refuses loopback/private/link-local
+// addresses (checked on the resolved address, so DNS cannot smuggle them in).
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent, request, type Dispatcher } from 'undici';
+
+export type FetchErrorKind = 'blocked' | 'timeout' | 'too_large' | 'http' | 'network' | 'invalid';
+
+export class FetchError extends Error {
+  constructor(message: string, readonly kind: FetchErrorKind, readonly status?: number, readonly code?: string) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+const privateRanges = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) privateRanges.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+  privateRanges.addSubnet(net, prefix, 'ipv6');
+}
+
+/** True for loopback, private, link-local, multicast and unspecified addresses. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return privateRanges.check(address, 'ipv4');
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return privateRanges.check(mapped[1]!, 'ipv4');
+    return privateRanges.check(address, 'ipv6');
+  }
+  return true;
+}
+
+export interface HttpClientOptions {
+  /** Let requests reach loopback/private addresses (tests, benchmarks, LAN peers). */
+  allowPrivateNetwork: boolean;
+  userAgent: string;
+  /** Per-origin connection cap of the shared Agent. */
+  connectionsPerOrigin?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export class HttpClient {
+  readonly agent: Agent;
+
+  constructor(readonly options: HttpClientOptions) {
+    const guardedLookup = (
+      hostname: string,
+      opts: object,
+      cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
+      dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
+        if (err) return cb(err, []);
+        const list = addresses as LookupAddress[];
+        if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address))) {
+          const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to a private address`);
+          e.code = 'EPRIVATEADDR';
+          return cb(e, []);
+        }
+        if ((opts as { all?: boolean }).all) cb(null, list);
+        else cb(null, list[0]!.address, list[0]!.family);
+      });
+    };
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 8,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.connectTimeoutMs ?? 10_000, lookup: guardedLookup as never },
+    });
+  }
+
+  /** Throws FetchError('blocked') for URLs we must not fetch. */
+  checkUrl(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new FetchError(`not a URL: ${raw}`, 'invalid');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FetchError(`unsupported scheme in ${raw}`, 'invalid');
+    if (url.username || url.password) throw new FetchError('URLs with credentials are refused', 'invalid');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!this.options.allowPrivateNetwork) {
+      if (isIP(host) && isPrivateAddress(host)) throw new FetchError(`${host} is a private address`, 'blocked');
+      if (host === 'localhost' || host.endsWith('.localhost')) throw new FetchError(`${host} is local`, 'blocked');
+    }
+    return url;
+  }
+
+  async request(raw: string, opts: RequestOptions): Promise<HttpResponse> {
+    const url = this.checkUrl(raw);
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: opts.method ?? 'GET',
+        headers: { 'user-agent': this.options.userAgent, ...opts.headers },
+        body: opts.body,
+        dispatcher: this.agent,
+        signal,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+      });
+    } catch (err) {
+      throw toFetchError(err, url);
+    }
+    const length = Number(res.headers['content-length']);
+    if (Number.isFinite(length) && length > opts.maxBytes) {
+      res.body.destroy();
+      throw new FetchError(`${url.host} sent ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of res.body) {
+        total += (chunk as Buffer).length;
+        if (total > opts.maxBytes) {
+          res.body.destroy();
+          throw new FetchError(`${url.host} sent more than ${opts.maxBytes} bytes`, 'too_large', res.statusCode);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof FetchError) throw err;
+      throw toFetchError(err, url);
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function toFetchError(err: unknown, url: URL): FetchError {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e?.code ?? e?.cause?.code ?? e?.name;
+  if (code === 'EPRIVATEADDR' || e?.cause?.code === 'EPRIVATEADDR') {
+    return new FetchError(`${url.hostname} resolves to a private address`, 'blocked', undefined, 'EPRIVATEADDR');
+  }
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || /Timeout/i.test(String(code))) {
+    return new FetchError(`${url.host} timed out`, 'timeout', undefined, String(code));
+  }
+  return new FetchError(`${url.host}: ${e?.message ?? String(err)}`, 'network', undefined, code ? String(code) : undefined);
+}

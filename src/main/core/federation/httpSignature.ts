@@ -1,0 +1,427 @@
+/**
+ * HTTP Signatures as ActivityPub servers use them: draft-cavage-http-signatures
+ * with RSA-SHA256 (PKCS#1 v1.5). "hs2019" is accepted and verified as
+ * RSA-SHA256 when the key is RSA, which is what Mastodon and GoToSocial send.
+ *
+ * Only node:crypto is used. Signing and verification use the callback forms of
+ * crypto.sign / crypto.verify, which run in libuv's threadpool instead of
+ * blocking the event loop.
+ */
+import {
+  createHash,
+  createPublicKey,
+  sign as cryptoSign,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
+
+/** An error with a machine-readable code. */
+export class SignatureError extends Error {
+  readonly code: string;
+  /**
+   * @param message - Text for people.
+   * @param code - One of 'missing_signature', 'malformed_signature', 'missing_header',
+   *   'bad_digest', 'stale_date', 'future_date', 'bad_signature', 'unsupported_algorithm', 'bad_key'.
+   */
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = 'SignatureError';
+    this.code = code;
+  }
+}
+
+function toBuffer(body: Uint8Array | string): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** "SHA-256=<base64>" of the body. */
+export function digestHeader(body: Uint8Array | string): string {
+  return `SHA-256=${createHash('sha256').update(toBuffer(body)).digest('base64')}`;
+}
+
+const DIGEST_ALGORITHMS: Readonly<Record<string, string>> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
+
+/**
+ * True if a Digest header value (possibly listing several comma-separated
+ * algorithms, e.g. "SHA-256=...,SHA-512=...") holds at least one SHA-256 or
+ * SHA-512 entry and every such entry matches the body. Entries of other
+ * algorithms are ignored; a header with only unknown algorithms gives false.
+ * Algorithm names are case-insensitive.
+ */
+export function digestMatches(headerValue: string, body: Uint8Array | string): boolean {
+  const data = toBuffer(body);
+  let known = 0;
+  for (const entry of headerValue.split(',')) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) continue;
+    const alg = DIGEST_ALGORITHMS[entry.slice(0, eq).trim().toLowerCase()];
+    if (alg === undefined) continue;
+    known++;
+    const expected = createHash(alg).update(data).digest();
+    const given = Buffer.from(entry.slice(eq + 1).trim(), 'base64');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  }
+  return known > 0;
+}
+
+export interface SignableRequest {
+  method: string;
+  /** path + query as sent on the wire, e.g. "/inbox?x=1" */
+  path: string;
+  /** header names lower-case; values as strings */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The value of a header, looked up by lower-case name (then case-insensitively); arrays joined with ", ". */
+export function headerValue(headers: SignableRequest['headers'], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let value = headers[lower];
+  if (value === undefined) {
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === lower) {
+        value = headers[key];
+        if (value !== undefined) break;
+      }
+    }
+  }
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((v) => v.trim()).join(', ');
+  return value.trim();
+}
+
+/**
+ * Builds the signing string for the listed components ("(request-target)",
+ * "(created)", "(expires)", or header names). Throws SignatureError('missing_header')
+ * if a header (or a covered created/expires parameter) is absent. Multiple values of
+ * one header are joined with ", ".
+ */
+export function signingString(
+  components: readonly string[],
+  req: SignableRequest,
+  params?: { created?: number; expires?: number },
+): string {
+  if (components.length === 0) throw new SignatureError('no components to sign', 'malformed_signature');
+  const lines: string[] = [];
+  for (const raw of components) {
+    const name = raw.toLowerCase();
+    if (name === '(request-target)') {
+      lines.push(`${name}: ${req.method.toLowerCase()} ${req.path}`);
+    } else if (name === '(created)' || name === '(expires)') {
+      const v = name === '(created)' ? params?.created : params?.expires;
+      if (v === undefined) throw new SignatureError(`${name} is covered but not given`, 'missing_header');
+      lines.push(`${name}: ${v}`);
+    } else if (name.startsWith('(')) {
+      throw new SignatureError(`unknown pseudo-header ${name}`, 'malformed_signature');
+    } else {
+      const v = headerValue(req.headers, name);
+      if (v === undefined) throw new SignatureError(`header ${name} is missing`, 'missing_header');
+      lines.push(`${name}: ${v}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export interface ParsedSignature {
+  keyId: string;
+  algorithm: string;
+  headers: string[];
+  signature: Buffer;
+  created?: number;
+  expires?: number;
+}
+
+function malformed(message: string): SignatureError {
+  return new SignatureError(message, 'malformed_signature');
+}
+
+/** Splits `a="x", b=1` into a map; names lower-cased; duplicates are an error. */
+function parseParams(s: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const n = s.length;
+  const isWs = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+  let i = 0;
+  const skipWs = () => {
+    while (i < n && isWs(s[i])) i++;
+  };
+  skipWs();
+  while (i < n) {
+    const start = i;
+    while (i < n && /[A-Za-z0-9_-]/.test(s[i] as string)) i++;
+    const name = s.slice(start, i).toLowerCase();
+    if (name === '') throw malformed(`unexpected character at ${i}`);
+    skipWs();
+    if (s[i] !== '=') throw malformed(`expected "=" after ${name}`);
+    i++;
+    skipWs();
+    let value = '';
+    if (s[i] === '"') {
+      i++;
+      let closed = false;
+      while (i < n) {
+        const c = s[i] as string;
+        if (c === '\\' && i + 1 < n) {
+          value += s[i + 1];
+          i += 2;
+        } else if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        } else {
+          value += c;
+          i++;
+        }
+      }
+      if (!closed) throw malformed(`unterminated quoted value for ${name}`);
+    } else {
+      const vs = i;
+      while (i < n && s[i] !== ',' && !isWs(s[i])) i++;
+      value = s.slice(vs, i);
+    }
+    if (out.has(name)) throw malformed(`duplicate parameter ${name}`);
+    out.set(name, value);
+    skipWs();
+    if (i >= n) break;
+    if (s[i] !== ',') throw malformed(`expected "," after ${name}`);
+    i++;
+    skipWs();
+  }
+  return out;
+}
+
+function parseTimestamp(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v)) throw malformed(`bad ${name} parameter`);
+  return Math.floor(Number(v));
+}
+
+/**
+ * Parses a Signature header value (or an Authorization "Signature ..." value).
+ * When the headers parameter is absent it defaults to ["date"] (older drafts,
+ * Mastodon). When algorithm is absent it is reported as "hs2019".
+ * Throws SignatureError('malformed_signature').
+ */
+export function parseSignatureHeader(value: string): ParsedSignature {
+  let s = value.trim();
+  const scheme = /^signature\s+(?=[A-Za-z])/i.exec(s);
+  if (scheme) s = s.slice(scheme[0].length);
+  if (s === '') throw malformed('empty signature header');
+  const params = parseParams(s);
+
+  const keyId = params.get('keyid');
+  if (keyId === undefined || keyId === '') throw malformed('keyId is missing');
+  const sig = params.get('signature');
+  if (sig === undefined || sig === '') throw malformed('signature is missing');
+  const compact = sig.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) throw malformed('signature is not base64');
+  const signature = Buffer.from(compact, 'base64');
+  if (signature.length === 0) throw malformed('signature is empty');
+
+  const headersParam = params.get('headers');
+  let headers: string[];
+  if (headersParam === undefined) {
+    headers = ['date'];
+  } else {
+    headers = headersParam
+      .split(/\s+/)
+      .filter((h) => h !== '')
+      .map((h) => h.toLowerCase());
+    if (headers.length === 0) throw malformed('headers parameter is empty');
+  }
+
+  const algorithm = (params.get('algorithm') ?? 'hs2019').toLowerCase();
+  const parsed: ParsedSignature = { keyId, algorithm, headers, signature };
+  const created = parseTimestamp('created', params.get('created'));
+  const expires = parseTimestamp('expires', params.get('expires'));
+  if (created !== undefined) parsed.created = created;
+  if (expires !== undefined) parsed.expires = expires;
+  return parsed;
+}
+
+export interface OutgoingSignInput {
+  method: 'GET' | 'POST' | string;
+  url: string | URL;
+  body?: Uint8Array | string;
+  keyId: string;
+  privateKey: KeyObject;
+  contentType?: string;
+  /** epoch ms, default Date.now() */
+  now?: number;
+  /** extra headers to include (lower-case names); e.g. accept. Sent but not signed. */
+  headers?: Record<string, string>;
+  /** The body's Digest header when already computed (once per activity, not per inbox). */
+  digest?: string;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function signAsync(data: Buffer, key: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    cryptoSign('sha256', data, key, (err, sig) => (err ? reject(err) : resolve(sig)));
+  });
+}
+
+function verifyAsync(data: Buffer, key: KeyObject, sig: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    cryptoVerify('sha256', data, key, sig, (err, ok) => resolve(err ? false : ok));
+  });
+}
+
+function assertRsa(key: KeyObject): void {
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new SignatureError(`key type ${key.asymmetricKeyType ?? key.type} is not supported (RSA only)`, 'unsupported_algorithm');
+  }
+}
+
+/**
+ * Returns the headers to send: host, date (IMF-fixdate), and for a body (or any
+ * POST/PUT/PATCH, whose missing body counts as empty since Mastodon requires a
+ * signed digest on POST) digest + content-type (default
+ * 'application/activity+json'), plus signature. Extra `headers` are included
+ * but not signed; they never override the computed ones.
+ */
+export async function signRequest(input: OutgoingSignInput): Promise<Record<string, string>> {
+  const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
+  if (input.privateKey.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
+  assertRsa(input.privateKey);
+  if (/["\\\r\n]/.test(input.keyId)) throw malformed('keyId must not contain quotes, backslashes or newlines');
+
+  const method = input.method.toUpperCase();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.headers ?? {})) out[k.toLowerCase()] = v;
+
+  out['host'] = url.host;
+  out['date'] = new Date(input.now ?? Date.now()).toUTCString();
+  const components = ['(request-target)', 'host', 'date'];
+
+  const body = input.body ?? (BODY_METHODS.has(method) ? '' : undefined);
+  if (body !== undefined) {
+    out['digest'] = input.digest ?? digestHeader(body);
+    out['content-type'] = input.contentType ?? out['content-type'] ?? 'application/activity+json';
+    components.push('digest', 'content-type');
+  }
+  delete out['signature'];
+
+  const req: SignableRequest = { method, path: `${url.pathname}${url.search}`, headers: out };
+  const data = Buffer.from(signingString(components, req), 'utf8');
+  const sig = await signAsync(data, input.privateKey);
+  out['signature'] =
+    `keyId="${input.keyId}",algorithm="rsa-sha256",headers="${components.join(' ')}",signature="${sig.toString('base64')}"`;
+  return out;
+}
+
+const ALGORITHMS = new Set(['rsa-sha256', 'hs2019']);
+
+function assertAlgorithm(algorithm: string): void {
+  if (!ALGORITHMS.has(algorithm.toLowerCase())) {
+    throw new SignatureError(`algorithm ${algorithm} is not supported`, 'unsupported_algorithm');
+  }
+}
+
+/**
+ * Verifies the signature over req using publicKey (PEM string or KeyObject).
+ * Resolves true/false. Throws SignatureError('unsupported_algorithm') for
+ * algorithms other than rsa-sha256/hs2019 or non-RSA keys, 'bad_key' for an
+ * unreadable key, and 'missing_header' if a covered header is absent.
+ */
+export async function verifyParsedSignature(
+  parsed: ParsedSignature,
+  req: SignableRequest,
+  publicKey: KeyObject | string,
+): Promise<boolean> {
+  assertAlgorithm(parsed.algorithm);
+  let key: KeyObject;
+  try {
+    key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
+  } catch (err) {
+    throw new SignatureError(`cannot read public key: ${(err as Error).message}`, 'bad_key');
+  }
+  if (key.type !== 'public') throw new SignatureError('an asymmetric public key is needed', 'unsupported_algorithm');
+  assertRsa(key);
+  const params: { created?: number; expires?: number } = {};
+  if (parsed.created !== undefined) params.created = parsed.created;
+  if (parsed.expires !== undefined) params.expires = parsed.expires;
+  const data = Buffer.from(signingString(parsed.headers, req, params), 'utf8');
+  return verifyAsync(data, key, parsed.signature);
+}
+
+export interface IncomingCheckOptions {
+  now?: number;
+  /** default 12 h */
+  maxAgeMs?: number;
+  /** default 1 h (date in the future) */
+  maxFutureSkewMs?: number;
+  /** components that must be covered; for POST default ["(request-target)","host","date","digest"], for GET ["(request-target)","host","date"] */
+  required?: string[];
+  body?: Uint8Array | string;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Pre-key checks for an incoming request: parses the Signature header (or
+ * Authorization: Signature), checks the algorithm is one we can verify, that
+ * required components are covered and covered headers present, that the Date
+ * header is present and within the window (an unparseable Date counts as
+ * stale; (created)/(expires) are honoured when covered, and stand in for a
+ * missing Date header when (created) is covered and date is not required),
+ * and, when a body is given, that a Digest header is covered and matches.
+ * Returns the parsed signature. Does not verify the cryptographic signature.
+ */
+export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOptions = {}): ParsedSignature {
+  const now = opts.now ?? Date.now();
+  const maxAge = opts.maxAgeMs ?? 12 * HOUR;
+  const maxFuture = opts.maxFutureSkewMs ?? HOUR;
+
+  let raw = headerValue(req.headers, 'signature');
+  if (raw === undefined || raw === '') {
+    const auth = headerValue(req.headers, 'authorization');
+    if (auth !== undefined && /^signature\s/i.test(auth)) raw = auth;
+  }
+  if (raw === undefined || raw === '') throw new SignatureError('no Signature header', 'missing_signature');
+
+  const parsed = parseSignatureHeader(raw);
+  assertAlgorithm(parsed.algorithm);
+
+  const method = req.method.toUpperCase();
+  const required =
+    opts.required?.map((c) => c.toLowerCase()) ??
+    (BODY_METHODS.has(method) || (opts.body !== undefined && toBuffer(opts.body).length > 0)
+      ? ['(request-target)', 'host', 'date', 'digest']
+      : ['(request-target)', 'host', 'date']);
+  for (const c of required) {
+    if (!parsed.headers.includes(c)) throw new SignatureError(`signature does not cover ${c}`, 'missing_header');
+  }
+  const params: { created?: number; expires?: number } = {};
+  if (parsed.created !== undefined) params.created = parsed.created;
+  if (parsed.expires !== undefined) params.expires = parsed.expires;
+  // Throws missing_header if a covered header is absent.
+  signingString(parsed.headers, req, params);
+
+  const coversCreated = parsed.headers.includes('(created)');
+  const date = headerValue(req.headers, 'date');
+  if (date === undefined || date === '') {
+    if (!coversCreated || required.includes('date')) throw new SignatureError('no Date header', 'missing_header');
+  } else {
+    const t = Date.parse(date);
+    if (Number.isNaN(t)) throw new SignatureError(`unparseable Date header: ${date}`, 'stale_date');
+    if (now - t > maxAge) throw new SignatureError('Date header is too old', 'stale_date');
+    if (t - now > maxFuture) throw new SignatureError('Date header is in the future', 'future_date');
+  }
+  if (coversCreated && parsed.created !== undefined) {
+    const t = parsed.created * 1000;
+    if (now - t > maxAge) throw new SignatureError('(created) is too old', 'stale_date');
+    if (t - now > maxFuture) throw new SignatureError('(created) is in the future', 'future_date');
+  }
+  if (parsed.headers.includes('(expires)') && parsed.expires !== undefined && parsed.expires * 1000 < now) {
+    throw new SignatureError('signature has expired', 'stale_date');
+  }
+
+  if (opts.body !== undefined) {
+    if (!parsed.headers.includes('digest')) throw new SignatureError('signature does not cover digest', 'missing_header');
+    const digest = headerValue(req.headers, 'digest');
+    if (digest === undefined) throw new SignatureError('no Digest header', 'missing_header');
+    if (!digestMatches(digest, opts.body)) throw new SignatureError('Digest does not match the body', 'bad_digest');
+  }
+  return parsed;
+}

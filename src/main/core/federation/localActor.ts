@@ -1,0 +1,139 @@
+// The one local actor: its keys, its URLs (all derived from the identity origin) and
+// the pinning of that origin once the instance has federated.
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { Db } from '../store/database';
+import type { FederationState } from '../../../shared/dto';
+
+export interface LocalProfile {
+  username: string;
+  displayName: string;
+  summary: string;
+  manuallyApprovesFollowers: boolean;
+  publicKeyPem: string;
+  createdAt: number;
+}
+
+/** Every URL of the local actor, built from one origin. */
+export class LocalIdentity {
+  readonly actor: string;
+  readonly keyId: string;
+  readonly inbox: string;
+  readonly sharedInbox: string;
+  readonly outbox: string;
+  readonly followers: string;
+  readonly following: string;
+  readonly host: string;
+  readonly handle: string;
+
+  constructor(readonly origin: string, readonly username: string, readonly privateKey: KeyObject) {
+    this.actor = `${origin}/users/${username}`;
+    this.keyId = `${this.actor}#main-key`;
+    this.inbox = `${this.actor}/inbox`;
+    this.sharedInbox = `${origin}/inbox`;
+    this.outbox = `${this.actor}/outbox`;
+    this.followers = `${this.actor}/followers`;
+    this.following = `${this.actor}/following`;
+    this.host = new URL(origin).host;
+    this.handle = `${username}@${this.host}`;
+  }
+
+  noteUri(id: string): string {
+    return `${this.origin}/notes/${id}`;
+  }
+  createActivityUri(noteId: string): string {
+    return `${this.noteUri(noteId)}/activity`;
+  }
+  activityUri(id: string): string {
+    return `${this.origin}/activities/${id}`;
+  }
+  tagUrl(tag: string): string {
+    return `${this.origin}/tags/${encodeURIComponent(tag.toLowerCase())}`;
+  }
+  isLocal(uri: string | undefined): boolean {
+    return !!uri && (uri === this.origin || uri.startsWith(this.origin + '/'));
+  }
+  /** The local note id from a local note URI, if it is one. */
+  localNoteId(uri: string): string | undefined {
+    const prefix = `${this.origin}/notes/`;
+    if (!uri.startsWith(prefix)) return undefined;
+    const rest = uri.slice(prefix.length);
+    return /^[a-z0-9]+$/.test(rest) ? rest : undefined;
+  }
+}
+
+interface ActorRow {
+  username: string; display_name: string; summary: string; public_key_pem: string; private_key_pem: string;
+  manually_approves: number; created_at: number;
+}
+
+/** Loads the local actor, creating it (with a fresh RSA-2048 key pair) on first start. */
+export function ensureLocalActor(db: Db, username: string, now = Date.now()): { profile: LocalProfile; privateKey: KeyObject; created: boolean } {
+  let row = db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get();
+  let created = false;
+  if (!row) {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    db.prepare(`INSERT INTO local_actor (id, username, display_name, public_key_pem, private_key_pem, created_at)
+      VALUES (1, ?, ?, ?, ?, ?)`).run(username, username, publicKey, privateKey, now);
+    row = db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get()!;
+    created = true;
+  }
+  return { profile: profileFromRow(row), privateKey: createPrivateKey(row.private_key_pem), created };
+}
+
+export function loadProfile(db: Db): LocalProfile {
+  return profileFromRow(db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get()!);
+}
+
+export function updateProfile(db: Db, patch: Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers'>>): LocalProfile {
+  const cur = loadProfile(db);
+  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ? WHERE id = 1').run(
+    patch.displayName ?? cur.displayName,
+    patch.summary ?? cur.summary,
+    (patch.manuallyApprovesFollowers ?? cur.manuallyApprovesFollowers) ? 1 : 0,
+  );
+  return loadProfile(db);
+}
+
+function profileFromRow(row: ActorRow): LocalProfile {
+  return {
+    username: row.username,
+    displayName: row.display_name,
+    summary: row.summary,
+    manuallyApprovesFollowers: row.manually_approves === 1,
+    publicKeyPem: row.public_key_pem,
+    createdAt: row.created_at,
+  };
+}
+
+// ---- identity pinning ---------------------------------------------------------------
+
+const PINNED_KEY = 'pinned_origin';
+
+export function pinnedOrigin(db: Db): string | null {
+  return db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(PINNED_KEY)?.value ?? null;
+}
+
+/** Pins the origin the first time the instance federates; later calls keep the first. */
+export function pinOrigin(db: Db, origin: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(PINNED_KEY, origin);
+}
+
+/** Whether this start may federate under `origin`. */
+export function federationState(db: Db, origin: string): FederationState {
+  const pinned = pinnedOrigin(db);
+  if (pinned && pinned !== origin) {
+    return {
+      enabled: false,
+      pinnedOrigin: pinned,
+      reason:
+        `This instance's identity is ${pinned} (its followers and follows know it by that address), ` +
+        `but it was started as ${origin}. Federation is paused so that nothing is sent or accepted under the wrong ` +
+        `identity. Start it again with --public-url ${pinned}.`,
+    };
+  }
+  return { enabled: true, pinnedOrigin: pinned, reason: null };
+}

@@ -1,0 +1,187 @@
+// The public (federation) HTTP server: WebFinger, host-meta, NodeInfo, the actor and
+// its collections, notes, and the inboxes. This is what the tunnel exposes; the admin
+// API never lives here.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { LocalIdentity, LocalProfile } from './localActor';
+import type { NoteRecord, NoteRepository } from '../social/noteRepository';
+import type { FollowRepository } from '../social/followRepository';
+import type { InboxHandler } from '../inbox/inboxHandler';
+import type { RemoteActors } from './remoteActors';
+import type { InstanceLimits } from '../config';
+import type { Logger } from '../logger';
+import { BodyTooLargeError, readBody, sendHtml, sendJson, sendText } from '../http/httpUtil';
+import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from './activityStreams';
+import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from './renderers';
+import { checkIncomingRequest, verifyParsedSignature } from './httpSignature';
+import { isPubliclyVisible } from '../social/addressing';
+import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
+
+export interface PublicServerDeps {
+  identity: LocalIdentity;
+  profile: () => LocalProfile;
+  notes: NoteRepository;
+  follows: FollowRepository;
+  inbox: InboxHandler;
+  actors: RemoteActors;
+  limits: InstanceLimits;
+  log: Logger;
+  version: string;
+  /** Local users count for NodeInfo's usage (always 1) and the activity counts. */
+  stats: () => { notes: number };
+}
+
+const PAGE_SIZE = 20;
+const COLLECTION_PAGE_SIZE = 50;
+
+export function createPublicServer(d: PublicServerDeps): Server {
+  const server = createServer((req, res) => {
+    route(d, req, res).catch((err) => {
+      d.log.error(`public ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 30_000;
+  return server;
+}
+
+async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { identity } = d;
+  const url = new URL(req.url ?? '/', identity.origin);
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const actorPath = `/users/${identity.username}`;
+
+  if (method === 'POST') {
+    if (path === '/inbox' || path === `${actorPath}/inbox`) return handleInbox(d, req, res);
+    return sendJson(res, 404, { error: 'not found' });
+  }
+  if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, undefined, { allow: 'GET, HEAD, POST' });
+
+  const asJson = wantsActivityJson(req.headers.accept);
+  const activityJson = (body: unknown, cacheSeconds = 60) =>
+    sendJson(res, 200, body, req.headers.accept?.includes('ld+json') ? LD_CONTENT_TYPE : AS_CONTENT_TYPE, {
+      vary: 'Accept', 'cache-control': `public, max-age=${cacheSeconds}`,
+    });
+
+  switch (path) {
+    case '/.well-known/webfinger': return webfinger(d, url, res);
+    case '/.well-known/host-meta':
+      return sendText(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n` +
+        `  <Link rel="lrdd" template="${identity.origin}/.well-known/webfinger?resource={uri}"/>\n</XRD>\n`, 'application/xrd+xml; charset=utf-8');
+    case '/.well-known/nodeinfo':
+      return sendJson(res, 200, {
+        links: ['2.0', '2.1'].map((v) => ({ rel: `http://nodeinfo.diaspora.software/ns/schema/${v}`, href: `${identity.origin}/nodeinfo/${v}` })),
+      });
+    case '/nodeinfo/2.0': case '/nodeinfo/2.1': return nodeinfo(d, path.endsWith('2.1') ? '2.1' : '2.0', res);
+    case '/': case actorPath:
+      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile()), 180);
+      return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, PAGE_SIZE)));
+    case `${actorPath}/outbox`: return outbox(d, url, res, activityJson);
+    case `${actorPath}/followers`: return collection(d, 'followers', url, res, activityJson);
+    case `${actorPath}/following`: return collection(d, 'following', url, res, activityJson);
+  }
+
+  const note = /^\/notes\/([a-z0-9]{1,40})(\/activity)?$/.exec(path);
+  if (note) {
+    const record = d.notes.byId(note[1]!);
+    if (!record || !record.local || !(await mayRead(d, record, req))) return sendJson(res, 404, { error: 'not found' });
+    if (note[2]) return activityJson(renderCreate(identity, record));
+    if (asJson) return activityJson(renderNoteDocument(identity, record));
+    return sendHtml(res, 200, renderNotePage(identity, d.profile(), record));
+  }
+  const tag = /^\/tags\/([^/]{1,100})$/.exec(path);
+  if (tag) {
+    const name = decodeURIComponent(tag[1]!).toLowerCase();
+    const notes = d.notes.publicNotesBy(identity.actor, Date.now() + 1, 200).filter((n) => n.hashtags.includes(name));
+    return sendHtml(res, 200, renderTagPage(identity, name, notes));
+  }
+  if (path === '/favicon.ico') return sendText(res, 404, '', 'text/plain');
+  return sendJson(res, 404, { error: 'not found' });
+}
+
+async function handleInbox(d: PublicServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, d.limits.inboxMaxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return sendJson(res, 413, { error: 'activity too large' }, undefined, { connection: 'close' });
+    throw err;
+  }
+  const result = await d.inbox.handle({ method: 'POST', path: req.url ?? '/', headers: req.headers, body });
+  sendJson(res, result.status, result.body, undefined, result.headers);
+}
+
+function webfinger(d: PublicServerDeps, url: URL, res: ServerResponse): void {
+  const { identity } = d;
+  const resource = url.searchParams.get('resource') ?? '';
+  const acct = resource.replace(/^acct:/i, '').replace(/^@/, '').toLowerCase();
+  const matches = resource === identity.actor || resource === `${identity.origin}/@${identity.username}`
+    || acct === identity.handle.toLowerCase();
+  if (!resource) return sendJson(res, 400, { error: 'resource parameter required' });
+  if (!matches) return sendJson(res, 404, { error: 'no such user' });
+  sendJson(res, 200, {
+    subject: `acct:${identity.handle}`,
+    aliases: [identity.actor],
+    links: [
+      { rel: 'self', type: AS_CONTENT_TYPE, href: identity.actor },
+      { rel: 'http://webfinger.net/rel/profile-page', type: 'text/html', href: identity.actor },
+    ],
+  }, 'application/jrd+json; charset=utf-8', { 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=300' });
+}
+
+function nodeinfo(d: PublicServerDeps, version: '2.0' | '2.1', res: ServerResponse): void {
+  const followers = d.follows.followers.count('accepted');
+  sendJson(res, 200, {
+    version,
+    software: { name: 'outpost', version: d.version, ...(version === '2.1' ? { repository: 'https://example.invalid/outpost', homepage: d.identity.origin } : {}) },
+    protocols: ['activitypub'],
+    services: { inbound: [], outbound: [] },
+    openRegistrations: false,
+    usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: d.stats().notes },
+    metadata: { nodeName: `${d.profile().displayName || d.identity.username} (Outpost)`, followers },
+  }, `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/${version}#"`);
+}
+
+function outbox(d: PublicServerDeps, url: URL, res: ServerResponse, send: (b: unknown) => void): void {
+  const { identity } = d;
+  const total = d.notes.countPublicBy(identity.actor);
+  if (!url.searchParams.has('page')) return send(renderCollection(identity.outbox, total, `${identity.outbox}?page=true`));
+  const before = Number(url.searchParams.get('before') ?? '') || Date.now() + 1;
+  const notes = d.notes.publicNotesBy(identity.actor, before, PAGE_SIZE);
+  const last = notes[notes.length - 1];
+  const next = notes.length === PAGE_SIZE && last ? `${identity.outbox}?page=true&before=${last.publishedAt}` : undefined;
+  send(renderCollectionPage(identity.outbox, `${identity.outbox}${url.search}`, notes.map((n) => renderCreate(identity, n)), next));
+}
+
+function collection(d: PublicServerDeps, which: 'followers' | 'following', url: URL, res: ServerResponse, send: (b: unknown) => void): void {
+  const table = d.follows[which];
+  const id = which === 'followers' ? d.identity.followers : d.identity.following;
+  const total = table.count('accepted');
+  const page = Number(url.searchParams.get('page') ?? '');
+  if (!Number.isInteger(page) || page < 1) return send(renderCollection(id, total, `${id}?page=1`));
+  const items = table.page('accepted', COLLECTION_PAGE_SIZE, (page - 1) * COLLECTION_PAGE_SIZE).map((f) => f.actorUri);
+  const next = page * COLLECTION_PAGE_SIZE < total ? `${id}?page=${page + 1}` : undefined;
+  const prev = page > 1 ? `${id}?page=${page - 1}` : undefined;
+  send(renderCollectionPage(id, `${id}?page=${page}`, items, next, prev));
+}
+
+/** Public and unlisted notes are readable by all; others only by a signed GET from someone addressed. */
+async function mayRead(d: PublicServerDeps, note: NoteRecord, req: IncomingMessage): Promise<boolean> {
+  if (isPubliclyVisible(note.visibility)) return true;
+  if (!req.headers.signature && !req.headers.authorization) return false;
+  try {
+    const parsed = checkIncomingRequest({ method: 'GET', path: req.url ?? '/', headers: req.headers }, {
+      maxAgeMs: d.limits.signatureMaxAgeMs, maxFutureSkewMs: d.limits.signatureMaxFutureSkewMs,
+    });
+    const signer = await d.actors.forKey(parsed.keyId);
+    if (!signer.publicKeyPem || !(await verifyParsedSignature(parsed, { method: 'GET', path: req.url ?? '/', headers: req.headers }, signer.publicKeyPem))) return false;
+    if (note.mentions.some((m) => m.href === signer.uri) || note.to.includes(signer.uri) || note.cc.includes(signer.uri)) return true;
+    return note.visibility === 'followers' && d.follows.followers.get(signer.uri)?.state === 'accepted';
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,258 @@
+// The remote actor cache: fetched on demand, kept in SQLite with a TTL, refreshed on
+// Update and (once) when a signature fails to verify with the cached key.
+import type { Db } from '../store/database';
+import type { InstanceLimits } from '../config';
+import type { ActorSummary } from '../../../shared/dto';
+import { FetchError } from './httpClient';
+import type { FederationClient } from './federationClient';
+import { asArray, hostOf, idOf, str, typeOf, type Json } from './activityStreams';
+import { plainText, sanitizeRemoteHtml } from './sanitize';
+
+export interface RemoteActor {
+  uri: string;
+  host: string;
+  username: string;
+  name: string;
+  summaryHtml: string;
+  url: string | null;
+  iconUrl: string | null;
+  inbox: string;
+  sharedInbox: string | null;
+  outbox: string | null;
+  followersUrl: string | null;
+  followingUrl: string | null;
+  keyId: string | null;
+  publicKeyPem: string | null;
+  followersCount: number | null;
+  followingCount: number | null;
+  fetchedAt: number;
+}
+
+interface ActorRow {
+  uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
+  icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
+  followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
+  followers_count: number | null; following_count: number | null; fetched_at: number;
+}
+
+const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organization']);
+
+export class ActorDocumentError extends Error {}
+
+/** Parses and checks an actor document fetched from (or claimed by) `expectedUri`'s host. */
+export function parseActorDocument(doc: Json, expectedHost: string | undefined, now: number): RemoteActor {
+  const uri = str(doc.id);
+  const type = typeOf(doc);
+  if (!uri || !type || !ACTOR_TYPES.has(type)) throw new ActorDocumentError('not an actor document');
+  const host = hostOf(uri);
+  if (!host) throw new ActorDocumentError(`actor id is not a URL: ${uri}`);
+  if (expectedHost && host !== expectedHost) throw new ActorDocumentError(`actor ${uri} was served by ${expectedHost}`);
+  const inbox = str(doc.inbox);
+  if (!inbox || hostOf(inbox) === undefined) throw new ActorDocumentError('actor has no inbox');
+  const endpoints = (doc.endpoints && typeof doc.endpoints === 'object' ? doc.endpoints : {}) as Json;
+  const keys = asArray<Json>(doc.publicKey).filter((k) => k && typeof k === 'object');
+  const key = keys.find((k) => str(k.owner) === uri || !k.owner) ?? keys[0];
+  const icon = asArray<Json>(doc.icon)[0];
+  const username = str(doc.preferredUsername) ?? uri.split('/').pop() ?? 'unknown';
+  return {
+    uri,
+    host,
+    username,
+    name: plainText(str(doc.name) ?? '') || username,
+    summaryHtml: sanitizeRemoteHtml(str(doc.summary) ?? ''),
+    url: str(doc.url) ?? idOf(asArray(doc.url)[0]) ?? null,
+    iconUrl: icon ? (str(icon.url) ?? idOf(icon.url) ?? null) : null,
+    inbox,
+    sharedInbox: str(endpoints.sharedInbox) ?? null,
+    outbox: str(doc.outbox) ?? null,
+    followersUrl: str(doc.followers) ?? null,
+    followingUrl: str(doc.following) ?? null,
+    keyId: key ? (str(key.id) ?? null) : null,
+    publicKeyPem: key ? (str(key.publicKeyPem) ?? null) : null,
+    followersCount: null,
+    followingCount: null,
+    fetchedAt: now,
+  };
+}
+
+/** `@user@host`, `user@host` → {username, host}; undefined when it is not a handle. */
+export function parseHandle(handle: string): { username: string; host: string } | undefined {
+  const m = /^@?([^@\s/]+)@([a-z0-9.\-]+(?::\d{1,5})?)$/i.exec(handle.trim());
+  return m ? { username: m[1]!, host: m[2]!.toLowerCase() } : undefined;
+}
+
+export class RemoteActors {
+  private readonly byUri;
+  private readonly byKey;
+  private readonly byHandle;
+  private readonly upsert;
+  private readonly remove;
+
+  constructor(
+    private readonly db: Db,
+    private readonly client: FederationClient,
+    private readonly limits: Pick<InstanceLimits, 'actorCacheTtlMs' | 'keyRefetchMinAgeMs'>,
+    private readonly allowHttp: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.byUri = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE uri = ?');
+    this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ?');
+    this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
+    this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at)
+      VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt)
+      ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
+        summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
+        shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, followers_url = excluded.followers_url,
+        following_url = excluded.following_url, key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
+        followers_count = coalesce(excluded.followers_count, followers_count),
+        following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at`);
+    this.remove = db.prepare<[string]>('DELETE FROM actors WHERE uri = ?');
+  }
+
+  /** The cached actor, fresh or not. */
+  cached(uri: string): RemoteActor | undefined {
+    const row = this.byUri.get(uri);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The actor, from cache while fresh, else fetched (a stale copy is used if the fetch fails). */
+  async resolve(uri: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
+    const cached = this.cached(uri);
+    if (cached && !opts.refresh && this.now() - cached.fetchedAt < this.limits.actorCacheTtlMs) return cached;
+    try {
+      return await this.fetchAndStore(uri);
+    } catch (err) {
+      if (cached && !opts.refresh) return cached;
+      throw err;
+    }
+  }
+
+  /** Stores an actor document received in an Update (already authenticated as that actor). */
+  storeDocument(doc: Json, expectedUri: string): RemoteActor {
+    const actor = parseActorDocument(doc, hostOf(expectedUri), this.now());
+    if (actor.uri !== expectedUri) throw new ActorDocumentError('Update of another actor');
+    this.upsert.run(actor);
+    return actor;
+  }
+
+  forget(uri: string): void {
+    this.remove.run(uri);
+  }
+
+  /**
+   * The actor owning `keyId`, for signature verification. `refresh` refetches it
+   * (key rotation) unless the cached copy is younger than keyRefetchMinAgeMs.
+   */
+  async forKey(keyId: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
+    const row = this.byKey.get(keyId);
+    if (row) {
+      const cached = fromRow(row);
+      const age = this.now() - cached.fetchedAt;
+      if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
+      if (opts.refresh && age < this.limits.keyRefetchMinAgeMs) return cached;
+      return this.fetchAndStore(cached.uri);
+    }
+    // Not cached: the key id is usually the actor URI plus a fragment (Mastodon) or a
+    // sub-path the server answers with the actor or a key object naming its owner.
+    const docUrl = keyId.split('#')[0]!;
+    const doc = await this.client.getActivityJson(docUrl);
+    let actorUri = str(doc.id) ?? docUrl;
+    if (!ACTOR_TYPES.has(typeOf(doc) ?? '')) {
+      const owner = str(doc.owner) ?? str((doc.publicKey as Json | undefined)?.owner);
+      if (!owner) throw new ActorDocumentError(`key ${keyId} names no owner`);
+      actorUri = owner;
+    }
+    const actor = ACTOR_TYPES.has(typeOf(doc) ?? '') && hostOf(docUrl) === hostOf(actorUri)
+      ? this.store(parseActorDocument(doc, hostOf(docUrl), this.now()))
+      : await this.fetchAndStore(actorUri);
+    if (actor.keyId !== keyId) throw new ActorDocumentError(`actor ${actor.uri} does not own key ${keyId}`);
+    return actor;
+  }
+
+  /** Resolves `@user@host` by WebFinger (or an actor URL directly). */
+  async resolveHandle(handle: string): Promise<RemoteActor> {
+    const trimmed = handle.trim();
+    if (/^https?:\/\//i.test(trimmed)) return this.resolve(trimmed);
+    const parsed = parseHandle(trimmed);
+    if (!parsed) throw new ActorDocumentError(`"${handle}" is not a handle like @user@example.social`);
+    const cached = this.byHandle.get(parsed.host, parsed.username);
+    if (cached && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
+    const resource = `acct:${parsed.username}@${parsed.host}`;
+    let lastError: unknown;
+    for (const scheme of this.schemesFor(parsed.host)) {
+      const url = `${scheme}://${parsed.host}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`;
+      try {
+        const jrd = await this.client.getPlainJson(url, 'application/jrd+json, application/json');
+        const self = asArray<Json>(jrd.links).find(
+          (l) => l?.rel === 'self' && typeof l.href === 'string' && /activity\+json|ld\+json/.test(String(l.type ?? '')),
+        );
+        if (!self) throw new ActorDocumentError(`${parsed.host} has no ActivityPub actor for ${resource}`);
+        return await this.resolve(self.href as string, { refresh: true });
+      } catch (err) {
+        lastError = err;
+        if (err instanceof FetchError && err.kind === 'http' && err.status === 404) {
+          throw new ActorDocumentError(`${resource} does not exist on ${parsed.host}`);
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  private schemesFor(host: string): string[] {
+    if (!this.allowHttp) return ['https'];
+    return isLocalish(host) ? ['http', 'https'] : ['https', 'http'];
+  }
+
+  private async fetchAndStore(uri: string): Promise<RemoteActor> {
+    const doc = await this.client.getActivityJson(uri);
+    const actor = parseActorDocument(doc, hostOf(uri), this.now());
+    if (actor.uri !== uri && hostOf(actor.uri) !== hostOf(uri)) throw new ActorDocumentError(`${uri} served another actor`);
+    const counts = await this.collectionCounts(doc);
+    return this.store({ ...actor, ...counts });
+  }
+
+  private async collectionCounts(doc: Json): Promise<Pick<RemoteActor, 'followersCount' | 'followingCount'>> {
+    const count = (v: unknown) => (v && typeof v === 'object' && typeof (v as Json).totalItems === 'number' ? ((v as Json).totalItems as number) : null);
+    return { followersCount: count(doc.followers), followingCount: count(doc.following) };
+  }
+
+  private store(actor: RemoteActor): RemoteActor {
+    this.upsert.run(actor);
+    return actor;
+  }
+}
+
+function isLocalish(host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.startsWith('[');
+}
+
+function fromRow(r: ActorRow): RemoteActor {
+  return {
+    uri: r.uri, host: r.host, username: r.username, name: r.name, summaryHtml: r.summary_html, url: r.url, iconUrl: r.icon_url,
+    inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
+    keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
+    fetchedAt: r.fetched_at,
+  };
+}
+
+export function summarizeRemote(actor: RemoteActor): ActorSummary {
+  return {
+    uri: actor.uri,
+    handle: `${actor.username}@${actor.host}`,
+    name: actor.name,
+    url: actor.url,
+    iconUrl: actor.iconUrl,
+    summaryHtml: actor.summaryHtml,
+    local: false,
+  };
+}
+
+/** A placeholder summary for an actor we never managed to fetch. */
+export function unknownActorSummary(uri: string): ActorSummary {
+  const host = hostOf(uri) ?? 'unknown';
+  const name = uri.split('/').filter(Boolean).pop() ?? uri;
+  return { uri, handle: `${name}@${host}`, name, url: uri, iconUrl: null, summaryHtml: '', local: false };
+}

@@ -1,0 +1,123 @@
+// The inbox's HTTP side: verify, persist, answer 202. Processing happens later
+// (InboxProcessor), so a slow or hostile sender never holds the request open.
+import type { Db } from '../store/database';
+import type { InstanceLimits } from '../config';
+import type { Logger } from '../logger';
+import type { RemoteActors } from '../federation/remoteActors';
+import { FetchError } from '../federation/httpClient';
+import { checkIncomingRequest, SignatureError, verifyParsedSignature, type SignableRequest } from '../federation/httpSignature';
+import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
+
+export interface InboxRequest extends SignableRequest {
+  body: Buffer;
+}
+
+export interface InboxResponse {
+  status: number;
+  body: Json;
+  headers?: Record<string, string>;
+}
+
+export interface InboxHandlerDeps {
+  db: Db;
+  actors: RemoteActors;
+  limits: InstanceLimits;
+  log: Logger;
+  /** Null while federating is allowed; otherwise the reason it is paused. */
+  federationBlocked: () => string | null;
+  /** Told when a new activity was stored. */
+  onStored: () => void;
+  /** Told about every authenticated sender (host health uses it). */
+  onVerifiedSender?: (host: string) => void;
+  now?: () => number;
+}
+
+const reject = (status: number, error: string): InboxResponse => ({ status, body: { error } });
+
+export class InboxHandler {
+  private readonly insert;
+  private readonly now: () => number;
+
+  constructor(private readonly d: InboxHandlerDeps) {
+    this.now = d.now ?? Date.now;
+    this.insert = d.db.prepare(`INSERT INTO inbox_items (activity_uri, actor_uri, body, received_at)
+        VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  }
+
+  async handle(req: InboxRequest): Promise<InboxResponse> {
+    const blocked = this.d.federationBlocked();
+    if (blocked) return { status: 503, body: { error: blocked }, headers: { 'retry-after': '3600' } };
+    const contentType = str(req.headers['content-type']);
+    if (!isActivityContentType(contentType)) return reject(415, 'expected Content-Type application/activity+json');
+    if (req.body.length > this.d.limits.inboxMaxBytes) return reject(413, 'activity too large');
+
+    let activity: Json;
+    try {
+      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      activity = parsed as Json;
+    } catch {
+      return reject(400, 'body is not a JSON object');
+    }
+    const id = str(activity.id);
+    const actorUri = idOf(activity.actor);
+    const type = str(activity.type);
+    if (!id || !actorUri || !type || !hostOf(id) || !hostOf(actorUri)) {
+      return reject(400, 'an activity needs string id, type and actor URIs');
+    }
+
+    let keyId: string;
+    let parsedSig;
+    try {
+      parsedSig = checkIncomingRequest(req, {
+        body: req.body,
+        now: this.now(),
+        maxAgeMs: this.d.limits.signatureMaxAgeMs,
+        maxFutureSkewMs: this.d.limits.signatureMaxFutureSkewMs,
+      });
+      keyId = parsedSig.keyId;
+    } catch (err) {
+      if (err instanceof SignatureError) return reject(401, `signature: ${err.message}`);
+      throw err;
+    }
+
+    let signer;
+    try {
+      signer = await this.d.actors.forKey(keyId);
+    } catch (err) {
+      // A deleted account's Delete cannot be verified (its key is gone): nothing to do.
+      if (type === 'Delete' && idOf(activity.object) === actorUri && err instanceof FetchError && (err.status === 410 || err.status === 404)) {
+        return { status: 202, body: {} };
+      }
+      this.d.log.info(`inbox: cannot fetch key ${keyId}: ${err instanceof Error ? err.message : String(err)}`);
+      return reject(401, `signature: cannot fetch key ${keyId}`);
+    }
+    if (hostOf(signer.uri) !== hostOf(actorUri)) return reject(401, 'signature: signer and activity actor are on different hosts');
+    if (!(await this.verify(parsedSig, req, signer.publicKeyPem))) {
+      // Maybe the key rotated: refetch once.
+      try {
+        signer = await this.d.actors.forKey(keyId, { refresh: true });
+      } catch {
+        return reject(401, 'signature: verification failed');
+      }
+      if (!(await this.verify(parsedSig, req, signer.publicKeyPem))) return reject(401, 'signature: verification failed');
+    }
+    // Activity ids live on the actor's server; anything else is a forgery attempt.
+    if (hostOf(id) !== hostOf(actorUri)) return reject(401, "activity id is not on the actor's host");
+
+    this.d.onVerifiedSender?.(hostOf(actorUri)!);
+    const stored = this.insert.run(id, actorUri, req.body.toString('utf8'), this.now()).changes > 0;
+    if (stored) this.d.onStored();
+    return { status: 202, body: {} };
+  }
+
+  private async verify(parsed: Parameters<typeof verifyParsedSignature>[0], req: SignableRequest, pem: string | null): Promise<boolean> {
+    if (!pem) return false;
+    try {
+      return await verifyParsedSignature(parsed, req, pem);
+    } catch (err) {
+      if (err instanceof SignatureError) return false;
+      throw err;
+    }
+  }
+}

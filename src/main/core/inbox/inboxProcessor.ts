@@ -1,0 +1,287 @@
+// Processes stored inbox activities, one at a time, in arrival order, each once.
+// Everything an activity changes is written in one transaction with its "processed" mark.
+import type { Db } from '../store/database';
+import type { Logger } from '../logger';
+import type { InstanceEvents } from '../events';
+import type { LocalIdentity } from '../federation/localActor';
+import { loadProfile } from '../federation/localActor';
+import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
+import type { FederationClient } from '../federation/federationClient';
+import { hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
+import { NOTE_TYPES, parseRemoteNote } from '../federation/remoteNotes';
+import type { NoteRecord, NoteRepository } from '../social/noteRepository';
+import type { FollowRepository } from '../social/followRepository';
+import type { NotificationRepository } from '../social/notificationRepository';
+import type { LocalActions } from '../social/localActions';
+import type { NotificationType } from '../../../shared/dto';
+import { newId } from '../ids';
+
+interface ItemRow { activity_uri: string; actor_uri: string; body: string }
+
+export interface InboxProcessorDeps {
+  db: Db;
+  identity: LocalIdentity;
+  actors: RemoteActors;
+  client: FederationClient;
+  notes: NoteRepository;
+  follows: FollowRepository;
+  notifications: NotificationRepository;
+  actions: LocalActions;
+  events: InstanceEvents;
+  log: Logger;
+  now?: () => number;
+}
+
+export class InboxProcessor {
+  private readonly stmts;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly d: InboxProcessorDeps) {
+    this.now = d.now ?? Date.now;
+    this.stmts = {
+      next: d.db.prepare<[], ItemRow>(`SELECT activity_uri, actor_uri, body FROM inbox_items
+          WHERE processed_at IS NULL ORDER BY received_at LIMIT 50`),
+      done: d.db.prepare<[number, string | null, string]>('UPDATE inbox_items SET processed_at = ?, error = ? WHERE activity_uri = ?'),
+    };
+  }
+
+  /** Processes everything pending; concurrent calls coalesce. Resolves when the queue is empty. */
+  drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      do {
+        this.again = false;
+        for (let rows = this.stmts.next.all(); rows.length > 0 && !this.stopped; rows = this.stmts.next.all()) {
+          for (const row of rows) {
+            if (this.stopped) break;
+            await this.processOne(row);
+          }
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.draining;
+  }
+
+  private async processOne(row: ItemRow): Promise<void> {
+    let error: string | null = null;
+    try {
+      const activity = JSON.parse(row.body) as Json;
+      await this.process(activity, row.actor_uri);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      this.d.log.warn(`inbox: ${row.activity_uri} failed: ${error}`);
+    }
+    this.stmts.done.run(this.now(), error, row.activity_uri);
+  }
+
+  private async process(a: Json, actorUri: string): Promise<void> {
+    const type = typeOf(a);
+    switch (type) {
+      case 'Follow': return this.onFollow(a, actorUri);
+      case 'Undo': return this.onUndo(a, actorUri);
+      case 'Accept': case 'Reject': return this.onFollowAnswer(a, actorUri, type);
+      case 'Create': return this.onCreate(a, actorUri);
+      case 'Update': return this.onUpdate(a, actorUri);
+      case 'Delete': return this.onDelete(a, actorUri);
+      case 'Like': case 'EmojiReact': return this.onLike(a, actorUri);
+      case 'Announce': return this.onAnnounce(a, actorUri);
+      default: return; // not something a personal instance acts on
+    }
+  }
+
+  private notify(type: NotificationType, actorUri: string, noteUri: string | null, activityUri: string): void {
+    const id = this.d.notifications.add(type, actorUri, noteUri, activityUri, this.now());
+    if (id) this.d.events.emit('notification', { type, at: this.now() });
+  }
+
+  private async onFollow(a: Json, actorUri: string): Promise<void> {
+    const { identity, follows } = this.d;
+    if (idOf(a.object) !== identity.actor) return;
+    const actor = await this.d.actors.resolve(actorUri);
+    const existing = follows.followers.get(actorUri);
+    const manual = loadProfile(this.d.db).manuallyApprovesFollowers;
+    const followUri = str(a.id)!;
+    if (existing?.state === 'accepted' || !manual) {
+      this.d.db.transaction(() => {
+        follows.followers.upsert(actor.uri, existing?.state === 'accepted' ? 'accepted' : 'pending', followUri, existing?.createdAt ?? this.now());
+        this.d.actions.answerFollow(actor.uri, 'Accept');
+        if (!existing) this.notify('follow', actor.uri, null, followUri);
+      })();
+      return;
+    }
+    this.d.db.transaction(() => {
+      follows.followers.upsert(actor.uri, 'pending', followUri, existing?.createdAt ?? this.now());
+      this.notify('follow_request', actor.uri, null, followUri);
+    })();
+  }
+
+  private async onUndo(a: Json, actorUri: string): Promise<void> {
+    const objectId = idOf(a.object);
+    if (!objectId) return;
+    const objectType = typeOf(a.object);
+    const { follows, notes, notifications } = this.d;
+    this.d.db.transaction(() => {
+      const follower = follows.followers.get(actorUri);
+      if (objectType === 'Follow' || follower?.followUri === objectId) {
+        if (follower && (follower.followUri === objectId || idOf((a.object as Json).object) === this.d.identity.actor)) {
+          follows.followers.remove(actorUri);
+          notifications.removeByActivity(follower.followUri);
+        }
+        return;
+      }
+      const reaction = notes.reactionByActivity(objectId);
+      if (reaction && reaction.actorUri === actorUri) {
+        notes.removeReaction(objectId);
+        if (reaction.kind === 'announce') notes.removeBoostFromTimeline(objectId);
+        notifications.removeByActivity(objectId);
+      }
+    })();
+  }
+
+  private async onFollowAnswer(a: Json, actorUri: string, type: 'Accept' | 'Reject'): Promise<void> {
+    const { following } = this.d.follows;
+    const objectId = idOf(a.object);
+    let rec = objectId ? following.byFollowUri(objectId) : undefined;
+    // Some servers answer with a Follow of their own making: match on the pair instead.
+    if (!rec) {
+      const candidate = following.get(actorUri);
+      const obj = a.object && typeof a.object === 'object' ? (a.object as Json) : undefined;
+      if (candidate && (!obj || idOf(obj.actor) === this.d.identity.actor)) rec = candidate;
+    }
+    if (!rec || rec.actorUri !== actorUri) return;
+    following.setState(actorUri, type === 'Accept' ? 'accepted' : 'rejected');
+  }
+
+  private async onCreate(a: Json, actorUri: string): Promise<void> {
+    let obj = a.object;
+    if (typeof obj === 'string') {
+      if (hostOf(obj) !== hostOf(actorUri)) return;
+      obj = await this.d.client.getActivityJson(obj);
+    }
+    if (!obj || typeof obj !== 'object' || !NOTE_TYPES.has(typeOf(obj) ?? '')) return;
+    const author = await this.d.actors.resolve(actorUri);
+    const note = parseRemoteNote(obj as Json, newId(), author.followersUrl, this.now());
+    if (note.authorUri !== actorUri) throw new Error('Create of a note attributed to someone else');
+    this.storeIncomingNote(note, author, str(a.id)!);
+  }
+
+  /** Stores a note if it concerns the user (followed author, mention, reply to us); notifies; adds to home. */
+  private storeIncomingNote(note: NoteRecord, author: RemoteActor, activityUri: string): void {
+    const { identity, notes, follows } = this.d;
+    const me = identity.actor;
+    const followed = follows.following.get(author.uri)?.state === 'accepted';
+    const mentionsMe = note.mentions.some((m) => m.href === me) || [...note.to, ...note.cc].includes(me);
+    const parent = note.inReplyTo ? notes.byUri(note.inReplyTo) : undefined;
+    const repliesToMe = parent?.authorUri === me;
+    if (!followed && !mentionsMe && !repliesToMe) return;
+    this.d.db.transaction(() => {
+      if (!notes.insert(note)) return; // already have it
+      if (followed || (mentionsMe && note.visibility === 'direct')) notes.addToTimeline(note.id, note.publishedAt);
+      if (mentionsMe) this.notify('mention', author.uri, note.uri, activityUri);
+      else if (repliesToMe) this.notify('reply', author.uri, note.uri, activityUri);
+    })();
+    this.d.events.emit('timeline', { cursor: '' });
+  }
+
+  private async onUpdate(a: Json, actorUri: string): Promise<void> {
+    const obj = a.object;
+    if (!obj || typeof obj !== 'object') return;
+    const type = typeOf(obj);
+    if (type && NOTE_TYPES.has(type)) {
+      const existing = this.d.notes.byUri(str((obj as Json).id) ?? '');
+      if (!existing || existing.authorUri !== actorUri) return;
+      const author = this.d.actors.cached(actorUri);
+      const parsed = parseRemoteNote(obj as Json, existing.id, author?.followersUrl ?? null, this.now());
+      if (parsed.authorUri !== actorUri) return;
+      this.d.notes.update({ ...parsed, updatedAt: parsed.updatedAt ?? this.now() });
+      this.d.events.emit('timeline', { cursor: '' });
+      return;
+    }
+    if (idOf(obj) === actorUri) this.d.actors.storeDocument(obj as Json, actorUri);
+  }
+
+  private async onDelete(a: Json, actorUri: string): Promise<void> {
+    const objectId = idOf(a.object);
+    if (!objectId) return;
+    const { notes, follows, notifications } = this.d;
+    if (objectId === actorUri) {
+      this.d.db.transaction(() => {
+        follows.followers.remove(actorUri);
+        follows.following.remove(actorUri);
+        notifications.removeByActor(actorUri);
+        notes.deleteByAuthor(actorUri);
+        this.d.actors.forget(actorUri);
+      })();
+      this.d.events.emit('timeline', { cursor: '' });
+      return;
+    }
+    const note = notes.byUri(objectId);
+    if (!note || note.authorUri !== actorUri) return;
+    this.d.db.transaction(() => {
+      notifications.removeByNote(note.uri);
+      notes.delete(note.uri);
+    })();
+    this.d.events.emit('timeline', { cursor: '' });
+  }
+
+  private async onLike(a: Json, actorUri: string): Promise<void> {
+    const noteUri = idOf(a.object);
+    const note = noteUri ? this.d.notes.byUri(noteUri) : undefined;
+    if (!note || note.authorUri !== this.d.identity.actor) return;
+    await this.d.actors.resolve(actorUri);
+    const activityUri = str(a.id)!;
+    this.d.db.transaction(() => {
+      if (this.d.notes.addReaction('like', activityUri, actorUri, note.uri, this.now())) {
+        this.notify('like', actorUri, note.uri, activityUri);
+      }
+    })();
+  }
+
+  private async onAnnounce(a: Json, actorUri: string): Promise<void> {
+    const noteUri = idOf(a.object);
+    if (!noteUri) return;
+    const { notes, identity, follows } = this.d;
+    const activityUri = str(a.id)!;
+    const followed = follows.following.get(actorUri)?.state === 'accepted';
+    let note = notes.byUri(noteUri);
+    if (!note && followed) note = await this.fetchNote(noteUri);
+    if (!note) return;
+    const isPublic = [...idsOf(a.to), ...idsOf(a.cc)].length === 0 || note.visibility === 'public' || note.visibility === 'unlisted';
+    if (!isPublic) return;
+    await this.d.actors.resolve(actorUri);
+    const at = Math.min(Date.parse(str(a.published) ?? '') || this.now(), this.now());
+    const target = note;
+    this.d.db.transaction(() => {
+      const added = notes.addReaction('announce', activityUri, actorUri, target.uri, this.now());
+      if (added && target.authorUri === identity.actor) this.notify('boost', actorUri, target.uri, activityUri);
+      if (followed) notes.addToTimeline(target.id, at, { by: actorUri, announceUri: activityUri });
+    })();
+    if (followed) this.d.events.emit('timeline', { cursor: '' });
+  }
+
+  /** Fetches a boosted note we do not have (signed GET; the embedded copy is not trusted). */
+  private async fetchNote(uri: string): Promise<NoteRecord | undefined> {
+    const obj = await this.d.client.getActivityJson(uri);
+    if (str(obj.id) !== uri) return undefined;
+    const authorUri = idOf(obj.attributedTo);
+    if (!authorUri || hostOf(authorUri) !== hostOf(uri)) return undefined;
+    const author = await this.d.actors.resolve(authorUri);
+    const note = parseRemoteNote(obj, newId(), author.followersUrl, this.now());
+    if (note.visibility !== 'public' && note.visibility !== 'unlisted') return undefined;
+    this.d.notes.insert(note);
+    return this.d.notes.byUri(uri);
+  }
+}

@@ -1,0 +1,159 @@
+// One Outpost instance: the store, the local actor, the public federation server, the
+// inbox and the delivery sender. Plain Node: the Electron main process and the headless
+// entry both own one of these.
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
+import { openDatabase, type Db } from './store/database';
+import { DEFAULT_DELIVERY, DEFAULT_LIMITS, type DeliveryConfig, type InstanceLimits } from './config';
+import { InstanceEvents } from './events';
+import { silentLogger, type Logger } from './logger';
+import { HttpClient } from './federation/httpClient';
+import { FederationClient } from './federation/federationClient';
+import { ensureLocalActor, federationState, loadProfile, LocalIdentity, pinnedOrigin } from './federation/localActor';
+import { RemoteActors } from './federation/remoteActors';
+import { createPublicServer } from './federation/publicServer';
+import { closeServer, listen } from './http/httpUtil';
+import { InboxHandler } from './inbox/inboxHandler';
+import { InboxProcessor } from './inbox/inboxProcessor';
+import { Outbox } from './delivery/outbox';
+import { DeliverySender } from './delivery/deliverySender';
+import { NoteRepository } from './social/noteRepository';
+import { FollowRepository } from './social/followRepository';
+import { NotificationRepository } from './social/notificationRepository';
+import { Views } from './social/views';
+import { LocalActions } from './social/localActions';
+import type { FederationState } from '../../shared/dto';
+
+export const OUTPOST_VERSION = '0.1.0';
+
+export interface InstanceOptions {
+  dataDir: string;
+  /** The URL remote servers reach this instance at; its origin is the identity unless one is pinned. */
+  publicUrl: string;
+  /** Public (federation) port to listen on; 0 picks a free one. */
+  port: number;
+  /** Address to bind the public server to. Default: the public URL's host when it is a loopback IP, else 127.0.0.1. */
+  bindHost?: string;
+  username: string;
+  allowPrivateNetwork?: boolean;
+  limits?: Partial<InstanceLimits>;
+  delivery?: Partial<DeliveryConfig>;
+  log?: Logger;
+}
+
+export class Instance {
+  readonly events = new InstanceEvents();
+  readonly db: Db;
+  readonly identity: LocalIdentity;
+  readonly limits: InstanceLimits;
+  readonly deliveryConfig: DeliveryConfig;
+  readonly log: Logger;
+  readonly http: HttpClient;
+  readonly client: FederationClient;
+  readonly actors: RemoteActors;
+  readonly notes: NoteRepository;
+  readonly follows: FollowRepository;
+  readonly notifications: NotificationRepository;
+  readonly views: Views;
+  readonly actions: LocalActions;
+  readonly outbox: Outbox;
+  readonly sender: DeliverySender;
+  readonly inboxHandler: InboxHandler;
+  readonly inboxProcessor: InboxProcessor;
+  readonly federation: FederationState;
+  readonly startedAt = Date.now();
+  private server: Server | undefined;
+  private boundPort = 0;
+
+  constructor(readonly options: InstanceOptions) {
+    this.log = options.log ?? silentLogger;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.deliveryConfig = { ...DEFAULT_DELIVERY, ...options.delivery };
+    this.db = openDatabase(join(options.dataDir, 'outpost.db'));
+    const requestedOrigin = new URL(options.publicUrl).origin;
+    this.federation = federationState(this.db, requestedOrigin);
+    if (!this.federation.enabled) this.log.warn(this.federation.reason!);
+    const { profile, privateKey, created } = ensureLocalActor(this.db, options.username);
+    if (created) this.log.info(`created the local actor @${options.username} with a new RSA-2048 key`);
+    else if (profile.username !== options.username) {
+      this.log.warn(`this data folder belongs to @${profile.username}; --username ${options.username} is ignored`);
+    }
+    // Identity: the pinned origin once federated, else the one we were started with.
+    this.identity = new LocalIdentity(pinnedOrigin(this.db) ?? requestedOrigin, profile.username, privateKey);
+    const signer = () => ({ keyId: this.identity.keyId, privateKey: this.identity.privateKey });
+
+    this.http = new HttpClient({
+      allowPrivateNetwork: !!options.allowPrivateNetwork,
+      userAgent: `Outpost/${OUTPOST_VERSION} (+${this.identity.origin})`,
+    });
+    this.client = new FederationClient(this.http, signer, this.limits);
+    this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
+    this.notes = new NoteRepository(this.db);
+    this.follows = new FollowRepository(this.db);
+    this.notifications = new NotificationRepository(this.db);
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db));
+    this.outbox = new Outbox(this.db, this.identity);
+    this.actions = new LocalActions({
+      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
+      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events,
+    });
+    this.sender = new DeliverySender({
+      db: this.db, http: this.http, signer, config: this.deliveryConfig, events: this.events, log: this.log,
+      onGone: (inbox) => this.dropGoneInbox(inbox),
+    });
+    this.inboxProcessor = new InboxProcessor({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
+      notifications: this.notifications, actions: this.actions, events: this.events, log: this.log,
+    });
+    this.inboxHandler = new InboxHandler({
+      db: this.db, actors: this.actors, limits: this.limits, log: this.log,
+      federationBlocked: () => (this.federation.enabled ? null : this.federation.reason),
+      onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
+    });
+  }
+
+  /** Starts the public server, the inbox processor and the delivery sender. */
+  async start(): Promise<void> {
+    this.server = createPublicServer({
+      identity: this.identity, profile: () => loadProfile(this.db), notes: this.notes, follows: this.follows,
+      inbox: this.inboxHandler, actors: this.actors, limits: this.limits, log: this.log, version: OUTPOST_VERSION,
+      stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
+    });
+    this.boundPort = await listen(this.server, this.options.port, this.bindHost());
+    this.sender.start();
+    if (!this.federation.enabled) this.sender.setPaused(true);
+    void this.inboxProcessor.drain();
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The URL the public server answers at (the identity origin is `identity.origin`). */
+  get publicUrl(): string {
+    return new URL(this.options.publicUrl).origin;
+  }
+
+  async stop(): Promise<void> {
+    if (this.server) await closeServer(this.server);
+    await this.sender.stop();
+    await this.inboxProcessor.stop();
+    await this.http.close().catch(() => {});
+    this.db.close();
+  }
+
+  private bindHost(): string {
+    if (this.options.bindHost) return this.options.bindHost;
+    const host = new URL(this.options.publicUrl).hostname.replace(/^\[|\]$/g, '');
+    return isIP(host) && (host.startsWith('127.') || host === '::1') ? host : '127.0.0.1';
+  }
+
+  /** A 410 from a personal inbox means that follower is gone. */
+  private dropGoneInbox(inbox: string): void {
+    const rows = this.db.prepare<[string], { uri: string }>('SELECT uri FROM actors WHERE inbox = ?').all(inbox);
+    for (const { uri } of rows) {
+      if (this.follows.followers.remove(uri)) this.log.info(`follower ${uri} is gone (410); removed`);
+    }
+  }
+}

@@ -1,0 +1,292 @@
+// What the local user does: compose, follow, like, boost, delete, approve. Each action
+// changes the store and queues its activity in one transaction; delivery happens later.
+import type { Db } from '../store/database';
+import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
+import { AdminError } from '../../../shared/adminApi';
+import { newId } from '../ids';
+import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
+import type { LocalIdentity, LocalProfile } from '../federation/localActor';
+import { loadProfile, updateProfile } from '../federation/localActor';
+import { renderActor, renderCreate } from '../federation/renderers';
+import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
+import { ActorDocumentError } from '../federation/remoteActors';
+import { FetchError } from '../federation/httpClient';
+import type { Outbox } from '../delivery/outbox';
+import type { InstanceEvents } from '../events';
+import type { FollowRepository } from './followRepository';
+import type { NoteRecord, NoteRepository } from './noteRepository';
+import type { NotificationRepository } from './notificationRepository';
+import type { Views } from './views';
+import { addressNote, isPubliclyVisible } from './addressing';
+import { findHashtags, findMentions, renderContent, type MentionRef } from './contentFormat';
+
+export interface LocalActionsDeps {
+  db: Db;
+  identity: LocalIdentity;
+  notes: NoteRepository;
+  follows: FollowRepository;
+  notifications: NotificationRepository;
+  actors: RemoteActors;
+  outbox: Outbox;
+  views: Views;
+  events: InstanceEvents;
+  now?: () => number;
+}
+
+export class LocalActions {
+  private readonly now: () => number;
+  constructor(private readonly d: LocalActionsDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  async compose(p: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string }): Promise<ComposeResult> {
+    const { identity, notes } = this.d;
+    const visibility = p.visibility ?? 'public';
+    const parent = p.inReplyTo ? (notes.byId(p.inReplyTo) ?? notes.byUri(p.inReplyTo)) : undefined;
+    if (p.inReplyTo && !parent) throw new AdminError('not_found', `compose: inReplyTo: no note ${p.inReplyTo}`);
+
+    const refs = new Map<string, MentionRef>();
+    const mentioned = new Map<string, RemoteActor>();
+    await Promise.all(findMentions(p.content).map(async (handle) => {
+      if (handle === identity.handle.toLowerCase()) {
+        refs.set(handle, { handle, uri: identity.actor, url: identity.actor });
+        return;
+      }
+      try {
+        const actor = await this.d.actors.resolveHandle(handle);
+        refs.set(handle, { handle, uri: actor.uri, url: actor.url ?? actor.uri });
+        mentioned.set(actor.uri, actor);
+      } catch {
+        refs.set(handle, { handle }); // stays plain text, like Mastodon does with unknown accounts
+      }
+    }));
+    if (parent && parent.authorUri !== identity.actor) {
+      const author = this.d.actors.cached(parent.authorUri);
+      if (author) mentioned.set(author.uri, author);
+    }
+    const mentionTags = [...refs.values()].filter((r) => r.uri).map((r) => ({ href: r.uri!, name: `@${r.handle}` }));
+    if (parent && parent.authorUri !== identity.actor && !mentionTags.some((m) => m.href === parent.authorUri)) {
+      const a = this.d.views.actor(parent.authorUri);
+      mentionTags.push({ href: parent.authorUri, name: `@${a.handle}` });
+    }
+    const { to, cc } = addressNote(visibility, identity.followers, [...mentioned.keys()]);
+    const at = this.now();
+    const id = newId(at);
+    const summary = p.summary?.trim() ? p.summary.trim() : null;
+    const note: NoteRecord = {
+      id, uri: identity.noteUri(id), authorUri: identity.actor, local: true,
+      contentHtml: renderContent(p.content, refs, (t) => identity.tagUrl(t)),
+      summary, visibility, inReplyTo: parent?.uri ?? null, url: identity.noteUri(id), to, cc,
+      mentions: mentionTags, hashtags: findHashtags(p.content), publishedAt: at, updatedAt: null,
+    };
+    const activityId = newId(at);
+    this.d.db.transaction(() => {
+      notes.insert(note);
+      notes.addToTimeline(id, at);
+      this.d.outbox.enqueue(activityId, renderCreate(identity, note), this.noteInboxes(note, [...mentioned.values()]));
+    })();
+    this.d.events.emit('timeline', { cursor: '' });
+    this.d.events.emit('deliveriesChanged');
+    return { noteId: id, activityId };
+  }
+
+  async deleteNote(noteId: string): Promise<{ ok: true }> {
+    const { identity, notes } = this.d;
+    const note = this.requireNote(noteId);
+    if (note.authorUri !== identity.actor) throw new AdminError('conflict', 'deleteNote: only your own notes can be deleted');
+    const mentioned = note.mentions.map((m) => this.d.actors.cached(m.href)).filter((a): a is RemoteActor => !!a);
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: `${note.uri}#delete`, type: 'Delete', actor: identity.actor,
+      to: note.to, cc: note.cc, object: { id: note.uri, type: 'Tombstone' },
+    };
+    this.d.db.transaction(() => {
+      this.d.outbox.enqueue(newId(), activity, this.noteInboxes(note, mentioned));
+      this.d.notifications.removeByNote(note.uri);
+      notes.delete(note.uri);
+    })();
+    this.d.events.emit('timeline', { cursor: '' });
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  async like(noteId: string): Promise<{ ok: true }> {
+    const note = this.requireNote(noteId);
+    const me = this.d.identity.actor;
+    if (this.d.notes.reactionOf(note.uri, 'like', me)) return { ok: true };
+    const id = newId();
+    const activity: Json = { '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Like', actor: me, object: note.uri, to: [note.authorUri] };
+    const author = note.authorUri === me ? undefined : this.d.actors.cached(note.authorUri);
+    this.d.db.transaction(() => {
+      this.d.notes.addReaction('like', activity.id as string, me, note.uri, this.now());
+      this.d.outbox.enqueue(id, activity, author ? [author.inbox] : []);
+    })();
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  async unlike(noteId: string): Promise<{ ok: true }> {
+    return this.undoReaction(noteId, 'like');
+  }
+
+  async boost(noteId: string): Promise<{ ok: true }> {
+    const note = this.requireNote(noteId);
+    const me = this.d.identity.actor;
+    if (!isPubliclyVisible(note.visibility)) throw new AdminError('conflict', 'boost: only public and unlisted notes can be boosted');
+    if (this.d.notes.reactionOf(note.uri, 'announce', me)) return { ok: true };
+    const id = newId();
+    const at = this.now();
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Announce', actor: me, object: note.uri,
+      published: new Date(at).toISOString(), to: [AS_PUBLIC], cc: [note.authorUri, this.d.identity.followers],
+    };
+    this.d.db.transaction(() => {
+      this.d.notes.addReaction('announce', activity.id as string, me, note.uri, at);
+      this.d.notes.addToTimeline(note.id, at, { by: me, announceUri: activity.id as string });
+      this.d.outbox.enqueue(id, activity, this.broadcastInboxes(note.authorUri));
+    })();
+    this.d.events.emit('timeline', { cursor: '' });
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  async unboost(noteId: string): Promise<{ ok: true }> {
+    return this.undoReaction(noteId, 'announce');
+  }
+
+  async follow(handle: string): Promise<FollowDto> {
+    const actor = await this.resolve(handle, 'follow');
+    const { identity, follows } = this.d;
+    if (actor.uri === identity.actor) throw new AdminError('conflict', 'follow: you cannot follow yourself');
+    const existing = follows.following.get(actor.uri);
+    if (existing && existing.state !== 'rejected') return { actor: this.d.views.actor(actor.uri), state: existing.state, since: existing.createdAt };
+    const id = newId();
+    const at = this.now();
+    const activity: Json = { '@context': AS_CONTEXT, id: identity.activityUri(id), type: 'Follow', actor: identity.actor, object: actor.uri };
+    this.d.db.transaction(() => {
+      follows.following.upsert(actor.uri, 'pending', activity.id as string, at);
+      this.d.outbox.enqueue(id, activity, [actor.inbox]);
+    })();
+    this.d.events.emit('deliveriesChanged');
+    return { actor: this.d.views.actor(actor.uri), state: 'pending', since: at };
+  }
+
+  async unfollow(handle: string): Promise<{ ok: true }> {
+    const actor = await this.resolve(handle, 'unfollow');
+    const { identity, follows } = this.d;
+    const rec = follows.following.get(actor.uri);
+    if (!rec) throw new AdminError('not_found', `unfollow: you do not follow ${handle}`);
+    const id = newId();
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: identity.activityUri(id), type: 'Undo', actor: identity.actor,
+      object: { id: rec.followUri, type: 'Follow', actor: identity.actor, object: actor.uri },
+    };
+    this.d.db.transaction(() => {
+      follows.following.remove(actor.uri);
+      this.d.outbox.enqueue(id, activity, [actor.inbox]);
+    })();
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  async approveFollower(actorUri: string): Promise<{ ok: true }> {
+    return this.answerFollow(actorUri, 'Accept');
+  }
+
+  async rejectFollower(actorUri: string): Promise<{ ok: true }> {
+    return this.answerFollow(actorUri, 'Reject');
+  }
+
+  /** Sends Accept or Reject for a follow request (also used for auto-accept). */
+  answerFollow(actorUri: string, type: 'Accept' | 'Reject'): { ok: true } {
+    const { identity, follows } = this.d;
+    const rec = follows.followers.get(actorUri);
+    if (!rec) throw new AdminError('not_found', `${type === 'Accept' ? 'approveFollower' : 'rejectFollower'}: ${actorUri} has not asked to follow you`);
+    const actor = this.d.actors.cached(actorUri);
+    const id = newId();
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: identity.activityUri(id), type, actor: identity.actor,
+      object: { id: rec.followUri, type: 'Follow', actor: actorUri, object: identity.actor },
+    };
+    this.d.db.transaction(() => {
+      if (type === 'Accept') follows.followers.setState(actorUri, 'accepted');
+      else follows.followers.remove(actorUri);
+      this.d.notifications.removeFollowRequest(actorUri);
+      if (actor) this.d.outbox.enqueue(id, activity, [actor.inbox]);
+    })();
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  updateSettings(patch: { displayName?: string; summary?: string; manuallyApprovesFollowers?: boolean }): LocalProfile {
+    const before = loadProfile(this.d.db);
+    let profile = before;
+    this.d.db.transaction(() => {
+      profile = updateProfile(this.d.db, patch);
+      const changed = profile.displayName !== before.displayName || profile.summary !== before.summary
+        || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers;
+      if (changed) {
+        const id = newId();
+        const activity: Json = {
+          '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Update', actor: this.d.identity.actor,
+          to: [AS_PUBLIC], cc: [this.d.identity.followers], object: renderActor(this.d.identity, profile),
+        };
+        this.d.outbox.enqueue(id, activity, this.d.follows.followerInboxes());
+      }
+    })();
+    this.d.events.emit('deliveriesChanged');
+    return profile;
+  }
+
+  /** Inboxes a note (or its Delete) goes to: followers unless direct, mentioned actors, the replied-to author. */
+  private noteInboxes(note: NoteRecord, mentioned: RemoteActor[]): string[] {
+    const inboxes = note.visibility === 'direct' ? [] : this.d.follows.followerInboxes();
+    for (const a of mentioned) inboxes.push(a.sharedInbox ?? a.inbox);
+    return inboxes;
+  }
+
+  private broadcastInboxes(alsoActor: string): string[] {
+    const inboxes = this.d.follows.followerInboxes();
+    const a = this.d.actors.cached(alsoActor);
+    if (a) inboxes.push(a.sharedInbox ?? a.inbox);
+    return inboxes;
+  }
+
+  private async undoReaction(noteId: string, kind: 'like' | 'announce'): Promise<{ ok: true }> {
+    const note = this.requireNote(noteId);
+    const me = this.d.identity.actor;
+    const reactionUri = this.d.notes.reactionOf(note.uri, kind, me);
+    if (!reactionUri) return { ok: true };
+    const id = newId();
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Undo', actor: me,
+      object: { id: reactionUri, type: kind === 'like' ? 'Like' : 'Announce', actor: me, object: note.uri },
+      ...(kind === 'announce' ? { to: [AS_PUBLIC], cc: [note.authorUri, this.d.identity.followers] } : { to: [note.authorUri] }),
+    };
+    const author = note.authorUri === me ? undefined : this.d.actors.cached(note.authorUri);
+    const inboxes = kind === 'announce' ? this.broadcastInboxes(note.authorUri) : author ? [author.inbox] : [];
+    this.d.db.transaction(() => {
+      this.d.notes.removeReaction(reactionUri);
+      if (kind === 'announce') this.d.notes.removeBoostFromTimeline(reactionUri);
+      this.d.outbox.enqueue(id, activity, inboxes);
+    })();
+    if (kind === 'announce') this.d.events.emit('timeline', { cursor: '' });
+    this.d.events.emit('deliveriesChanged');
+    return { ok: true };
+  }
+
+  private requireNote(noteId: string): NoteRecord {
+    const note = this.d.notes.byId(noteId) ?? this.d.notes.byUri(noteId);
+    if (!note) throw new AdminError('not_found', `no note ${noteId}`);
+    return note;
+  }
+
+  private async resolve(handle: string, method: string): Promise<RemoteActor> {
+    try {
+      return await this.d.actors.resolveHandle(handle);
+    } catch (err) {
+      if (err instanceof ActorDocumentError) throw new AdminError('not_found', `${method}: ${err.message}`);
+      if (err instanceof FetchError) throw new AdminError('remote_error', `${method}: could not reach ${handle}: ${err.message}`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+// Notes (ours and remote), the home timeline, and likes/boosts of notes.
+import type { Db } from '../store/database';
+import type { ActorSummary, NoteDto, TimelineEntry, TimelinePage, Visibility } from '../../../shared/dto';
+import { newId } from '../ids';
+
+export interface NoteRecord {
+  id: string;
+  uri: string;
+  authorUri: string;
+  local: boolean;
+  contentHtml: string;
+  summary: string | null;
+  visibility: Visibility;
+  inReplyTo: string | null;
+  url: string | null;
+  to: string[];
+  cc: string[];
+  /** Mention tags: actor URI and display name (`@user@host`). */
+  mentions: { href: string; name: string }[];
+  hashtags: string[];
+  publishedAt: number;
+  updatedAt: number | null;
+}
+
+interface NoteRow {
+  id: string; uri: string; author_uri: string; local: number; content_html: string; summary: string | null;
+  visibility: Visibility; in_reply_to: string | null; url: string | null; to_json: string; cc_json: string;
+  mentions_json: string; hashtags_json: string; published_at: number; updated_at: number | null;
+}
+
+export type ReactionKind = 'like' | 'announce';
+
+export class NoteRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      byId: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id = ?'),
+      byUri: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE uri = ?'),
+      insert: db.prepare(`INSERT INTO notes (id, uri, author_uri, local, content_html, summary, visibility, in_reply_to, url,
+          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at)
+        VALUES (@id, @uri, @authorUri, @local, @contentHtml, @summary, @visibility, @inReplyTo, @url, @to, @cc, @mentions,
+          @hashtags, @publishedAt, @updatedAt)
+        ON CONFLICT (uri) DO NOTHING`),
+      update: db.prepare(`UPDATE notes SET content_html = @contentHtml, summary = @summary, mentions_json = @mentions,
+          hashtags_json = @hashtags, updated_at = @updatedAt WHERE uri = @uri`),
+      delete: db.prepare<[string]>('DELETE FROM notes WHERE uri = ?'),
+      deleteByAuthor: db.prepare<[string]>('DELETE FROM notes WHERE author_uri = ?'),
+      countLocal: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE author_uri = ?'),
+      outboxPage: db.prepare<[string, number, number], NoteRow>(`SELECT * FROM notes WHERE author_uri = ?
+          AND visibility IN ('public', 'unlisted') AND published_at < ? ORDER BY published_at DESC LIMIT ?`),
+      countPublic: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM notes WHERE author_uri = ?
+          AND visibility IN ('public', 'unlisted')`),
+      replies: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE in_reply_to = ?'),
+      addTimeline: db.prepare(`INSERT INTO timeline (id, note_id, boosted_by, announce_uri, sort_at)
+          VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      timelineHasNote: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM timeline WHERE note_id = ? AND boosted_by IS NULL'),
+      removeTimelineAnnounce: db.prepare<[string]>('DELETE FROM timeline WHERE announce_uri = ?'),
+      removeTimelineBy: db.prepare<[string]>(`DELETE FROM timeline WHERE boosted_by = ?1
+          OR note_id IN (SELECT id FROM notes WHERE author_uri = ?1)`),
+      timelineFirst: db.prepare<[number], TimelineRow>(`SELECT * FROM timeline ORDER BY sort_at DESC, id DESC LIMIT ?`),
+      timelineBefore: db.prepare<[number, string, number], TimelineRow>(`SELECT * FROM timeline
+          WHERE (sort_at, id) < (?, ?) ORDER BY sort_at DESC, id DESC LIMIT ?`),
+      timelineEntry: db.prepare<[string], TimelineRow>('SELECT * FROM timeline WHERE id = ?'),
+      addReaction: db.prepare(`INSERT INTO reactions (activity_uri, kind, actor_uri, note_uri, created_at)
+          VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      reactionByActivity: db.prepare<[string], ReactionRow>('SELECT * FROM reactions WHERE activity_uri = ?'),
+      reactionOf: db.prepare<[string, ReactionKind, string], ReactionRow>(
+        'SELECT * FROM reactions WHERE note_uri = ? AND kind = ? AND actor_uri = ?'),
+      removeReaction: db.prepare<[string]>('DELETE FROM reactions WHERE activity_uri = ?'),
+      removeReactionsBy: db.prepare<[string]>('DELETE FROM reactions WHERE actor_uri = ?'),
+      reactionCount: db.prepare<[string, ReactionKind], { n: number }>('SELECT count(*) AS n FROM reactions WHERE note_uri = ? AND kind = ?'),
+    };
+  }
+
+  byId(id: string): NoteRecord | undefined {
+    const r = this.stmts.byId.get(id);
+    return r ? fromRow(r) : undefined;
+  }
+
+  byUri(uri: string): NoteRecord | undefined {
+    const r = this.stmts.byUri.get(uri);
+    return r ? fromRow(r) : undefined;
+  }
+
+  /** Inserts a note; returns false when one with that URI already exists. */
+  insert(note: NoteRecord): boolean {
+    return this.stmts.insert.run(toParams(note)).changes > 0;
+  }
+
+  update(note: Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt'>): boolean {
+    return this.stmts.update.run({
+      uri: note.uri, contentHtml: note.contentHtml, summary: note.summary, mentions: JSON.stringify(note.mentions),
+      hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt,
+    }).changes > 0;
+  }
+
+  /** Deletes a note and (by cascade) its timeline entries. */
+  delete(uri: string): boolean {
+    return this.stmts.delete.run(uri).changes > 0;
+  }
+
+  /** Removes everything of a deleted remote actor. */
+  deleteByAuthor(authorUri: string): void {
+    this.stmts.removeTimelineBy.run(authorUri);
+    this.stmts.removeReactionsBy.run(authorUri);
+    this.stmts.deleteByAuthor.run(authorUri);
+  }
+
+  countBy(authorUri: string): number {
+    return this.stmts.countLocal.get(authorUri)!.n;
+  }
+
+  countPublicBy(authorUri: string): number {
+    return this.stmts.countPublic.get(authorUri)!.n;
+  }
+
+  /** Public and unlisted notes of an author, newest first, published before `before`. */
+  publicNotesBy(authorUri: string, before: number, limit: number): NoteRecord[] {
+    return this.stmts.outboxPage.all(authorUri, before, limit).map(fromRow);
+  }
+
+  replyCount(uri: string): number {
+    return this.stmts.replies.get(uri)!.n;
+  }
+
+  // ---- home timeline ----
+
+  addToTimeline(noteId: string, sortAt: number, boost?: { by: string; announceUri: string }): string | undefined {
+    if (!boost && this.stmts.timelineHasNote.get(noteId)!.n > 0) return undefined;
+    const id = newId();
+    const changes = this.stmts.addTimeline.run(id, noteId, boost?.by ?? null, boost?.announceUri ?? null, sortAt).changes;
+    return changes > 0 ? id : undefined;
+  }
+
+  removeBoostFromTimeline(announceUri: string): void {
+    this.stmts.removeTimelineAnnounce.run(announceUri);
+  }
+
+  timeline(limit: number, before: string | undefined, view: (n: NoteRecord) => NoteDto, actor: (uri: string) => ActorSummary): TimelinePage {
+    let rows: TimelineRow[];
+    if (before) {
+      const cur = parseCursor(before);
+      rows = this.stmts.timelineBefore.all(cur.sortAt, cur.id, limit + 1);
+    } else rows = this.stmts.timelineFirst.all(limit + 1);
+    const more = rows.length > limit;
+    const entries: TimelineEntry[] = [];
+    for (const row of rows.slice(0, limit)) {
+      const note = this.byId(row.note_id);
+      if (!note) continue;
+      entries.push({ cursor: cursorOf(row), note: view(note), boostedBy: row.boosted_by ? actor(row.boosted_by) : null, at: row.sort_at });
+    }
+    const lastRow = rows[Math.min(rows.length, limit) - 1];
+    return { entries, next: more && lastRow ? cursorOf(lastRow) : null };
+  }
+
+  timelineCursor(entryId: string): string | undefined {
+    const row = this.stmts.timelineEntry.get(entryId);
+    return row ? cursorOf(row) : undefined;
+  }
+
+  // ---- likes and boosts ----
+
+  addReaction(kind: ReactionKind, activityUri: string, actorUri: string, noteUri: string, at: number): boolean {
+    return this.stmts.addReaction.run(activityUri, kind, actorUri, noteUri, at).changes > 0;
+  }
+
+  reactionByActivity(activityUri: string): { kind: ReactionKind; actorUri: string; noteUri: string } | undefined {
+    const r = this.stmts.reactionByActivity.get(activityUri);
+    return r ? { kind: r.kind, actorUri: r.actor_uri, noteUri: r.note_uri } : undefined;
+  }
+
+  reactionOf(noteUri: string, kind: ReactionKind, actorUri: string): string | undefined {
+    return this.stmts.reactionOf.get(noteUri, kind, actorUri)?.activity_uri;
+  }
+
+  removeReaction(activityUri: string): boolean {
+    return this.stmts.removeReaction.run(activityUri).changes > 0;
+  }
+
+  reactionCount(noteUri: string, kind: ReactionKind): number {
+    return this.stmts.reactionCount.get(noteUri, kind)!.n;
+  }
+}
+
+interface TimelineRow { id: string; note_id: string; boosted_by: string | null; announce_uri: string | null; sort_at: number }
+interface ReactionRow { activity_uri: string; kind: ReactionKind; actor_uri: string; note_uri: string; created_at: number }
+
+function cursorOf(row: TimelineRow): string {
+  return `${row.sort_at}_${row.id}`;
+}
+
+export function parseCursor(cursor: string): { sortAt: number; id: string } {
+  const m = /^(\d{1,16})_([a-z0-9]{1,40})$/.exec(cursor);
+  if (!m) throw new RangeError('before: not a timeline cursor');
+  return { sortAt: Number(m[1]), id: m[2]! };
+}
+
+function fromRow(r: NoteRow): NoteRecord {
+  return {
+    id: r.id, uri: r.uri, authorUri: r.author_uri, local: r.local === 1, contentHtml: r.content_html, summary: r.summary,
+    visibility: r.visibility, inReplyTo: r.in_reply_to, url: r.url, to: JSON.parse(r.to_json), cc: JSON.parse(r.cc_json),
+    mentions: JSON.parse(r.mentions_json), hashtags: JSON.parse(r.hashtags_json), publishedAt: r.published_at, updatedAt: r.updated_at,
+  };
+}
+
+function toParams(n: NoteRecord) {
+  return {
+    id: n.id, uri: n.uri, authorUri: n.authorUri, local: n.local ? 1 : 0, contentHtml: n.contentHtml, summary: n.summary,
+    visibility: n.visibility, inReplyTo: n.inReplyTo, url: n.url, to: JSON.stringify(n.to), cc: JSON.stringify(n.cc),
+    mentions: JSON.stringify(n.mentions), hashtags: JSON.stringify(n.hashtags), publishedAt: n.publishedAt, updatedAt: n.updatedAt,
+  };
+}

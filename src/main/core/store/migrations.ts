@@ -1,0 +1,151 @@
+// Versioned schema. Append new migrations; never edit a released one.
+// Every hot query has its index; test/main/core/store asserts the plans use them.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: instance core */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE local_actor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    username TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    public_key_pem TEXT NOT NULL,
+    private_key_pem TEXT NOT NULL,
+    manually_approves INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+
+  -- Remote actors, cached with a TTL (fetched_at).
+  CREATE TABLE actors (
+    uri TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    username TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    summary_html TEXT NOT NULL DEFAULT '',
+    url TEXT,
+    icon_url TEXT,
+    inbox TEXT NOT NULL,
+    shared_inbox TEXT,
+    outbox TEXT,
+    followers_url TEXT,
+    following_url TEXT,
+    key_id TEXT,
+    public_key_pem TEXT,
+    followers_count INTEGER,
+    following_count INTEGER,
+    fetched_at INTEGER NOT NULL
+  );
+  CREATE INDEX actors_key_id ON actors(key_id);
+  CREATE INDEX actors_handle ON actors(host, username);
+
+  CREATE TABLE notes (
+    id TEXT PRIMARY KEY,
+    uri TEXT NOT NULL UNIQUE,
+    author_uri TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    content_html TEXT NOT NULL,
+    summary TEXT,
+    visibility TEXT NOT NULL,
+    in_reply_to TEXT,
+    url TEXT,
+    to_json TEXT NOT NULL DEFAULT '[]',
+    cc_json TEXT NOT NULL DEFAULT '[]',
+    mentions_json TEXT NOT NULL DEFAULT '[]',
+    hashtags_json TEXT NOT NULL DEFAULT '[]',
+    published_at INTEGER NOT NULL,
+    updated_at INTEGER
+  );
+  CREATE INDEX notes_author ON notes(author_uri, published_at DESC);
+  CREATE INDEX notes_reply ON notes(in_reply_to);
+
+  -- Home timeline entries: a note, or a boost of one. Paged by (sort_at, id).
+  CREATE TABLE timeline (
+    id TEXT PRIMARY KEY,
+    note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    boosted_by TEXT,
+    announce_uri TEXT,
+    sort_at INTEGER NOT NULL
+  );
+  CREATE INDEX timeline_time ON timeline(sort_at DESC, id DESC);
+  CREATE INDEX timeline_note ON timeline(note_id);
+  CREATE UNIQUE INDEX timeline_announce ON timeline(announce_uri) WHERE announce_uri IS NOT NULL;
+
+  CREATE TABLE followers (
+    actor_uri TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    follow_uri TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX followers_state ON followers(state, created_at);
+
+  CREATE TABLE following (
+    actor_uri TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    follow_uri TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX following_follow_uri ON following(follow_uri);
+
+  -- Likes and boosts, ours and others'.
+  CREATE TABLE reactions (
+    activity_uri TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor_uri TEXT NOT NULL,
+    note_uri TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX reactions_by_note ON reactions(note_uri, kind, actor_uri);
+
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    actor_uri TEXT NOT NULL,
+    note_uri TEXT,
+    activity_uri TEXT,
+    created_at INTEGER NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX notifications_activity ON notifications(activity_uri, type);
+
+  -- Outgoing activities, serialized once with their Digest.
+  CREATE TABLE activities (
+    id TEXT PRIMARY KEY,
+    uri TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    object_uri TEXT,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX activities_object ON activities(object_uri, type);
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    activity_id TEXT NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    inbox TEXT NOT NULL,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (activity_id, inbox)
+  );
+  CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+  CREATE INDEX deliveries_host ON deliveries(host, state);
+
+  -- Incoming activities: persisted before the 202, processed once each.
+  CREATE TABLE inbox_items (
+    activity_uri TEXT PRIMARY KEY,
+    actor_uri TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    processed_at INTEGER,
+    error TEXT
+  );
+  CREATE INDEX inbox_unprocessed ON inbox_items(received_at) WHERE processed_at IS NULL;
+  `,
+];

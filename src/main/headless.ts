@@ -1,0 +1,95 @@
+// Outpost without Electron: the same Instance, its admin API on loopback HTTP, and the
+// renderer bundle served on the admin port for a browser. Prints one JSON ready line.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Instance } from './core/instance';
+import { stderrLogger } from './core/logger';
+import { closeServer, listen } from './core/http/httpUtil';
+import { createAdminHandlers } from './admin/adminService';
+import { createAdminServer } from './admin/httpTransport';
+import { loadAdminToken } from './adminToken';
+import { OptionsError, parseHeadlessArgs, USAGE, type HeadlessOptions } from './options';
+
+export interface RunningHeadless {
+  instance: Instance;
+  adminUrl: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+function rendererDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, '../../out/renderer'), join(here, '../renderer')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return undefined;
+}
+
+export async function startHeadless(opts: HeadlessOptions, log = stderrLogger()): Promise<RunningHeadless> {
+  const instance = new Instance({
+    dataDir: opts.dataDir, publicUrl: opts.publicUrl, port: opts.port, username: opts.username,
+    allowPrivateNetwork: opts.allowPrivateNetwork, log,
+  });
+  await instance.start();
+  const token = loadAdminToken(opts.dataDir);
+  const adminUrlFor = (port: number) => `http://127.0.0.1:${port}`;
+  let adminUrl = adminUrlFor(opts.adminPort);
+  const handlers = createAdminHandlers(instance, { get adminUrl() { return adminUrl; }, dataDir: opts.dataDir });
+  const server = createAdminServer({ handlers, events: instance.events, token, log, rendererDir: rendererDir() });
+  try {
+    adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));
+  } catch (err) {
+    await instance.stop();
+    throw err;
+  }
+  return {
+    instance, adminUrl, token,
+    async stop() {
+      await closeServer(server);
+      await instance.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let opts: HeadlessOptions;
+  try {
+    opts = parseHeadlessArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof OptionsError) {
+      if (err.message) process.stderr.write(`outpost: ${err.message}\n\n`);
+      process.stderr.write(USAGE + '\n');
+      process.exit(err.message ? 2 : 0);
+    }
+    throw err;
+  }
+  const log = stderrLogger();
+  let running: RunningHeadless;
+  try {
+    running = await startHeadless(opts, log);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    log.error(e.code === 'EADDRINUSE' ? `port in use: ${e.message}. Pick others with --port / --admin-port.` : String(e.stack ?? e));
+    process.exit(1);
+  }
+  const { instance, adminUrl } = running;
+  process.stdout.write(JSON.stringify({
+    event: 'ready', publicUrl: instance.publicUrl, adminUrl, actor: instance.identity.actor, handle: instance.identity.handle,
+  }) + '\n');
+  log.info(`admin UI: ${adminUrl}/#token=${running.token}`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    running.stop().then(() => process.exit(0), (err) => {
+      log.error(String(err));
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

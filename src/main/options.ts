@@ -1,0 +1,80 @@
+// Command-line flags of the headless entry (the contract in docs/design: keep them stable).
+import { parseArgs } from 'node:util';
+import { DEFAULT_ADMIN_PORT, DEFAULT_PUBLIC_PORT, DEFAULT_USERNAME } from './core/config';
+import { defaultDataDir } from './core/paths';
+
+export interface HeadlessOptions {
+  dataDir: string;
+  port: number;
+  adminPort: number;
+  publicUrl: string;
+  username: string;
+  allowPrivateNetwork: boolean;
+}
+
+export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--admin-port N] [--public-url URL]
+                           [--username NAME] [--allow-private-network]
+  --data-dir DIR            where the database and admin token live (default: ${defaultDataDir()})
+  --port N                  public (federation) port (default: ${DEFAULT_PUBLIC_PORT})
+  --admin-port N            admin API and UI port, loopback only (default: ${DEFAULT_ADMIN_PORT})
+  --public-url URL          the URL remote servers reach this instance at (default: http://localhost:<port>)
+  --username NAME           the local account's name, used on first start (default: ${DEFAULT_USERNAME})
+  --allow-private-network   let fetches and deliveries reach loopback/private addresses (tests, LAN)`;
+
+export class OptionsError extends Error {}
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new OptionsError(`--${name}: "${value}" is not a port number`);
+  return n;
+}
+
+export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        'admin-port': { type: 'string' },
+        'public-url': { type: 'string' },
+        username: { type: 'string' },
+        'allow-private-network': { type: 'boolean' },
+        tunnel: { type: 'boolean' },
+        'tunnel-host': { type: 'string' },
+        subdomain: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new OptionsError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) throw new OptionsError('');
+  if (v.tunnel || v['tunnel-host'] || v.subdomain) {
+    throw new OptionsError('--tunnel, --tunnel-host and --subdomain: this build has no tunnel yet; expose --port with a reverse proxy and pass --public-url');
+  }
+  const publicPort = port('port', v.port, DEFAULT_PUBLIC_PORT);
+  const username = v.username ?? DEFAULT_USERNAME;
+  if (!/^[a-z0-9_]{1,30}$/i.test(username)) throw new OptionsError(`--username: "${username}" must be 1-30 letters, digits or _`);
+  const publicUrl = v['public-url'] ?? `http://localhost:${publicPort}`;
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new OptionsError(`--public-url: "${publicUrl}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionsError('--public-url must be http(s)');
+  if (url.pathname !== '/' || url.search || url.hash) throw new OptionsError('--public-url must be an origin, without a path');
+  return {
+    dataDir: v['data-dir'] ?? defaultDataDir(),
+    port: publicPort,
+    adminPort: port('admin-port', v['admin-port'], DEFAULT_ADMIN_PORT),
+    publicUrl: url.origin,
+    username,
+    allowPrivateNetwork: !!v['allow-private-network'],
+  };
+}

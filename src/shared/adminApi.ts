@@ -1,0 +1,177 @@
+// The admin API contract: one typed declaration from which both transports
+// (Electron IPC and headless HTTP `POST /rpc/<method>`) are generated.
+// No runtime dependencies: this file is imported by main, preload and renderer.
+import type {
+  ComposeResult, DeliveryProgressDto, FollowDto, NotificationPage, ProfileLookupDto,
+  QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility,
+} from './dto';
+import { VISIBILITIES } from './dto';
+
+type Empty = Record<string, never>;
+
+/** Every admin method: its params and its result. */
+export interface AdminMethods {
+  status: { params: Empty; result: StatusDto };
+  compose: {
+    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string };
+    result: ComposeResult;
+  };
+  timeline: { params: { limit?: number; before?: string }; result: TimelinePage };
+  notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
+  lookup: { params: { handle: string }; result: ProfileLookupDto };
+  follow: { params: { handle: string }; result: FollowDto };
+  unfollow: { params: { handle: string }; result: { ok: true } };
+  followers: { params: Empty; result: FollowDto[] };
+  following: { params: Empty; result: FollowDto[] };
+  approveFollower: { params: { actor: string }; result: { ok: true } };
+  rejectFollower: { params: { actor: string }; result: { ok: true } };
+  like: { params: { noteId: string }; result: { ok: true } };
+  unlike: { params: { noteId: string }; result: { ok: true } };
+  boost: { params: { noteId: string }; result: { ok: true } };
+  unboost: { params: { noteId: string }; result: { ok: true } };
+  deleteNote: { params: { noteId: string }; result: { ok: true } };
+  queueStats: { params: Empty; result: QueueStatsDto };
+  deliveryProgress: { params: { activityId: string }; result: DeliveryProgressDto };
+  settings: { params: Empty; result: SettingsDto };
+  updateSettings: { params: Partial<SettingsDto>; result: SettingsDto };
+}
+
+export type AdminMethod = keyof AdminMethods;
+export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
+export type ResultOf<M extends AdminMethod> = AdminMethods[M]['result'];
+
+/** The client-side shape: what `window.outpost` and the HTTP client expose. */
+export type AdminApi = { [M in AdminMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
+
+// ---- runtime parameter validation -------------------------------------------------
+
+export type FieldSpec =
+  | { type: 'string'; optional?: boolean; maxLength: number; minLength?: number; oneOf?: readonly string[] }
+  | { type: 'integer'; optional?: boolean; min: number; max: number }
+  | { type: 'boolean'; optional?: boolean };
+
+type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
+
+const handle: FieldSpec = { type: 'string', maxLength: 512, minLength: 3 };
+const id: FieldSpec = { type: 'string', maxLength: 2048, minLength: 1 };
+const uri: FieldSpec = { type: 'string', maxLength: 2048, minLength: 8 };
+const pageLimit: FieldSpec = { type: 'integer', optional: true, min: 1, max: 200 };
+const cursor: FieldSpec = { type: 'string', optional: true, maxLength: 200 };
+
+/** Maximum note length in characters (as Mastodon). */
+export const NOTE_MAX_CHARS = 500;
+
+export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
+  status: {},
+  compose: {
+    content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
+    visibility: { type: 'string', optional: true, maxLength: 16, oneOf: VISIBILITIES },
+    summary: { type: 'string', optional: true, maxLength: 500 },
+    inReplyTo: { type: 'string', optional: true, maxLength: 2048 },
+  },
+  timeline: { limit: pageLimit, before: cursor },
+  notifications: { limit: pageLimit, before: cursor },
+  lookup: { handle },
+  follow: { handle },
+  unfollow: { handle },
+  followers: {},
+  following: {},
+  approveFollower: { actor: uri },
+  rejectFollower: { actor: uri },
+  like: { noteId: id },
+  unlike: { noteId: id },
+  boost: { noteId: id },
+  unboost: { noteId: id },
+  deleteNote: { noteId: id },
+  queueStats: {},
+  deliveryProgress: { activityId: id },
+  settings: {},
+  updateSettings: {
+    displayName: { type: 'string', optional: true, maxLength: 100 },
+    summary: { type: 'string', optional: true, maxLength: 2000 },
+    manuallyApprovesFollowers: { type: 'boolean', optional: true },
+  },
+};
+
+export const ADMIN_METHODS = Object.keys(adminParamSpecs) as AdminMethod[];
+
+export function isAdminMethod(name: string): name is AdminMethod {
+  return Object.prototype.hasOwnProperty.call(adminParamSpecs, name);
+}
+
+/** A request the caller got wrong: transports answer it with 4xx. */
+export class AdminError extends Error {
+  constructor(
+    readonly code: 'bad_params' | 'unknown_method' | 'unauthorized' | 'not_found' | 'conflict' | 'remote_error' | 'federation_paused',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdminError';
+  }
+}
+
+/** HTTP status for an AdminError code. */
+export const ADMIN_ERROR_STATUS: Record<AdminError['code'], number> = {
+  bad_params: 400,
+  unknown_method: 404,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  remote_error: 422,
+  federation_paused: 409,
+};
+
+/** Checks params against the method's spec; returns a clean copy or throws AdminError naming the field. */
+export function validateParams<M extends AdminMethod>(method: M, raw: unknown): ParamsOf<M> {
+  const spec = adminParamSpecs[method] as Record<string, FieldSpec>;
+  const input = raw === undefined || raw === null ? {} : raw;
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new AdminError('bad_params', `${method}: params must be a JSON object`);
+  }
+  const obj = input as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!(key in spec)) throw new AdminError('bad_params', `${method}: unknown field "${key}"`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    const value = obj[key];
+    if (value === undefined || value === null) {
+      if (!field.optional) throw new AdminError('bad_params', `${method}: field "${key}" is required`);
+      continue;
+    }
+    switch (field.type) {
+      case 'string': {
+        if (typeof value !== 'string') throw new AdminError('bad_params', `${method}: field "${key}" must be a string`);
+        const len = [...value].length;
+        if (len > field.maxLength) throw new AdminError('bad_params', `${method}: field "${key}" is longer than ${field.maxLength} characters`);
+        if (field.minLength !== undefined && value.trim().length < field.minLength) {
+          throw new AdminError('bad_params', `${method}: field "${key}" must not be empty`);
+        }
+        if (field.oneOf && !field.oneOf.includes(value)) {
+          throw new AdminError('bad_params', `${method}: field "${key}" must be one of ${field.oneOf.join(', ')}`);
+        }
+        break;
+      }
+      case 'integer':
+        if (typeof value !== 'number' || !Number.isInteger(value)) throw new AdminError('bad_params', `${method}: field "${key}" must be an integer`);
+        if (value < field.min || value > field.max) throw new AdminError('bad_params', `${method}: field "${key}" must be between ${field.min} and ${field.max}`);
+        break;
+      case 'boolean':
+        if (typeof value !== 'boolean') throw new AdminError('bad_params', `${method}: field "${key}" must be a boolean`);
+        break;
+    }
+    out[key] = value;
+  }
+  return out as ParamsOf<M>;
+}
+
+// ---- events ------------------------------------------------------------------------
+
+export interface AdminEvents {
+  queue: QueueStatsDto;
+  delivery: { activityId: string; total: number; delivered: number; queued: number; inFlight: number; failed: number };
+  timeline: { cursor: string };
+  notification: { type: string; at: number };
+}
+export type AdminEventName = keyof AdminEvents;
+export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'timeline', 'notification'];
