@@ -23,22 +23,19 @@ export class FederationClient {
 
   /** GETs an ActivityStreams document, signed with the local actor's key. */
   async getActivityJson(url: string): Promise<Json> {
-    return this.getJson(url, AS_ACCEPT, true);
+    return this.getJson(url, AS_ACCEPT);
   }
 
-  /** GETs plain JSON (WebFinger, NodeInfo), unsigned. */
+  /** GETs plain JSON (WebFinger, NodeInfo), signed too: some servers want every request signed. */
   async getPlainJson(url: string, accept = 'application/json'): Promise<Json> {
-    return this.getJson(url, accept, false);
+    return this.getJson(url, accept);
   }
 
-  private async getJson(start: string, accept: string, signed: boolean): Promise<Json> {
+  private async getJson(start: string, accept: string): Promise<Json> {
     let url = start;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const headers: Record<string, string> = { accept };
-      if (signed) {
-        const { keyId, privateKey } = this.signer();
-        Object.assign(headers, await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } }));
-      }
+      const { keyId, privateKey } = this.signer();
+      const headers = await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } });
       const res = await this.http.request(url, {
         method: 'GET',
         headers,
