@@ -1,0 +1,90 @@
+// The remote actor cache: TTL, key lookup, refetch-on-rotation limits, handle parsing.
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src/main/core/store/database';
+import { parseActorDocument, parseHandle, RemoteActors } from '../../../../src/main/core/federation/remoteActors';
+import type { FederationClient } from '../../../../src/main/core/federation/federationClient';
+import { FetchError } from '../../../../src/main/core/federation/httpClient';
+
+const HOUR = 3600_000;
+const actorDoc = (pem: string, name = 'Bob') => ({
+  '@context': ['https://www.w3.org/ns/activitystreams'],
+  id: 'https://remote.example/users/bob', type: 'Person', preferredUsername: 'bob', name,
+  inbox: 'https://remote.example/users/bob/inbox', endpoints: { sharedInbox: 'https://remote.example/inbox' },
+  followers: { id: 'https://remote.example/users/bob/followers', totalItems: 7 },
+  publicKey: { id: 'https://remote.example/users/bob#main-key', owner: 'https://remote.example/users/bob', publicKeyPem: pem },
+});
+
+function setup() {
+  let now = 1_000_000;
+  let doc: any = actorDoc('PEM-1');
+  const fetched: string[] = [];
+  let fail = false;
+  const client = {
+    async getActivityJson(url: string) {
+      fetched.push(url);
+      if (fail) throw new FetchError('down', 'network');
+      return structuredClone(doc);
+    },
+    async getPlainJson() {
+      throw new Error('not used');
+    },
+  } as unknown as FederationClient;
+  const actors = new RemoteActors(openDatabase(':memory:'), client, { actorCacheTtlMs: 24 * HOUR, keyRefetchMinAgeMs: 30_000 }, false, () => now);
+  return {
+    actors, fetched,
+    tick: (ms: number) => (now += ms),
+    setDoc: (d: any) => (doc = d),
+    setFail: (f: boolean) => (fail = f),
+  };
+}
+
+describe('RemoteActors', () => {
+  it('caches an actor for its TTL, then refetches; a failed refetch falls back to the stale copy', async () => {
+    const s = setup();
+    const a = await s.actors.resolve('https://remote.example/users/bob');
+    expect(a).toMatchObject({ inbox: 'https://remote.example/users/bob/inbox', sharedInbox: 'https://remote.example/inbox', followersCount: 7 });
+    await s.actors.resolve('https://remote.example/users/bob');
+    expect(s.fetched).toHaveLength(1);
+    s.tick(25 * HOUR);
+    s.setDoc(actorDoc('PEM-1', 'Robert'));
+    expect((await s.actors.resolve('https://remote.example/users/bob')).name).toBe('Robert');
+    expect(s.fetched).toHaveLength(2);
+    s.tick(25 * HOUR);
+    s.setFail(true);
+    expect((await s.actors.resolve('https://remote.example/users/bob')).name).toBe('Robert');
+  });
+
+  it('finds the actor by key id and refetches on rotation, but not more than once per min age', async () => {
+    const s = setup();
+    const keyId = 'https://remote.example/users/bob#main-key';
+    expect((await s.actors.forKey(keyId)).publicKeyPem).toBe('PEM-1');
+    expect((await s.actors.forKey(keyId)).publicKeyPem).toBe('PEM-1');
+    expect(s.fetched).toHaveLength(1);
+    s.setDoc(actorDoc('PEM-2'));
+    // Too soon after the last fetch: a forged signature cannot make us hammer the remote.
+    expect((await s.actors.forKey(keyId, { refresh: true })).publicKeyPem).toBe('PEM-1');
+    s.tick(31_000);
+    expect((await s.actors.forKey(keyId, { refresh: true })).publicKeyPem).toBe('PEM-2');
+    expect(s.fetched).toHaveLength(2);
+  });
+
+  it('refuses a key the actor does not own and an actor served by another host', async () => {
+    const s = setup();
+    await expect(s.actors.forKey('https://remote.example/users/bob#other-key')).rejects.toThrow(/does not own/);
+    expect(() => parseActorDocument(actorDoc('P') as any, 'evil.example', 0)).toThrow(/served by evil.example/);
+  });
+
+  it('sanitizes names and summaries it stores', () => {
+    const doc = { ...actorDoc('P'), name: '<b onclick="x">Bob</b>', summary: '<p>hi<script>alert(1)</script></p>' };
+    const a = parseActorDocument(doc as any, 'remote.example', 0);
+    expect(a.name).toBe('Bob');
+    expect(a.summaryHtml).toBe('<p>hi</p>');
+  });
+
+  it('parses handles with and without @ and ports', () => {
+    expect(parseHandle('@bob@remote.example')).toEqual({ username: 'bob', host: 'remote.example' });
+    expect(parseHandle('bob@127.0.1.2:4000')).toEqual({ username: 'bob', host: '127.0.1.2:4000' });
+    expect(parseHandle('bob')).toBeUndefined();
+    expect(parseHandle('bob@evil/x')).toBeUndefined();
+  });
+});
