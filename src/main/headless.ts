@@ -36,7 +36,9 @@ export async function startHeadless(opts: HeadlessOptions, log = stderrLogger())
   const adminUrlFor = (port: number) => `http://127.0.0.1:${port}`;
   let adminUrl = adminUrlFor(opts.adminPort);
   const handlers = createAdminHandlers(instance, { get adminUrl() { return adminUrl; }, dataDir: opts.dataDir });
-  const server = createAdminServer({ handlers, events: instance.events, token, log, rendererDir: rendererDir() });
+  const server = createAdminServer({
+    handlers, events: instance.events, token, log, rendererDir: rendererDir(), metrics: () => instance.metrics.exposition(),
+  });
   try {
     adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));
   } catch (err) {

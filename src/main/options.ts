@@ -23,10 +23,12 @@ export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--
 
 export class OptionsError extends Error {}
 
-function port(name: string, value: string | undefined, fallback: number): number {
+/** A decimal port number; `min` 0 lets the OS pick a free port (reported once listening). */
+function port(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new OptionsError(`--${name}: "${value}" is not a port number`);
+  // Digits only: Number() would also take '', ' 80', '0x50' and '1e3'.
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > 65535) throw new OptionsError(`--${name}: "${value}" is not a port number (${min}-65535)`);
   return n;
 }
 
@@ -57,7 +59,8 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
   if (v.tunnel || v['tunnel-host'] || v.subdomain) {
     throw new OptionsError('--tunnel, --tunnel-host and --subdomain: this build has no tunnel yet; expose --port with a reverse proxy and pass --public-url');
   }
-  const publicPort = port('port', v.port, DEFAULT_PUBLIC_PORT);
+  // The public port ends up in the default public URL, so it must be a real one.
+  const publicPort = port('port', v.port, DEFAULT_PUBLIC_PORT, 1);
   const username = v.username ?? DEFAULT_USERNAME;
   if (!/^[a-z0-9_]{1,30}$/i.test(username)) throw new OptionsError(`--username: "${username}" must be 1-30 letters, digits or _`);
   const publicUrl = v['public-url'] ?? `http://localhost:${publicPort}`;
@@ -69,10 +72,12 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OptionsError('--public-url must be http(s)');
   if (url.pathname !== '/' || url.search || url.hash) throw new OptionsError('--public-url must be an origin, without a path');
+  if (url.username || url.password) throw new OptionsError('--public-url must not contain credentials');
+  if (v['data-dir'] !== undefined && v['data-dir'].trim() === '') throw new OptionsError('--data-dir must not be empty');
   return {
     dataDir: v['data-dir'] ?? defaultDataDir(),
     port: publicPort,
-    adminPort: port('admin-port', v['admin-port'], DEFAULT_ADMIN_PORT),
+    adminPort: port('admin-port', v['admin-port'], DEFAULT_ADMIN_PORT, 0),
     publicUrl: url.origin,
     username,
     allowPrivateNetwork: !!v['allow-private-network'],

@@ -2,10 +2,10 @@
 // (Electron IPC and headless HTTP `POST /rpc/<method>`) are generated.
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
-  ComposeResult, DeliveryProgressDto, FollowDto, NotificationPage, ProfileLookupDto,
+  ComposeResult, DeliveryProgressDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
   QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility,
 } from './dto';
-import { VISIBILITIES } from './dto';
+import { METRICS_RANGES, VISIBILITIES } from './dto';
 
 type Empty = Record<string, never>;
 
@@ -32,6 +32,12 @@ export interface AdminMethods {
   deleteNote: { params: { noteId: string }; result: { ok: true } };
   queueStats: { params: Empty; result: QueueStatsDto };
   deliveryProgress: { params: { activityId: string }; result: DeliveryProgressDto };
+  hosts: { params: Empty; result: HostDto[] };
+  host: { params: { host: string }; result: HostDetailDto };
+  retryHost: { params: { host: string }; result: HostDto };
+  suspendHost: { params: { host: string }; result: HostDto };
+  resumeHost: { params: { host: string }; result: HostDto };
+  metrics: { params: { range: MetricsRange }; result: MetricsDto };
   settings: { params: Empty; result: SettingsDto };
   updateSettings: { params: Partial<SettingsDto>; result: SettingsDto };
 }
@@ -55,6 +61,7 @@ type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
 const handle: FieldSpec = { type: 'string', maxLength: 512, minLength: 3 };
 const id: FieldSpec = { type: 'string', maxLength: 2048, minLength: 1 };
 const uri: FieldSpec = { type: 'string', maxLength: 2048, minLength: 8 };
+const hostName: FieldSpec = { type: 'string', maxLength: 300, minLength: 1 };
 const pageLimit: FieldSpec = { type: 'integer', optional: true, min: 1, max: 200 };
 const cursor: FieldSpec = { type: 'string', optional: true, maxLength: 200 };
 
@@ -85,6 +92,12 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   deleteNote: { noteId: id },
   queueStats: {},
   deliveryProgress: { activityId: id },
+  hosts: {},
+  host: { host: hostName },
+  retryHost: { host: hostName },
+  suspendHost: { host: hostName },
+  resumeHost: { host: hostName },
+  metrics: { range: { type: 'string', maxLength: 3, oneOf: METRICS_RANGES } },
   settings: {},
   updateSettings: {
     displayName: { type: 'string', optional: true, maxLength: 100 },
@@ -121,6 +134,25 @@ export const ADMIN_ERROR_STATUS: Record<AdminError['code'], number> = {
   federation_paused: 409,
 };
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** No real character is this long in UTF-16 units (👨🏽‍👩🏽‍👧🏽‍👦🏽 is 19). */
+const MAX_UNITS_PER_CHARACTER = 32;
+
+/**
+ * Whether `text` has more than `max` characters, counted as a reader sees them (grapheme
+ * clusters, as Mastodon counts a note's length: an emoji such as 👩‍💻 or 🇫🇷 is one).
+ * The cost is bounded by `max`, not by the input (each step of a segmenter iterator costs
+ * time proportional to the whole string).
+ */
+function charactersExceed(text: string, max: number): boolean {
+  if (text.length <= max) return false; // a character is at least one UTF-16 unit
+  if (text.length > (max + 1) * MAX_UNITS_PER_CHARACTER) return true;
+  let n = 0;
+  for (const _ of graphemes.segment(text)) if (++n > max) return true;
+  return false;
+}
+
 /** Checks params against the method's spec; returns a clean copy or throws AdminError naming the field. */
 export function validateParams<M extends AdminMethod>(method: M, raw: unknown): ParamsOf<M> {
   const spec = adminParamSpecs[method] as Record<string, FieldSpec>;
@@ -130,7 +162,8 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
   }
   const obj = input as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!(key in spec)) throw new AdminError('bad_params', `${method}: unknown field "${key}"`);
+    // Own properties only: "constructor", "toString" or "__proto__" are unknown fields too.
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) throw new AdminError('bad_params', `${method}: unknown field "${key}"`);
   }
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(spec)) {
@@ -142,10 +175,13 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
     switch (field.type) {
       case 'string': {
         if (typeof value !== 'string') throw new AdminError('bad_params', `${method}: field "${key}" must be a string`);
-        const len = [...value].length;
-        if (len > field.maxLength) throw new AdminError('bad_params', `${method}: field "${key}" is longer than ${field.maxLength} characters`);
-        if (field.minLength !== undefined && value.trim().length < field.minLength) {
-          throw new AdminError('bad_params', `${method}: field "${key}" must not be empty`);
+        if (charactersExceed(value, field.maxLength)) {
+          throw new AdminError('bad_params', `${method}: field "${key}" is longer than ${field.maxLength} characters`);
+        }
+        if (field.minLength !== undefined && !charactersExceed(value.trim(), field.minLength - 1)) {
+          throw new AdminError('bad_params', field.minLength <= 1
+            ? `${method}: field "${key}" must not be empty`
+            : `${method}: field "${key}" must be at least ${field.minLength} characters`);
         }
         if (field.oneOf && !field.oneOf.includes(value)) {
           throw new AdminError('bad_params', `${method}: field "${key}" must be one of ${field.oneOf.join(', ')}`);
@@ -169,9 +205,10 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
 
 export interface AdminEvents {
   queue: QueueStatsDto;
-  delivery: { activityId: string; total: number; delivered: number; queued: number; inFlight: number; failed: number };
+  delivery: DeliverySummary;
+  host: { host: string; state: HostState; consecutiveFailures: number; backoffUntil: number | null };
   timeline: { cursor: string };
   notification: { type: string; at: number };
 }
 export type AdminEventName = keyof AdminEvents;
-export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'timeline', 'notification'];
+export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification'];

@@ -109,11 +109,21 @@ export interface QueueStatsDto {
   inFlight: number;
   delivered: number;
   failed: number;
+  /** Waiting for their host's backoff to end (or for a suspended host to be resumed). */
   parked: number;
+  /** Not sent: the host was unreachable when the delivery was queued. */
+  skipped: number;
+  /** Withdrawn before sending (e.g. a Like undone while still queued). */
+  cancelled: number;
   hostsBackingOff: number;
+  hostsUnreachable: number;
+  /** No remote host is reachable: delivery is paused until the network is back. */
+  offline: boolean;
+  /** Delivery is held because the instance must not federate (identity mismatch). */
+  paused: boolean;
 }
 
-export type DeliveryState = 'queued' | 'in_flight' | 'delivered' | 'failed';
+export type DeliveryState = 'queued' | 'in_flight' | 'delivered' | 'failed' | 'parked' | 'skipped' | 'cancelled';
 
 export interface DeliveryRowDto {
   inbox: string;
@@ -126,14 +136,100 @@ export interface DeliveryRowDto {
   updatedAt: number;
 }
 
-export interface DeliveryProgressDto {
+/** Per-state counts of one activity's deliveries. */
+export interface DeliverySummary {
   activityId: string;
   total: number;
   delivered: number;
   queued: number;
   inFlight: number;
   failed: number;
+  parked: number;
+  skipped: number;
+  cancelled: number;
+}
+
+export interface DeliveryProgressDto extends DeliverySummary {
   inboxes: DeliveryRowDto[];
+}
+
+export type HostState = 'healthy' | 'backing_off' | 'unreachable' | 'suspended';
+
+export interface HostDto {
+  host: string;
+  state: HostState;
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorClass: string | null;
+  lastStatus: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  /** When the backoff ends and a probe is sent (null when not backing off). */
+  backoffUntil: number | null;
+  unreachableSince: number | null;
+  /** Accepted followers whose account is on this host. */
+  followers: number;
+  queued: number;
+  parked: number;
+  attempts: number;
+  successes: number;
+  failures: number;
+}
+
+export interface HostAttemptDto {
+  at: number;
+  inbox: string;
+  status: number | null;
+  /** 'ok' for a delivered attempt, else the error class (timeout, dns, refused, http_5xx, …). */
+  errorClass: string;
+  error: string | null;
+  latencyMs: number;
+  /** False for attempts made while offline (not charged to the host). */
+  counted: boolean;
+  probe: boolean;
+}
+
+export interface HostDayDto {
+  /** Start of the UTC day, epoch ms. */
+  day: number;
+  successes: number;
+  failures: number;
+}
+
+export interface HostDetailDto extends HostDto {
+  recentAttempts: HostAttemptDto[];
+  /** The last 14 days, oldest first (days without attempts have zeros). */
+  days: HostDayDto[];
+}
+
+export type MetricsRange = '1h' | '24h' | '7d';
+export const METRICS_RANGES: readonly MetricsRange[] = ['1h', '24h', '7d'];
+
+export interface MetricsPoint {
+  /** Start of the step, epoch ms. */
+  t: number;
+  attempts: number;
+  delivered: number;
+  failed: number;
+  retried: number;
+  skipped: number;
+  abandoned: number;
+  /** Failed attempts by error class. */
+  errors: Record<string, number>;
+  latencySumMs: number;
+  latencyP50Ms: number | null;
+  latencyP90Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Queue depth at the end of the step (null when not sampled). */
+  queued: number | null;
+  inFlight: number | null;
+  parked: number | null;
+}
+
+export interface MetricsDto {
+  range: MetricsRange;
+  stepMs: number;
+  points: MetricsPoint[];
 }
 
 export interface SettingsDto {

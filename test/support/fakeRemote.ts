@@ -48,6 +48,8 @@ export class FakeRemote {
   readonly documents = new Map<string, unknown>();
   private server: Server | undefined;
   vars: Record<string, string> = {};
+  /** When true the actor (and key) document answers 410 Gone, as for a deleted account. */
+  gone = false;
 
   constructor(readonly opts: FakeRemoteOptions) {}
 
@@ -134,7 +136,7 @@ export class FakeRemote {
       return { status: 200, type: 'application/jrd+json', body: { subject: resource, links: [{ rel: 'self', type: 'application/activity+json', href: this.actorId }] } };
     }
     const href = `${this.origin}${url.pathname}`;
-    if (href === this.actorId || href === this.keyId.split('#')[0]) return { status: 200, body: this.actor };
+    if (href === this.actorId || href === this.keyId.split('#')[0]) return this.gone ? { status: 410, body: { error: 'gone' } } : { status: 200, body: this.actor };
     const doc = this.documents.get(url.pathname);
     if (doc) return { status: 200, body: doc };
     return { status: 404, body: { error: 'not found' } };

@@ -2,7 +2,8 @@
 // validate params with the shared spec and call these.
 import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
-import type { DeliveryRowDto, FollowDto, NotificationDto, QueueStatsDto } from '../../shared/dto';
+import type { FollowDto, HostDto, NotificationDto } from '../../shared/dto';
+import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
 import { loadProfile } from '../core/federation/localActor';
@@ -19,12 +20,12 @@ export interface AdminContext {
 
 export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHandlers {
   const { db } = inst;
-  const queueCounts = db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM deliveries GROUP BY state');
-  const deliveryRows = db.prepare<[string], {
-    inbox: string; host: string; state: DeliveryRowDto['state']; attempts: number; next_attempt_at: number;
-    last_status: number | null; last_error: string | null; updated_at: number;
-  }>('SELECT inbox, host, state, attempts, next_attempt_at, last_status, last_error, updated_at FROM deliveries WHERE activity_id = ? ORDER BY host');
-  const activityExists = db.prepare<[string], { id: string }>('SELECT id FROM activities WHERE id = ?');
+  const hostViews = new HostViews(db, inst.hostHealth);
+  const hostDto = (host: string): HostDto => {
+    const d = hostViews.detail(host)!;
+    const { recentAttempts: _a, days: _d, ...dto } = d;
+    return dto;
+  };
 
   const followDto = (f: FollowRecord): FollowDto => ({ actor: inst.views.actor(f.actorUri), state: f.state, since: f.createdAt });
   const requireFederation = (method: string) => {
@@ -119,31 +120,33 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     boost: (p) => inst.actions.boost(p.noteId),
     unboost: (p) => inst.actions.unboost(p.noteId),
     deleteNote: (p) => inst.actions.deleteNote(p.noteId),
-    async queueStats() {
-      const counts: Record<string, number> = {};
-      for (const r of queueCounts.all()) counts[r.state] = r.n;
-      const stats: QueueStatsDto = {
-        queued: counts.queued ?? 0,
-        inFlight: counts.in_flight ?? 0,
-        delivered: counts.delivered ?? 0,
-        failed: counts.failed ?? 0,
-        parked: 0,
-        hostsBackingOff: 0,
-      };
-      return stats;
-    },
+    queueStats: async () => inst.queue.queueStats(),
     async deliveryProgress(p) {
-      if (!activityExists.get(p.activityId)) throw new AdminError('not_found', `deliveryProgress: no activity ${p.activityId}`);
-      const inboxes: DeliveryRowDto[] = deliveryRows.all(p.activityId).map((r) => ({
-        inbox: r.inbox, host: r.host, state: r.state, attempts: r.attempts,
-        nextAttemptAt: r.state === 'queued' ? r.next_attempt_at : null, lastStatus: r.last_status, lastError: r.last_error, updatedAt: r.updated_at,
-      }));
-      const count = (s: DeliveryRowDto['state']) => inboxes.filter((i) => i.state === s).length;
-      return {
-        activityId: p.activityId, total: inboxes.length, delivered: count('delivered'), queued: count('queued'),
-        inFlight: count('in_flight'), failed: count('failed'), inboxes,
-      };
+      const progress = inst.queue.progress(p.activityId);
+      if (!progress) throw new AdminError('not_found', `deliveryProgress: no activity ${p.activityId}`);
+      return progress;
     },
+    hosts: async () => hostViews.list(),
+    async host(p) {
+      const detail = hostViews.detail(p.host);
+      if (!detail) throw new AdminError('not_found', `host: no deliveries to ${p.host} yet`);
+      return detail;
+    },
+    async retryHost(p) {
+      if (!inst.queue.retryHost(p.host)) throw new AdminError('not_found', `retryHost: no deliveries to ${p.host} yet`);
+      return hostDto(p.host);
+    },
+    async suspendHost(p) {
+      const origin = hostViews.originOf(p.host);
+      if (!origin) throw new AdminError('not_found', `suspendHost: unknown host ${p.host}`);
+      inst.queue.suspendHost(p.host, origin);
+      return hostDto(p.host);
+    },
+    async resumeHost(p) {
+      if (!inst.queue.resumeHost(p.host)) throw new AdminError('not_found', `resumeHost: unknown host ${p.host}`);
+      return hostDto(p.host);
+    },
+    metrics: async (p) => inst.metrics.series(p.range),
     async settings() {
       const p = loadProfile(db);
       return { displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers };

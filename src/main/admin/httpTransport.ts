@@ -18,6 +18,8 @@ export interface AdminHttpOptions {
   log: Logger;
   /** Folder with the built renderer (index.html and assets), if any. */
   rendererDir?: string;
+  /** Prometheus exposition for GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 const RPC_MAX_BYTES = 256 * 1024;
@@ -68,6 +70,11 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
         if (err instanceof AdminError) return sendError(res, err);
         throw err;
       }
+    }
+    if (url.pathname === '/metrics' && opts.metrics) {
+      if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
+      const { contentType, body } = await opts.metrics();
+      return sendText(res, 200, body, contentType, { 'cache-control': 'no-store' });
     }
     if (url.pathname === '/events') {
       if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));

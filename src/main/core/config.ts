@@ -1,3 +1,5 @@
+import type { ExponentialBackoffOptions } from './delivery/retryPolicy';
+
 // Every tunable of the instance, with its unit in the name and its default beside it.
 
 export interface InstanceLimits {
@@ -27,26 +29,48 @@ export const DEFAULT_LIMITS: InstanceLimits = {
   signatureMaxFutureSkewMs: 3600_000,
 };
 
-export interface DeliveryConfig {
-  /** Deliveries in flight at once, all hosts together. Default 16. */
-  globalConcurrency: number;
-  /** Deliveries in flight at once to one host. Default 2. */
-  perHostConcurrency: number;
-  /** Deadline for one delivery attempt. Default 30 s. */
-  attemptTimeoutMs: number;
-  /** Retry delays after each failed attempt; after the last, the delivery is abandoned. */
-  retryDelaysMs: readonly number[];
+export interface HostPolicy {
+  /** Consecutive failures before a host backs off. Default 5. */
+  failuresBeforeBackoff: number;
+  /** Longest backoff; the n-th failure past the threshold backs off 2^(n-1) h up to this. Default 24 h. */
+  maxBackoffMs: number;
+  /** Distinct days with failures (and no success) after which a host is unreachable. Default 7. */
+  unreachableAfterDays: number;
 }
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
+export const DEFAULT_HOST_POLICY: HostPolicy = { failuresBeforeBackoff: 5, maxBackoffMs: 24 * 3600_000, unreachableAfterDays: 7 };
+
+export interface DeliveryConfig {
+  /** Attempts under way at once, all hosts together (slow ones excepted, see slowAttemptMs). Default 64. */
+  globalConcurrency: number;
+  /** Attempts under way at once to one host; also the per-origin connection cap. Default 4. */
+  perHostConcurrency: number;
+  /** Hard cap on attempts under way, slow ones included. Default 256. */
+  maxInFlight: number;
+  /** An attempt running longer than this stops counting against globalConcurrency. Default 2 s. */
+  slowAttemptMs: number;
+  /** TCP/TLS connect deadline. Default 10 s. */
+  connectTimeoutMs: number;
+  /** Deadline for one attempt, connect to last byte. Default 30 s. */
+  attemptTimeoutMs: number;
+  /** Waiting deliveries above which a warning is logged. Default 5000. */
+  backlogWarnThreshold: number;
+  /** The retry schedule (see retryPolicy.ts for each default). */
+  retry: ExponentialBackoffOptions;
+  /** Dead-host tracking (see hostHealth.ts). */
+  hosts: HostPolicy;
+}
 
 export const DEFAULT_DELIVERY: DeliveryConfig = {
-  globalConcurrency: 16,
-  perHostConcurrency: 2,
+  globalConcurrency: 64,
+  perHostConcurrency: 4,
+  maxInFlight: 256,
+  slowAttemptMs: 2000,
+  connectTimeoutMs: 10_000,
   attemptTimeoutMs: 30_000,
-  // ~2.5 days in all: a laptop that sleeps over a weekend still delivers.
-  retryDelaysMs: [MIN, 5 * MIN, 15 * MIN, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 12 * HOUR, 12 * HOUR, 12 * HOUR],
+  backlogWarnThreshold: 5000,
+  retry: { initialDelayMs: 30_000, factor: 2, maxDelayMs: 6 * 3600_000, maxElapsedMs: 72 * 3600_000, jitter: 0.2, maxRetryAfterMs: 6 * 3600_000 },
+  hosts: DEFAULT_HOST_POLICY,
 };
 
 /** Default ports when no flag is given. */

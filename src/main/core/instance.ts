@@ -17,7 +17,10 @@ import { closeServer, listen } from './http/httpUtil';
 import { InboxHandler } from './inbox/inboxHandler';
 import { InboxProcessor } from './inbox/inboxProcessor';
 import { Outbox } from './delivery/outbox';
-import { DeliverySender } from './delivery/deliverySender';
+import { DeliveryQueue } from './delivery/deliveryQueue';
+import { HostHealth, stateOf } from './delivery/hostHealth';
+import { exponentialBackoff } from './delivery/retryPolicy';
+import { DeliveryMetrics } from './metrics/deliveryMetrics';
 import { NoteRepository } from './social/noteRepository';
 import { FollowRepository } from './social/followRepository';
 import { NotificationRepository } from './social/notificationRepository';
@@ -39,6 +42,8 @@ export interface InstanceOptions {
   allowPrivateNetwork?: boolean;
   limits?: Partial<InstanceLimits>;
   delivery?: Partial<DeliveryConfig>;
+  /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
+  connectivityProbe?: (origin: string) => Promise<boolean>;
   log?: Logger;
 }
 
@@ -58,7 +63,9 @@ export class Instance {
   readonly views: Views;
   readonly actions: LocalActions;
   readonly outbox: Outbox;
-  readonly sender: DeliverySender;
+  readonly hostHealth: HostHealth;
+  readonly queue: DeliveryQueue;
+  readonly metrics: DeliveryMetrics;
   readonly inboxHandler: InboxHandler;
   readonly inboxProcessor: InboxProcessor;
   readonly federation: FederationState;
@@ -86,6 +93,8 @@ export class Instance {
     this.http = new HttpClient({
       allowPrivateNetwork: !!options.allowPrivateNetwork,
       userAgent: `Outpost/${OUTPOST_VERSION} (+${this.identity.origin})`,
+      connectionsPerOrigin: this.deliveryConfig.perHostConcurrency,
+      connectTimeoutMs: this.deliveryConfig.connectTimeoutMs,
     });
     this.client = new FederationClient(this.http, signer, this.limits);
     this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
@@ -94,13 +103,20 @@ export class Instance {
     this.notifications = new NotificationRepository(this.db);
     this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db));
     this.outbox = new Outbox(this.db, this.identity);
+    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts);
+    this.metrics = new DeliveryMetrics(this.db, {
+      queue: () => this.queue.gauges(),
+      hosts: () => this.hostStateCounts(),
+      offline: () => this.queue.offline,
+    });
+    this.queue = new DeliveryQueue({
+      db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: exponentialBackoff(this.deliveryConfig.retry),
+      hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
+      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
+    });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events,
-    });
-    this.sender = new DeliverySender({
-      db: this.db, http: this.http, signer, config: this.deliveryConfig, events: this.events, log: this.log,
-      onGone: (inbox) => this.dropGoneInbox(inbox),
+      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, queue: this.queue,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
@@ -110,6 +126,7 @@ export class Instance {
       db: this.db, actors: this.actors, limits: this.limits, log: this.log,
       federationBlocked: () => (this.federation.enabled ? null : this.federation.reason),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
+      onVerifiedSender: (host) => this.queue.noteAlive(host),
     });
   }
 
@@ -121,8 +138,9 @@ export class Instance {
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
-    this.sender.start();
-    if (!this.federation.enabled) this.sender.setPaused(true);
+    if (!this.federation.enabled) this.queue.setPaused(true);
+    this.queue.start();
+    this.metrics.start();
     void this.inboxProcessor.drain();
   }
 
@@ -137,7 +155,8 @@ export class Instance {
 
   async stop(): Promise<void> {
     if (this.server) await closeServer(this.server);
-    await this.sender.stop();
+    await this.queue.stop();
+    this.metrics.stop();
     await this.inboxProcessor.stop();
     await this.http.close().catch(() => {});
     this.db.close();
@@ -147,6 +166,13 @@ export class Instance {
     if (this.options.bindHost) return this.options.bindHost;
     const host = new URL(this.options.publicUrl).hostname.replace(/^\[|\]$/g, '');
     return isIP(host) && (host.startsWith('127.') || host === '::1') ? host : '127.0.0.1';
+  }
+
+  private hostStateCounts(): Record<string, number> {
+    const counts: Record<string, number> = { healthy: 0, backing_off: 0, unreachable: 0, suspended: 0 };
+    const now = Date.now();
+    for (const h of this.hostHealth.all()) counts[stateOf(h, now)]!++;
+    return counts;
   }
 
   /** A 410 from a personal inbox means that follower is gone. */

@@ -5,7 +5,10 @@ import { forwardEvents } from '../../../src/main/admin/eventThrottle';
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
-const queue = (queued: number) => ({ queued, inFlight: 0, delivered: 0, failed: 0, parked: 0, hostsBackingOff: 0 });
+const queue = (queued: number) => ({
+  queued, inFlight: 0, delivered: 0, failed: 0, parked: 0, skipped: 0, cancelled: 0, hostsBackingOff: 0, hostsUnreachable: 0, offline: false, paused: false,
+});
+const progress = (activityId: string) => ({ activityId, total: 2, delivered: 1, queued: 1, inFlight: 0, failed: 0, parked: 0, skipped: 0, cancelled: 0 });
 
 describe('event throttling', () => {
   it('sends the first event at once and collapses a burst to its latest value', () => {
@@ -24,8 +27,8 @@ describe('event throttling', () => {
     forwardEvents(events, (name, data) => sent.push([name, data]), 250);
     for (let ms = 0; ms < 1000; ms += 10) {
       events.emit('queue', queue(ms));
-      events.emit('delivery', { activityId: 'a', total: 2, delivered: 1, queued: 1, inFlight: 0, failed: 0 });
-      events.emit('delivery', { activityId: 'b', total: 2, delivered: 1, queued: 1, inFlight: 0, failed: 0 });
+      events.emit('delivery', progress('a'));
+      events.emit('delivery', progress('b'));
       vi.advanceTimersByTime(10);
     }
     expect(sent.filter(([n]) => n === 'queue').length).toBeLessThanOrEqual(5);

@@ -16,12 +16,19 @@ export interface QueuedActivity {
 export class Outbox {
   private readonly insertActivity;
   private readonly insertDelivery;
+  private readonly byUri;
 
   constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
     this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.insertDelivery = db.prepare(`INSERT INTO deliveries (activity_id, inbox, host, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`);
+    this.byUri = db.prepare<[string], { id: string }>('SELECT id FROM activities WHERE uri = ?');
+  }
+
+  /** The local id of an activity we sent, by its URI. */
+  activityIdByUri(uri: string): string | undefined {
+    return this.byUri.get(uri)?.id;
   }
 
   /**

@@ -18,7 +18,13 @@ const OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'template'],
   transformTags: {
-    a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer', target: '_blank' }),
+    // Every link opens outside, without referrer; only absolute http(s) hrefs are kept
+    // (a relative href would resolve against our own origin).
+    a: (tagName, attribs) => {
+      const { href, ...rest } = attribs;
+      const keep = href !== undefined && /^https?:\/\//i.test(href.trim());
+      return { tagName, attribs: { ...(keep ? { href: href.trim() } : {}), ...rest, rel: 'nofollow noopener noreferrer', target: '_blank' } };
+    },
   },
 };
 
@@ -27,9 +33,16 @@ export function sanitizeRemoteHtml(html: string): string {
   return sanitizeHtml(html, OPTIONS);
 }
 
-/** Plain text with every tag removed (names, content warnings). */
+/**
+ * Plain text with every tag removed and entities decoded (names, content warnings): the
+ * result is text, not HTML, and must be escaped wherever it is put into HTML.
+ */
 export function plainText(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).trim();
+  const stripped = sanitizeHtml(html.replace(/<br\s*\/?>/gi, ' '), { allowedTags: [], allowedAttributes: {} });
+  // sanitize-html decodes entities and re-escapes &, <, > and " in its output: undo that.
+  return stripped
+    .replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!)
+    .trim();
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

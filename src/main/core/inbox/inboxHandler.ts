@@ -1,5 +1,6 @@
 // The inbox's HTTP side: verify, persist, answer 202. Processing happens later
 // (InboxProcessor), so a slow or hostile sender never holds the request open.
+import { createHash } from 'node:crypto';
 import type { Db } from '../store/database';
 import type { InstanceLimits } from '../config';
 import type { Logger } from '../logger';
@@ -85,14 +86,22 @@ export class InboxHandler {
     try {
       signer = await this.d.actors.forKey(keyId);
     } catch (err) {
-      // A deleted account's Delete cannot be verified (its key is gone): nothing to do.
-      if (type === 'Delete' && idOf(activity.object) === actorUri && err instanceof FetchError && (err.status === 410 || err.status === 404)) {
-        return { status: 202, body: {} };
+      const gone = err instanceof FetchError && (err.status === 410 || err.status === 404);
+      if (!(type === 'Delete' && idOf(activity.object) === actorUri && gone)) {
+        this.d.log.info(`inbox: cannot fetch key ${keyId}: ${err instanceof Error ? err.message : String(err)}`);
+        return reject(401, `signature: cannot fetch key ${keyId}`);
       }
-      this.d.log.info(`inbox: cannot fetch key ${keyId}: ${err instanceof Error ? err.message : String(err)}`);
-      return reject(401, `signature: cannot fetch key ${keyId}`);
+      // A deleted account's Delete: its document is gone, but the key we cached for it (however
+      // old) still proves the Delete genuine, and must, or its follows and notes stay forever.
+      // Never seen, it left nothing here to delete.
+      const cached = this.d.actors.cached(actorUri);
+      if (!cached || cached.keyId !== keyId) return { status: 202, body: {} };
+      signer = cached;
     }
     if (hostOf(signer.uri) !== hostOf(actorUri)) return reject(401, 'signature: signer and activity actor are on different hosts');
+    // Nor may another account on the same server act for this one (Mastodon and Misskey
+    // refuse that too, short of an LD signature, which we do not check).
+    if (signer.uri !== actorUri) return reject(401, "signature: signer is not the activity's actor");
     if (!(await this.verify(parsedSig, req, signer.publicKeyPem))) {
       // Maybe the key rotated: refetch once.
       try {
@@ -106,7 +115,10 @@ export class InboxHandler {
     if (hostOf(id) !== hostOf(actorUri)) return reject(401, "activity id is not on the actor's host");
 
     this.d.onVerifiedSender?.(hostOf(actorUri)!);
-    const stored = this.insert.run(id, actorUri, req.body.toString('utf8'), this.now()).changes > 0;
+    // GoToSocial sends every edit of a note under the same Update id: key Updates by their
+    // body too, so a later edit is not dropped as a redelivery of the first one.
+    const key = type === 'Update' ? `${id}#sha256=${createHash('sha256').update(req.body).digest('base64url')}` : id;
+    const stored = this.insert.run(key, actorUri, req.body.toString('utf8'), this.now()).changes > 0;
     if (stored) this.d.onStored();
     return { status: 202, body: {} };
   }

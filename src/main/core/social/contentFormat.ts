@@ -10,45 +10,94 @@ export interface MentionRef {
   url?: string;
 }
 
-const TOKEN = /(https?:\/\/[^\s<>"]+[^\s<>".,:;!?)\]'])|(?<=^|[\s(])(@[\w.-]+@[a-z0-9.-]+(?::\d{1,5})?)(?=$|[\s).,:;!?])|(?<=^|[\s(])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/giu;
+// 1: a URL (trailing punctuation is trimmed in code, so balanced parentheses survive).
+// 2: `@user@host[:port]`, not preceded by a word character or '/' (so e-mail addresses and
+//    URL paths are not mentions); the host ends in a letter or digit, so a sentence's full
+//    stop is not part of it.
+// 3: `#tag` with at least one letter, not preceded by a word character, '/' or ')' (as Mastodon).
+const TOKEN = new RegExp(
+  String.raw`(https?:\/\/[^\s<>"]+)` +
+    String.raw`|(?<![\p{L}\p{N}_\/])@([\w.-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)(?![\p{L}\p{N}_@-])` +
+    String.raw`|(?<![\p{L}\p{M}\p{N}_\/)])#([\p{N}\p{M}_]*\p{L}[\p{L}\p{M}\p{N}_]*)`,
+  'giu',
+);
+
+type Token =
+  | { kind: 'url'; start: number; end: number; url: string }
+  | { kind: 'mention'; start: number; end: number; handle: string }
+  | { kind: 'hashtag'; start: number; end: number; tag: string };
+
+/** Drops punctuation that ends a sentence rather than the URL; keeps balanced ) and ]. */
+function trimUrl(url: string): string {
+  const count = (s: string, c: string) => s.split(c).length - 1;
+  for (;;) {
+    const last = url.at(-1)!;
+    if (/[.,:;!?'*]/.test(last)) url = url.slice(0, -1);
+    else if (last === ')' && count(url, ')') > count(url, '(')) url = url.slice(0, -1);
+    else if (last === ']' && count(url, ']') > count(url, '[')) url = url.slice(0, -1);
+    else return url;
+  }
+}
+
+function* tokens(text: string): Generator<Token> {
+  for (const m of text.matchAll(TOKEN)) {
+    const start = m.index!;
+    if (m[1]) {
+      const url = trimUrl(m[1]);
+      if (url.length <= url.indexOf('//') + 2) continue; // nothing after the scheme
+      yield { kind: 'url', start, end: start + url.length, url };
+    } else if (m[2]) {
+      yield { kind: 'mention', start, end: start + m[0].length, handle: m[2] };
+    } else if (m[3]) {
+      yield { kind: 'hashtag', start, end: start + m[0].length, tag: m[3] };
+    }
+  }
+}
 
 /** The `@user@host` mentions in a text, lower-cased and deduplicated, in order. */
 export function findMentions(text: string): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(TOKEN)) if (m[2]) out.add(m[2].slice(1).toLowerCase());
+  for (const t of tokens(text)) if (t.kind === 'mention') out.add(t.handle.toLowerCase());
   return [...out];
 }
 
 /** The hashtags in a text, lower-cased and deduplicated, without '#'. */
 export function findHashtags(text: string): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(TOKEN)) if (m[3]) out.add(m[3].toLowerCase());
+  for (const t of tokens(text)) if (t.kind === 'hashtag') out.add(t.tag.toLowerCase());
   return [...out];
 }
 
 /** Renders text to HTML. `mentions` maps lower-cased `user@host` to its resolved actor. */
 export function renderContent(text: string, mentions: ReadonlyMap<string, MentionRef>, tagUrl: (tag: string) => string): string {
-  const paragraphs = text.replace(/\r\n?/g, '\n').trim().split(/\n{2,}/);
+  // A blank line (possibly holding only spaces) separates paragraphs.
+  const paragraphs = text.replace(/\r\n?/g, '\n').trim().split(/\n[ \t]*\n\s*/);
   return paragraphs.map((p) => `<p>${renderInline(p, mentions, tagUrl).replace(/\n/g, '<br>')}</p>`).join('');
 }
 
 function renderInline(text: string, mentions: ReadonlyMap<string, MentionRef>, tagUrl: (tag: string) => string): string {
   let html = '';
   let last = 0;
-  for (const m of text.matchAll(TOKEN)) {
-    html += escapeHtml(text.slice(last, m.index));
-    last = m.index! + m[0].length;
-    if (m[1]) {
-      const url = escapeHtml(m[1]);
-      html += `<a href="${url}" rel="nofollow noopener noreferrer" target="_blank">${url}</a>`;
-    } else if (m[2]) {
-      const ref = mentions.get(m[2].slice(1).toLowerCase());
-      const user = m[2].slice(1).split('@')[0]!;
-      html += ref?.uri
-        ? `<span class="h-card"><a href="${escapeHtml(ref.url ?? ref.uri)}" class="u-url mention">@<span>${escapeHtml(user)}</span></a></span>`
-        : escapeHtml(m[2]);
-    } else if (m[3]) {
-      html += `<a href="${escapeHtml(tagUrl(m[3]))}" class="mention hashtag" rel="tag">#<span>${escapeHtml(m[3])}</span></a>`;
+  for (const t of tokens(text)) {
+    html += escapeHtml(text.slice(last, t.start));
+    last = t.end;
+    switch (t.kind) {
+      case 'url': {
+        const url = escapeHtml(t.url);
+        html += `<a href="${url}" rel="nofollow noopener noreferrer" target="_blank">${url}</a>`;
+        break;
+      }
+      case 'mention': {
+        const ref = mentions.get(t.handle.toLowerCase());
+        const user = t.handle.split('@')[0]!;
+        html += ref?.uri
+          ? `<span class="h-card"><a href="${escapeHtml(ref.url ?? ref.uri)}" class="u-url mention">@<span>${escapeHtml(user)}</span></a></span>`
+          : escapeHtml(text.slice(t.start, t.end));
+        break;
+      }
+      case 'hashtag':
+        html += `<a href="${escapeHtml(tagUrl(t.tag))}" class="mention hashtag" rel="tag">#<span>${escapeHtml(t.tag)}</span></a>`;
+        break;
     }
   }
   return html + escapeHtml(text.slice(last));

@@ -12,6 +12,7 @@ import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import { ActorDocumentError } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
 import type { Outbox } from '../delivery/outbox';
+import type { DeliveryQueue } from '../delivery/deliveryQueue';
 import type { InstanceEvents } from '../events';
 import type { FollowRepository } from './followRepository';
 import type { NoteRecord, NoteRepository } from './noteRepository';
@@ -30,6 +31,7 @@ export interface LocalActionsDeps {
   outbox: Outbox;
   views: Views;
   events: InstanceEvents;
+  queue: Pick<DeliveryQueue, 'cancelQueued'>;
   now?: () => number;
 }
 
@@ -263,8 +265,14 @@ export class LocalActions {
       ...(kind === 'announce' ? { to: [AS_PUBLIC], cc: [note.authorUri, this.d.identity.followers] } : { to: [note.authorUri] }),
     };
     const author = note.authorUri === me ? undefined : this.d.actors.cached(note.authorUri);
-    const inboxes = kind === 'announce' ? this.broadcastInboxes(note.authorUri) : author ? [author.inbox] : [];
+    let inboxes = kind === 'announce' ? this.broadcastInboxes(note.authorUri) : author ? [author.inbox] : [];
     this.d.db.transaction(() => {
+      // Where the Like/Announce has not left yet, withdraw it and send nothing at all.
+      const original = this.d.outbox.activityIdByUri(reactionUri);
+      if (original) {
+        const cancelled = this.d.queue.cancelQueued(original);
+        inboxes = inboxes.filter((i) => !cancelled.has(i));
+      }
       this.d.notes.removeReaction(reactionUri);
       if (kind === 'announce') this.d.notes.removeBoostFromTimeline(reactionUri);
       this.d.outbox.enqueue(id, activity, inboxes);

@@ -56,8 +56,8 @@ export class NoteRepository {
           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       timelineHasNote: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM timeline WHERE note_id = ? AND boosted_by IS NULL'),
       removeTimelineAnnounce: db.prepare<[string]>('DELETE FROM timeline WHERE announce_uri = ?'),
-      removeTimelineBy: db.prepare<[string]>(`DELETE FROM timeline WHERE boosted_by = ?1
-          OR note_id IN (SELECT id FROM notes WHERE author_uri = ?1)`),
+      removeTimelineBy: db.prepare<[{ uri: string }]>(`DELETE FROM timeline WHERE boosted_by = @uri
+          OR note_id IN (SELECT id FROM notes WHERE author_uri = @uri)`),
       timelineFirst: db.prepare<[number], TimelineRow>(`SELECT * FROM timeline ORDER BY sort_at DESC, id DESC LIMIT ?`),
       timelineBefore: db.prepare<[number, string, number], TimelineRow>(`SELECT * FROM timeline
           WHERE (sort_at, id) < (?, ?) ORDER BY sort_at DESC, id DESC LIMIT ?`),
@@ -102,7 +102,7 @@ export class NoteRepository {
 
   /** Removes everything of a deleted remote actor. */
   deleteByAuthor(authorUri: string): void {
-    this.stmts.removeTimelineBy.run(authorUri);
+    this.stmts.removeTimelineBy.run({ uri: authorUri });
     this.stmts.removeReactionsBy.run(authorUri);
     this.stmts.deleteByAuthor.run(authorUri);
   }

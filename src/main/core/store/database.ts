@@ -13,7 +13,12 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (err) {
+    db.close(); // don't leave the file open (and locked) behind a failed start
+    throw err;
+  }
   return db;
 }
 

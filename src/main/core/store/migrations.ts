@@ -37,7 +37,10 @@ export const MIGRATIONS: readonly string[] = [
     fetched_at INTEGER NOT NULL
   );
   CREATE INDEX actors_key_id ON actors(key_id);
-  CREATE INDEX actors_handle ON actors(host, username);
+  -- Handles are looked up case-insensitively (username = ? COLLATE NOCASE).
+  CREATE INDEX actors_handle ON actors(host, username COLLATE NOCASE);
+  -- A personal inbox that answered 410: whose was it?
+  CREATE INDEX actors_inbox ON actors(inbox);
 
   CREATE TABLE notes (
     id TEXT PRIMARY KEY,
@@ -69,6 +72,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX timeline_time ON timeline(sort_at DESC, id DESC);
   CREATE INDEX timeline_note ON timeline(note_id);
+  -- Boosts by an actor, removed when that actor is deleted.
+  CREATE INDEX timeline_boosted_by ON timeline(boosted_by) WHERE boosted_by IS NOT NULL;
   CREATE UNIQUE INDEX timeline_announce ON timeline(announce_uri) WHERE announce_uri IS NOT NULL;
 
   CREATE TABLE followers (
@@ -147,5 +152,67 @@ export const MIGRATIONS: readonly string[] = [
     error TEXT
   );
   CREATE INDEX inbox_unprocessed ON inbox_items(received_at) WHERE processed_at IS NULL;
+  `,
+  /* 2: delivery engine — host health, attempts, metric rollups */ `
+  -- Remote hosts we deliver to: health for dead-server tracking (hostHealth.ts).
+  CREATE TABLE hosts (
+    host TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    backoff_until INTEGER,
+    suspended INTEGER NOT NULL DEFAULT 0,
+    unreachable_since INTEGER,
+    streak_started_at INTEGER,
+    last_success_at INTEGER,
+    last_failure_at INTEGER,
+    last_error TEXT,
+    last_error_class TEXT,
+    last_status INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    successes INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0
+  );
+
+  -- Answers and failures per host and UTC day: the unreachable rule and the availability strip.
+  CREATE TABLE host_days (
+    host TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    successes INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (host, day)
+  ) WITHOUT ROWID;
+
+  -- Every delivery attempt: status or error class, latency. Pruned after 30 days.
+  CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    status INTEGER,
+    error_class TEXT NOT NULL,
+    error TEXT,
+    latency_ms INTEGER NOT NULL,
+    counted INTEGER NOT NULL DEFAULT 1,
+    probe INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX delivery_attempts_host ON delivery_attempts(host, at);
+  CREATE INDEX delivery_attempts_at ON delivery_attempts(at);
+
+  -- Per-minute delivery figures for the dashboard. Pruned after 30 days.
+  CREATE TABLE metric_rollups (
+    minute INTEGER PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    delivered INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    retried INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    abandoned INTEGER NOT NULL,
+    errors TEXT NOT NULL,
+    latency TEXT NOT NULL,
+    latency_sum_ms INTEGER NOT NULL,
+    queued INTEGER,
+    in_flight INTEGER,
+    parked INTEGER
+  );
   `,
 ];

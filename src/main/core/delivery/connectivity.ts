@@ -1,0 +1,128 @@
+// Tells a local outage (the laptop is offline or asleep) from dead hosts. A network-level
+// failure only counts against its host when connectivity is proven: another delivery
+// succeeded after the failing attempt began, or a reference host (one we recently reached)
+// still accepts a connection. If none does, the machine is offline: deliveries pause
+// without marking hosts or spending attempts, and resume once a reference answers again.
+import { connect } from 'node:net';
+import type { Logger } from '../logger';
+
+export type ConnectivityVerdict = 'charge' | 'outage';
+
+export interface ConnectivityOptions {
+  /** Origins (scheme://host[:port]) we recently reached, most recent first. */
+  references: (excludeHost: string) => string[];
+  /** Whether an origin accepts a connection now. Default: a TCP connect with `probeTimeoutMs`. */
+  probe?: (origin: string) => Promise<boolean>;
+  /** Deadline for one probe. Default 3 s. */
+  probeTimeoutMs?: number;
+  /** Re-check interval while offline. Default 10 s. */
+  recheckMs?: number;
+  /** References probed per check. Default 3. */
+  referenceCount?: number;
+  onChange: (offline: boolean) => void;
+  log: Logger;
+  now?: () => number;
+}
+
+export class ConnectivityMonitor {
+  private lastProofAt = 0;
+  private offlineSince: number | null = null;
+  private checking: Promise<boolean> | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly probe: (origin: string) => Promise<boolean>;
+
+  constructor(private readonly o: ConnectivityOptions) {
+    this.now = o.now ?? Date.now;
+    this.probe = o.probe ?? ((origin) => tcpProbe(origin, o.probeTimeoutMs ?? 3000));
+  }
+
+  get offline(): boolean {
+    return this.offlineSince !== null;
+  }
+
+  get offlineSinceMs(): number | null {
+    return this.offlineSince;
+  }
+
+  /** Any successful exchange with any host proves the network works. */
+  noteSuccess(at = this.now()): void {
+    if (at > this.lastProofAt) this.lastProofAt = at;
+    if (this.offlineSince !== null) this.setOnline();
+  }
+
+  /** Decides whether a network failure of an attempt begun at `startedAt` counts against `host`. */
+  async judge(host: string, startedAt: number): Promise<ConnectivityVerdict> {
+    if (this.offlineSince !== null) return 'outage';
+    if (this.lastProofAt >= startedAt) return 'charge';
+    const refs = this.o.references(host).slice(0, this.o.referenceCount ?? 3);
+    if (refs.length === 0) return 'charge'; // nothing to compare with: assume the host is at fault
+    const online = await this.check(refs);
+    if (online) return 'charge';
+    if (this.offlineSince === null) {
+      this.offlineSince = this.now();
+      this.o.log.warn(`delivery: no remote host is reachable (${refs.join(', ')}); this machine looks offline — pausing delivery`);
+      this.o.onChange(true);
+      this.scheduleRecheck();
+    }
+    return 'outage';
+  }
+
+  stop(): void {
+    clearTimeout(this.recheckTimer);
+  }
+
+  private check(refs: string[]): Promise<boolean> {
+    this.checking ??= (async () => {
+      const results = await Promise.all(refs.map((r) => this.probe(r).catch(() => false)));
+      const ok = results.some(Boolean);
+      if (ok) this.lastProofAt = this.now();
+      return ok;
+    })().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private scheduleRecheck(): void {
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = setTimeout(async () => {
+      if (this.offlineSince === null) return;
+      const refs = this.o.references('').slice(0, this.o.referenceCount ?? 3);
+      if (refs.length === 0 || (await this.check(refs))) this.setOnline();
+      else this.scheduleRecheck();
+    }, this.o.recheckMs ?? 10_000);
+    this.recheckTimer.unref?.();
+  }
+
+  private setOnline(): void {
+    const since = this.offlineSince;
+    this.offlineSince = null;
+    clearTimeout(this.recheckTimer);
+    if (since !== null) {
+      this.o.log.info(`delivery: network is back after ${Math.round((this.now() - since) / 1000)} s — resuming`);
+      this.o.onChange(false);
+    }
+  }
+}
+
+/** Opens and closes a TCP connection to the origin's host and port. */
+export function tcpProbe(origin: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return resolve(false);
+    }
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}

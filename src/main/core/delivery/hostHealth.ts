@@ -1,0 +1,193 @@
+// Dead-server tracking, per remote host, kept in memory and persisted in `hosts` and
+// `host_days`. Pure decisions (backoff length, unreachable rule) are plain functions.
+import type { Db } from '../store/database';
+import type { ErrorClass } from './outcome';
+import { DEFAULT_HOST_POLICY, type HostPolicy } from '../config';
+
+export type { HostPolicy };
+
+export const DAY_MS = 86_400_000;
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/** min(24 h, 2^(failures − 5) h) once failures reach the threshold; null before. */
+export function backoffDelayMs(consecutiveFailures: number, policy: HostPolicy = DEFAULT_HOST_POLICY): number | null {
+  if (consecutiveFailures < policy.failuresBeforeBackoff) return null;
+  return Math.min(policy.maxBackoffMs, 2 ** (consecutiveFailures - policy.failuresBeforeBackoff) * 3600_000);
+}
+
+export type HostStateName = 'healthy' | 'backing_off' | 'unreachable' | 'suspended';
+
+export interface HostRecord {
+  host: string;
+  /** scheme://host[:port], for connectivity probes. */
+  origin: string;
+  consecutiveFailures: number;
+  backoffUntil: number | null;
+  suspended: boolean;
+  unreachableSince: number | null;
+  streakStartedAt: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: string | null;
+  lastErrorClass: ErrorClass | null;
+  lastStatus: number | null;
+  attempts: number;
+  successes: number;
+  failures: number;
+}
+
+export function stateOf(h: HostRecord, now: number): HostStateName {
+  if (h.suspended) return 'suspended';
+  if (h.unreachableSince !== null) return 'unreachable';
+  if (h.backoffUntil !== null && h.backoffUntil > now) return 'backing_off';
+  return 'healthy';
+}
+
+/** Whether deliveries to the host wait (parked) instead of being sent. */
+export function isHeld(h: HostRecord, now: number): boolean {
+  return h.suspended || (h.backoffUntil !== null && h.backoffUntil > now);
+}
+
+interface HostRow {
+  host: string; origin: string; consecutive_failures: number; backoff_until: number | null; suspended: number;
+  unreachable_since: number | null; streak_started_at: number | null; last_success_at: number | null; last_failure_at: number | null;
+  last_error: string | null; last_error_class: ErrorClass | null; last_status: number | null; attempts: number; successes: number; failures: number;
+}
+
+export interface FailureResult {
+  enteredBackoff: boolean;
+  becameUnreachable: boolean;
+}
+
+export class HostHealth {
+  private readonly hosts = new Map<string, HostRecord>();
+  private readonly dirty = new Set<string>();
+  private readonly stmts;
+
+  constructor(private readonly db: Db, readonly policy: HostPolicy = DEFAULT_HOST_POLICY) {
+    this.stmts = {
+      all: db.prepare<[], HostRow>('SELECT * FROM hosts'),
+      upsert: db.prepare(`INSERT INTO hosts (host, origin, consecutive_failures, backoff_until, suspended, unreachable_since,
+          streak_started_at, last_success_at, last_failure_at, last_error, last_error_class, last_status, attempts, successes, failures)
+        VALUES (@host, @origin, @consecutiveFailures, @backoffUntil, @suspended, @unreachableSince, @streakStartedAt, @lastSuccessAt,
+          @lastFailureAt, @lastError, @lastErrorClass, @lastStatus, @attempts, @successes, @failures)
+        ON CONFLICT (host) DO UPDATE SET origin = excluded.origin, consecutive_failures = excluded.consecutive_failures,
+          backoff_until = excluded.backoff_until, suspended = excluded.suspended, unreachable_since = excluded.unreachable_since,
+          streak_started_at = excluded.streak_started_at, last_success_at = excluded.last_success_at,
+          last_failure_at = excluded.last_failure_at, last_error = excluded.last_error, last_error_class = excluded.last_error_class,
+          last_status = excluded.last_status, attempts = excluded.attempts, successes = excluded.successes, failures = excluded.failures`),
+      day: db.prepare(`INSERT INTO host_days (host, day, successes, failures) VALUES (?, ?, ?, ?)
+          ON CONFLICT (host, day) DO UPDATE SET successes = successes + excluded.successes, failures = failures + excluded.failures`),
+      failureDays: db.prepare<[string, number], { n: number }>(
+        'SELECT count(*) AS n FROM host_days WHERE host = ? AND day >= ? AND failures > 0'),
+    };
+    for (const r of this.stmts.all.all()) this.hosts.set(r.host, fromRow(r));
+  }
+
+  get(host: string): HostRecord | undefined {
+    return this.hosts.get(host);
+  }
+
+  /** The record for a host, created (healthy) on first use. */
+  ensure(host: string, origin: string): HostRecord {
+    let h = this.hosts.get(host);
+    if (!h) {
+      h = {
+        host, origin, consecutiveFailures: 0, backoffUntil: null, suspended: false, unreachableSince: null, streakStartedAt: null,
+        lastSuccessAt: null, lastFailureAt: null, lastError: null, lastErrorClass: null, lastStatus: null, attempts: 0, successes: 0, failures: 0,
+      };
+      this.hosts.set(host, h);
+      this.dirty.add(host);
+    }
+    return h;
+  }
+
+  all(): HostRecord[] {
+    return [...this.hosts.values()];
+  }
+
+  /** The host answered (any HTTP answer but 5xx/408 counts: it is alive). */
+  recordAlive(host: string, origin: string, at: number, delivered: boolean, status: number | null): void {
+    const h = this.ensure(host, origin);
+    h.attempts++;
+    if (delivered) h.successes++;
+    else h.failures++;
+    h.consecutiveFailures = 0;
+    h.backoffUntil = null;
+    h.unreachableSince = null;
+    h.streakStartedAt = null;
+    h.lastStatus = status;
+    if (delivered) {
+      h.lastSuccessAt = at;
+      h.lastError = null;
+      h.lastErrorClass = null;
+    }
+    this.stmts.day.run(host, dayOf(at), 1, 0);
+    this.dirty.add(host);
+  }
+
+  /** The host could not be reached or failed (network error, 5xx, 408). */
+  recordFailure(host: string, origin: string, at: number, errorClass: ErrorClass, error: string, status: number | null): FailureResult {
+    const h = this.ensure(host, origin);
+    h.attempts++;
+    h.failures++;
+    h.consecutiveFailures++;
+    h.lastFailureAt = at;
+    h.lastError = error;
+    h.lastErrorClass = errorClass;
+    h.lastStatus = status;
+    h.streakStartedAt ??= at;
+    this.stmts.day.run(host, dayOf(at), 0, 1);
+    const wasHeld = h.backoffUntil !== null && h.backoffUntil > at;
+    const delay = backoffDelayMs(h.consecutiveFailures, this.policy);
+    if (delay !== null) h.backoffUntil = at + delay;
+    let becameUnreachable = false;
+    if (h.unreachableSince === null) {
+      const days = this.stmts.failureDays.get(host, dayOf(h.streakStartedAt))!.n;
+      if (days >= this.policy.unreachableAfterDays) {
+        h.unreachableSince = at;
+        becameUnreachable = true;
+      }
+    }
+    this.dirty.add(host);
+    return { enteredBackoff: delay !== null && !wasHeld, becameUnreachable };
+  }
+
+  /** A signed request arrived from the host, or the user asked to retry: try it again now. */
+  revive(host: string, resetFailures: boolean): boolean {
+    const h = this.hosts.get(host);
+    if (!h) return false;
+    const changed = h.unreachableSince !== null || h.backoffUntil !== null || (resetFailures && h.consecutiveFailures > 0);
+    h.unreachableSince = null;
+    h.backoffUntil = null;
+    if (resetFailures) {
+      h.consecutiveFailures = 0;
+      h.streakStartedAt = null;
+    }
+    this.dirty.add(host);
+    return changed;
+  }
+
+  setSuspended(host: string, origin: string, suspended: boolean): void {
+    const h = this.ensure(host, origin);
+    h.suspended = suspended;
+    this.dirty.add(host);
+  }
+
+  /** Writes changed records (call inside the caller's transaction). */
+  persist(): void {
+    for (const host of this.dirty) {
+      const h = this.hosts.get(host);
+      if (h) this.stmts.upsert.run({ ...h, suspended: h.suspended ? 1 : 0 });
+    }
+    this.dirty.clear();
+  }
+}
+
+function fromRow(r: HostRow): HostRecord {
+  return {
+    host: r.host, origin: r.origin, consecutiveFailures: r.consecutive_failures, backoffUntil: r.backoff_until, suspended: r.suspended === 1,
+    unreachableSince: r.unreachable_since, streakStartedAt: r.streak_started_at, lastSuccessAt: r.last_success_at, lastFailureAt: r.last_failure_at,
+    lastError: r.last_error, lastErrorClass: r.last_error_class, lastStatus: r.last_status, attempts: r.attempts, successes: r.successes, failures: r.failures,
+  };
+}

@@ -1,0 +1,240 @@
+// Delivery metrics: a prom-client registry (scraped at GET /metrics on the admin port)
+// and per-minute rollups in SQLite that survive restarts and feed the dashboard.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../store/database';
+import type { MetricsDto, MetricsPoint, MetricsRange } from '../../../shared/dto';
+
+/** Upper bounds (ms) of the latency histogram buckets; the last bucket is "slower". */
+export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
+const MINUTE = 60_000;
+/** Rollups older than this are pruned. */
+export const ROLLUP_RETENTION_MS = 30 * 24 * 3600_000;
+
+export type AttemptResult = 'delivered' | 'retry' | 'permanent' | 'gone' | 'refunded';
+
+export interface QueueGauges {
+  queued: number;
+  inFlight: number;
+  parked: number;
+}
+
+interface Minute {
+  minute: number;
+  attempts: number;
+  delivered: number;
+  failed: number;
+  retried: number;
+  skipped: number;
+  abandoned: number;
+  errors: Record<string, number>;
+  latency: number[];
+  latencySumMs: number;
+  queue: QueueGauges | null;
+}
+
+interface RollupRow {
+  minute: number; attempts: number; delivered: number; failed: number; retried: number; skipped: number; abandoned: number;
+  errors: string; latency: string; latency_sum_ms: number; queued: number | null; in_flight: number | null; parked: number | null;
+}
+
+const emptyMinute = (minute: number): Minute => ({
+  minute, attempts: 0, delivered: 0, failed: 0, retried: 0, skipped: 0, abandoned: 0, errors: {},
+  latency: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0), latencySumMs: 0, queue: null,
+});
+
+export const RANGE_STEPS: Record<MetricsRange, { spanMs: number; stepMs: number }> = {
+  '1h': { spanMs: 3600_000, stepMs: MINUTE },
+  '24h': { spanMs: 24 * 3600_000, stepMs: 15 * MINUTE },
+  '7d': { spanMs: 7 * 24 * 3600_000, stepMs: 2 * 3600_000 },
+};
+
+export class DeliveryMetrics {
+  readonly registry = new Registry();
+  private cur: Minute;
+  private readonly attempts: Counter<'result' | 'error_class'>;
+  private readonly duration: Histogram<'result'>;
+  private readonly outcomes: Counter<'outcome'>;
+  private readonly stmts;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly gauges: { queue: () => QueueGauges; hosts: () => Record<string, number>; offline: () => boolean },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.cur = emptyMinute(Math.floor(now() / MINUTE) * MINUTE);
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'outpost_' });
+    this.attempts = new Counter({ name: 'outpost_delivery_attempts_total', help: 'Delivery attempts by result and error class', labelNames: ['result', 'error_class'], registers });
+    this.duration = new Histogram({
+      name: 'outpost_delivery_attempt_duration_seconds', help: 'Delivery attempt latency', labelNames: ['result'], registers,
+      buckets: LATENCY_BUCKETS_MS.map((ms) => ms / 1000),
+    });
+    this.outcomes = new Counter({ name: 'outpost_deliveries_total', help: 'Deliveries finished, by outcome', labelNames: ['outcome'], registers });
+    new Gauge({
+      name: 'outpost_delivery_queue', help: 'Deliveries waiting, by state', labelNames: ['state'], registers,
+      collect() {
+        const q = gauges.queue();
+        this.set({ state: 'queued' }, q.queued);
+        this.set({ state: 'in_flight' }, q.inFlight);
+        this.set({ state: 'parked' }, q.parked);
+      },
+    });
+    new Gauge({
+      name: 'outpost_remote_hosts', help: 'Remote hosts by health state', labelNames: ['state'], registers,
+      collect() {
+        for (const [state, n] of Object.entries(gauges.hosts())) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'outpost_offline', help: '1 while no remote host is reachable (delivery paused)', registers,
+      collect() {
+        this.set(gauges.offline() ? 1 : 0);
+      },
+    });
+    this.stmts = {
+      get: db.prepare<[number], RollupRow>('SELECT * FROM metric_rollups WHERE minute = ?'),
+      put: db.prepare(`INSERT OR REPLACE INTO metric_rollups (minute, attempts, delivered, failed, retried, skipped, abandoned,
+          errors, latency, latency_sum_ms, queued, in_flight, parked)
+        VALUES (@minute, @attempts, @delivered, @failed, @retried, @skipped, @abandoned, @errors, @latency, @latencySumMs, @queued, @inFlight, @parked)`),
+      range: db.prepare<[number, number], RollupRow>('SELECT * FROM metric_rollups WHERE minute >= ? AND minute < ? ORDER BY minute'),
+      prune: db.prepare<[number]>('DELETE FROM metric_rollups WHERE minute < ?'),
+    };
+  }
+
+  /** Starts the once-a-minute flush (and the daily prune). */
+  start(): void {
+    this.prune();
+    const tick = () => {
+      this.roll();
+      this.timer = setTimeout(tick, MINUTE - (this.now() % MINUTE) + 50);
+      this.timer.unref?.();
+    };
+    this.timer = setTimeout(tick, MINUTE - (this.now() % MINUTE) + 50);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.cur.queue = this.gauges.queue();
+    this.write(this.cur);
+  }
+
+  recordAttempt(result: AttemptResult, errorClass: string | null, latencyMs: number): void {
+    this.roll();
+    this.attempts.inc({ result, error_class: errorClass ?? 'none' });
+    this.duration.observe({ result }, latencyMs / 1000);
+    const m = this.cur;
+    m.attempts++;
+    if (result === 'retry') m.retried++;
+    if (errorClass) m.errors[errorClass] = (m.errors[errorClass] ?? 0) + 1;
+    let bucket = LATENCY_BUCKETS_MS.findIndex((b) => latencyMs <= b);
+    if (bucket < 0) bucket = LATENCY_BUCKETS_MS.length;
+    m.latency[bucket]!++;
+    m.latencySumMs += latencyMs;
+  }
+
+  /** A delivery reached its end state. */
+  recordOutcome(outcome: 'delivered' | 'failed' | 'abandoned' | 'skipped' | 'cancelled', n = 1): void {
+    if (n <= 0) return;
+    this.roll();
+    this.outcomes.inc({ outcome }, n);
+    if (outcome === 'delivered') this.cur.delivered += n;
+    else if (outcome === 'failed') this.cur.failed += n;
+    else if (outcome === 'abandoned') {
+      this.cur.abandoned += n;
+      this.cur.failed += n;
+    } else if (outcome === 'skipped') this.cur.skipped += n;
+  }
+
+  /** Rollups for the dashboard: one point per step, oldest first, the current minute included. */
+  series(range: MetricsRange): MetricsDto {
+    const { spanMs, stepMs } = RANGE_STEPS[range];
+    const end = Math.floor(this.now() / stepMs) * stepMs + stepMs;
+    const start = end - spanMs;
+    const rows = this.stmts.range.all(start, end).map(fromRow);
+    if (this.cur.minute >= start) rows.push({ ...this.cur, queue: this.gauges.queue() });
+    const points: MetricsPoint[] = [];
+    for (let t = start; t < end; t += stepMs) {
+      const inStep = rows.filter((r) => r.minute >= t && r.minute < t + stepMs);
+      const latency = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0) as number[];
+      const errors: Record<string, number> = {};
+      let queue: QueueGauges | null = null;
+      const sum = { attempts: 0, delivered: 0, failed: 0, retried: 0, skipped: 0, abandoned: 0, latencySumMs: 0 };
+      for (const r of inStep) {
+        for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r[k];
+        r.latency.forEach((n, i) => (latency[i]! += n));
+        for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
+        if (r.queue) queue = r.queue;
+      }
+      points.push({
+        t, ...sum, errors,
+        latencyP50Ms: percentile(latency, 0.5), latencyP90Ms: percentile(latency, 0.9), latencyP99Ms: percentile(latency, 0.99),
+        queued: queue?.queued ?? null, inFlight: queue?.inFlight ?? null, parked: queue?.parked ?? null,
+      });
+    }
+    return { range, stepMs, points };
+  }
+
+  /** Prometheus text exposition. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  prune(): void {
+    this.stmts.prune.run(this.now() - ROLLUP_RETENTION_MS);
+  }
+
+  /** Closes the current minute when the clock has moved past it. */
+  private roll(): void {
+    const minute = Math.floor(this.now() / MINUTE) * MINUTE;
+    if (minute === this.cur.minute) return;
+    this.cur.queue = this.gauges.queue();
+    this.write(this.cur);
+    this.cur = emptyMinute(minute);
+    if (minute % (24 * 3600_000) === 0) this.prune();
+  }
+
+  private write(m: Minute): void {
+    const busy = m.attempts || m.delivered || m.failed || m.skipped || m.queue?.queued || m.queue?.inFlight || m.queue?.parked;
+    if (!busy) return; // quiet minutes cost no rows
+    const prev = this.stmts.get.get(m.minute);
+    const merged = prev ? mergeMinutes(fromRow(prev), m) : m;
+    this.stmts.put.run({
+      minute: merged.minute, attempts: merged.attempts, delivered: merged.delivered, failed: merged.failed, retried: merged.retried,
+      skipped: merged.skipped, abandoned: merged.abandoned, errors: JSON.stringify(merged.errors), latency: JSON.stringify(merged.latency),
+      latencySumMs: merged.latencySumMs, queued: merged.queue?.queued ?? null, inFlight: merged.queue?.inFlight ?? null, parked: merged.queue?.parked ?? null,
+    });
+  }
+}
+
+function mergeMinutes(a: Minute, b: Minute): Minute {
+  const errors = { ...a.errors };
+  for (const [k, n] of Object.entries(b.errors)) errors[k] = (errors[k] ?? 0) + n;
+  return {
+    minute: a.minute, attempts: a.attempts + b.attempts, delivered: a.delivered + b.delivered, failed: a.failed + b.failed,
+    retried: a.retried + b.retried, skipped: a.skipped + b.skipped, abandoned: a.abandoned + b.abandoned, errors,
+    latency: a.latency.map((n, i) => n + (b.latency[i] ?? 0)), latencySumMs: a.latencySumMs + b.latencySumMs, queue: b.queue ?? a.queue,
+  };
+}
+
+function fromRow(r: RollupRow): Minute {
+  return {
+    minute: r.minute, attempts: r.attempts, delivered: r.delivered, failed: r.failed, retried: r.retried, skipped: r.skipped,
+    abandoned: r.abandoned, errors: JSON.parse(r.errors), latency: JSON.parse(r.latency), latencySumMs: r.latency_sum_ms,
+    queue: r.queued === null ? null : { queued: r.queued, inFlight: r.in_flight ?? 0, parked: r.parked ?? 0 },
+  };
+}
+
+/** The bucket upper bound below which `q` of the samples fall (null without samples). */
+export function percentile(buckets: number[], q: number): number | null {
+  const total = buckets.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const target = q * total;
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i]!;
+    if (seen >= target) return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]! * 2;
+  }
+  return null;
+}
