@@ -3,9 +3,9 @@
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
   ComposeResult, DeliveryProgressDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
-  QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility,
+  QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
 } from './dto';
-import { METRICS_RANGES, VISIBILITIES } from './dto';
+import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
 
 type Empty = Record<string, never>;
 
@@ -39,8 +39,13 @@ export interface AdminMethods {
   resumeHost: { params: { host: string }; result: HostDto };
   metrics: { params: { range: MetricsRange }; result: MetricsDto };
   settings: { params: Empty; result: SettingsDto };
-  updateSettings: { params: Partial<SettingsDto>; result: SettingsDto };
+  updateSettings: { params: SettingsUpdate; result: SettingsDto };
+  uploadAvatar: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
+  removeAvatar: { params: Empty; result: SettingsDto };
 }
+
+/** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
+export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications'> & DeliverySettingsDto>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -54,7 +59,9 @@ export type AdminApi = { [M in AdminMethod]: (params: ParamsOf<M>) => Promise<Re
 export type FieldSpec =
   | { type: 'string'; optional?: boolean; maxLength: number; minLength?: number; oneOf?: readonly string[] }
   | { type: 'integer'; optional?: boolean; min: number; max: number }
-  | { type: 'boolean'; optional?: boolean };
+  | { type: 'boolean'; optional?: boolean }
+  /** Base64 data, checked by decoded size (no character counting on megabytes). */
+  | { type: 'base64'; optional?: boolean; maxBytes: number };
 
 type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
 
@@ -103,7 +110,20 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     displayName: { type: 'string', optional: true, maxLength: 100 },
     summary: { type: 'string', optional: true, maxLength: 2000 },
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
+    osNotifications: { type: 'boolean', optional: true },
+    globalConcurrency: { type: 'integer', optional: true, min: 1, max: 512 },
+    perHostConcurrency: { type: 'integer', optional: true, min: 1, max: 32 },
+    attemptTimeoutMs: { type: 'integer', optional: true, min: 1000, max: 120_000 },
+    retryInitialDelayMs: { type: 'integer', optional: true, min: 1000, max: 3_600_000 },
+    retryMaxDelayMs: { type: 'integer', optional: true, min: 60_000, max: 86_400_000 },
+    // At least 48 h: a laptop that sleeps over a weekend must still deliver.
+    retryMaxElapsedMs: { type: 'integer', optional: true, min: 48 * 3_600_000, max: 14 * 86_400_000 },
   },
+  uploadAvatar: {
+    data: { type: 'base64', maxBytes: AVATAR_MAX_BYTES },
+    mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
+  },
+  removeAvatar: {},
 };
 
 export const ADMIN_METHODS = Object.keys(adminParamSpecs) as AdminMethod[];
@@ -195,6 +215,15 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
       case 'boolean':
         if (typeof value !== 'boolean') throw new AdminError('bad_params', `${method}: field "${key}" must be a boolean`);
         break;
+      case 'base64': {
+        if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
+          throw new AdminError('bad_params', `${method}: field "${key}" must be base64 data`);
+        }
+        if ((value.length / 4) * 3 > field.maxBytes + 2) {
+          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${Math.round(field.maxBytes / 1024)} KiB`);
+        }
+        break;
+      }
     }
     out[key] = value;
   }

@@ -232,11 +232,34 @@ export interface MetricsDto {
   points: MetricsPoint[];
 }
 
+/** The delivery tunables a user may change (see src/main/core/config.ts for what each means). */
+export interface DeliverySettingsDto {
+  globalConcurrency: number;
+  perHostConcurrency: number;
+  attemptTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+  retryMaxElapsedMs: number;
+}
+
 export interface SettingsDto {
   displayName: string;
   summary: string;
   manuallyApprovesFollowers: boolean;
+  /** Public URL of the avatar, or null. */
+  avatarUrl: string | null;
+  /** Desktop notifications for new followers, mentions and replies (Electron). */
+  osNotifications: boolean;
+  delivery: DeliverySettingsDto;
+  /** What `delivery` is when the user changed nothing. */
+  deliveryDefaults: DeliverySettingsDto;
+  dataDir: string;
 }
+
+export const AVATAR_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type AvatarMediaType = (typeof AVATAR_MEDIA_TYPES)[number];
+/** Largest avatar accepted, in bytes. */
+export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface ComposeResult {
   noteId: string;

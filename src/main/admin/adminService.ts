@@ -2,7 +2,10 @@
 // validate params with the shared spec and call these.
 import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
-import type { FollowDto, HostDto, NotificationDto } from '../../shared/dto';
+import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
+import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
+import { DEFAULT_DELIVERY } from '../core/config';
+import { MediaError } from '../core/media';
 import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
@@ -27,6 +30,17 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     return dto;
   };
 
+  const defaults = deliverySettingsOf(structuredClone(DEFAULT_DELIVERY));
+  const settingsDto = (): SettingsDto => {
+    const p = loadProfile(db);
+    const avatar = inst.media.avatar();
+    return {
+      displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
+      avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
+      osNotifications: loadStoredSettings(db).osNotifications,
+      delivery: deliverySettingsOf(inst.deliveryConfig), deliveryDefaults: defaults, dataDir: ctx.dataDir,
+    };
+  };
   const followDto = (f: FollowRecord): FollowDto => ({ actor: inst.views.actor(f.actorUri), state: f.state, since: f.createdAt });
   const requireFederation = (method: string) => {
     if (!inst.federation.enabled) throw new AdminError('federation_paused', `${method}: ${inst.federation.reason}`);
@@ -147,13 +161,35 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return hostDto(p.host);
     },
     metrics: async (p) => inst.metrics.series(p.range),
-    async settings() {
-      const p = loadProfile(db);
-      return { displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers };
-    },
+    settings: async () => settingsDto(),
     async updateSettings(p) {
-      const profile = inst.actions.updateSettings(p);
-      return { displayName: profile.displayName, summary: profile.summary, manuallyApprovesFollowers: profile.manuallyApprovesFollowers };
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, ...delivery } = p;
+      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined) {
+        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers });
+      }
+      const stored = loadStoredSettings(db);
+      if (osNotifications !== undefined) stored.osNotifications = osNotifications;
+      if (Object.keys(delivery).length > 0) {
+        stored.delivery = { ...stored.delivery, ...delivery };
+        inst.reconfigureDelivery(delivery);
+      }
+      saveStoredSettings(db, stored);
+      return settingsDto();
+    },
+    async uploadAvatar(p) {
+      try {
+        inst.media.saveAvatar(Buffer.from(p.data, 'base64'), p.mediaType);
+      } catch (err) {
+        if (err instanceof MediaError) throw new AdminError('bad_params', `uploadAvatar: ${err.message}`);
+        throw err;
+      }
+      db.transaction(() => inst.actions.announceProfile())();
+      return settingsDto();
+    },
+    async removeAvatar() {
+      inst.media.removeAvatar();
+      db.transaction(() => inst.actions.announceProfile())();
+      return settingsDto();
     },
   };
 }

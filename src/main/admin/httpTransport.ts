@@ -22,7 +22,8 @@ export interface AdminHttpOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
-const RPC_MAX_BYTES = 256 * 1024;
+/** Enough for a 2 MiB avatar in base64. */
+const RPC_MAX_BYTES = 3 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',

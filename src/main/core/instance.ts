@@ -19,8 +19,10 @@ import { InboxProcessor } from './inbox/inboxProcessor';
 import { Outbox } from './delivery/outbox';
 import { DeliveryQueue } from './delivery/deliveryQueue';
 import { HostHealth, stateOf } from './delivery/hostHealth';
-import { exponentialBackoff } from './delivery/retryPolicy';
 import { DeliveryMetrics } from './metrics/deliveryMetrics';
+import { MediaStore } from './media';
+import { applyDeliverySettings, loadStoredSettings } from './settings';
+import { exponentialBackoff as backoff, type RetryPolicy } from './delivery/retryPolicy';
 import { NoteRepository } from './social/noteRepository';
 import { FollowRepository } from './social/followRepository';
 import { NotificationRepository } from './social/notificationRepository';
@@ -66,6 +68,8 @@ export class Instance {
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
   readonly metrics: DeliveryMetrics;
+  readonly media: MediaStore;
+  private retryPolicy: RetryPolicy;
   readonly inboxHandler: InboxHandler;
   readonly inboxProcessor: InboxProcessor;
   readonly federation: FederationState;
@@ -76,8 +80,11 @@ export class Instance {
   constructor(readonly options: InstanceOptions) {
     this.log = options.log ?? silentLogger;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.deliveryConfig = { ...DEFAULT_DELIVERY, ...options.delivery };
+    this.deliveryConfig = structuredClone({ ...DEFAULT_DELIVERY, ...options.delivery });
     this.db = openDatabase(join(options.dataDir, 'outpost.db'));
+    applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
+    this.retryPolicy = backoff(this.deliveryConfig.retry);
+    this.media = new MediaStore(this.db, options.dataDir);
     const requestedOrigin = new URL(options.publicUrl).origin;
     this.federation = federationState(this.db, requestedOrigin);
     if (!this.federation.enabled) this.log.warn(this.federation.reason!);
@@ -101,7 +108,7 @@ export class Instance {
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db));
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts);
     this.metrics = new DeliveryMetrics(this.db, {
@@ -110,13 +117,13 @@ export class Instance {
       offline: () => this.queue.offline,
     });
     this.queue = new DeliveryQueue({
-      db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: exponentialBackoff(this.deliveryConfig.retry),
+      db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, queue: this.queue,
+      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, queue: this.queue, media: this.media,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
@@ -136,6 +143,7 @@ export class Instance {
       identity: this.identity, profile: () => loadProfile(this.db), notes: this.notes, follows: this.follows,
       inbox: this.inboxHandler, actors: this.actors, limits: this.limits, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
+      media: this.media,
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
     if (!this.federation.enabled) this.queue.setPaused(true);
@@ -166,6 +174,13 @@ export class Instance {
     if (this.options.bindHost) return this.options.bindHost;
     const host = new URL(this.options.publicUrl).hostname.replace(/^\[|\]$/g, '');
     return isIP(host) && (host.startsWith('127.') || host === '::1') ? host : '127.0.0.1';
+  }
+
+  /** Applies changed delivery settings to the running engine (caps at once, retry policy for the next failure). */
+  reconfigureDelivery(changes: Parameters<typeof applyDeliverySettings>[1]): void {
+    applyDeliverySettings(this.deliveryConfig, changes);
+    this.retryPolicy = backoff(this.deliveryConfig.retry);
+    this.events.emit('deliveriesChanged');
   }
 
   private hostStateCounts(): Record<string, number> {

@@ -46,6 +46,9 @@ export class LocalIdentity {
   activityUri(id: string): string {
     return `${this.origin}/activities/${id}`;
   }
+  mediaUrl(file: string): string {
+    return `${this.origin}/media/${file}`;
+  }
   tagUrl(tag: string): string {
     return `${this.origin}/tags/${encodeURIComponent(tag.toLowerCase())}`;
   }

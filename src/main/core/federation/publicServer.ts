@@ -15,6 +15,7 @@ import { renderActor, renderCollection, renderCollectionPage, renderCreate, rend
 import { checkIncomingRequest, verifyParsedSignature } from './httpSignature';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
+import type { MediaStore } from '../media';
 
 export interface PublicServerDeps {
   identity: LocalIdentity;
@@ -28,6 +29,7 @@ export interface PublicServerDeps {
   version: string;
   /** Local users count for NodeInfo's usage (always 1) and the activity counts. */
   stats: () => { notes: number };
+  media: MediaStore;
 }
 
 const PAGE_SIZE = 20;
@@ -77,7 +79,7 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
       });
     case '/nodeinfo/2.0': case '/nodeinfo/2.1': return nodeinfo(d, path.endsWith('2.1') ? '2.1' : '2.0', res);
     case '/': case actorPath:
-      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile()), 180);
+      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), 180);
       return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, PAGE_SIZE)));
     case `${actorPath}/outbox`: return outbox(d, url, res, activityJson);
     case `${actorPath}/followers`: return collection(d, 'followers', url, res, activityJson);
@@ -97,6 +99,16 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
     const name = decodeURIComponent(tag[1]!).toLowerCase();
     const notes = d.notes.publicNotesBy(identity.actor, Date.now() + 1, 200).filter((n) => n.hashtags.includes(name));
     return sendHtml(res, 200, renderTagPage(identity, name, notes));
+  }
+  const media = /^\/media\/([a-z0-9-]{1,60}\.(?:png|jpg|gif|webp))$/.exec(path);
+  if (media) {
+    const file = d.media.read(media[1]!);
+    if (!file) return sendJson(res, 404, { error: 'not found' });
+    res.writeHead(200, {
+      'content-type': file.mediaType, 'content-length': file.data.length, 'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'",
+    });
+    return void res.end(method === 'HEAD' ? undefined : file.data);
   }
   if (path === '/favicon.ico') return sendText(res, 404, '', 'text/plain');
   return sendJson(res, 404, { error: 'not found' });

@@ -3,10 +3,11 @@ import type { LocalIdentity, LocalProfile } from './localActor';
 import type { NoteRecord } from '../social/noteRepository';
 import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from './activityStreams';
 import { escapeHtml } from './sanitize';
+import type { StoredMedia } from '../media';
 
 const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
 
-export function renderActor(id: LocalIdentity, profile: LocalProfile): Json {
+export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
   return {
     '@context': [AS_CONTEXT, SECURITY_CONTEXT, { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers' }],
     id: id.actor,
@@ -24,6 +25,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile): Json {
     discoverable: true,
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
+    ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import { ActorDocumentError } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
 import type { Outbox } from '../delivery/outbox';
+import type { MediaStore } from '../media';
 import type { DeliveryQueue } from '../delivery/deliveryQueue';
 import type { InstanceEvents } from '../events';
 import type { FollowRepository } from './followRepository';
@@ -32,6 +33,7 @@ export interface LocalActionsDeps {
   views: Views;
   events: InstanceEvents;
   queue: Pick<DeliveryQueue, 'cancelQueued'>;
+  media: MediaStore;
   now?: () => number;
 }
 
@@ -226,17 +228,22 @@ export class LocalActions {
       profile = updateProfile(this.d.db, patch);
       const changed = profile.displayName !== before.displayName || profile.summary !== before.summary
         || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers;
-      if (changed) {
-        const id = newId();
-        const activity: Json = {
-          '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Update', actor: this.d.identity.actor,
-          to: [AS_PUBLIC], cc: [this.d.identity.followers], object: renderActor(this.d.identity, profile),
-        };
-        this.d.outbox.enqueue(id, activity, this.d.follows.followerInboxes());
-      }
+      if (changed) this.announceProfile();
     })();
     this.d.events.emit('deliveriesChanged');
     return profile;
+  }
+
+  /** Sends Update(Person) to followers, so their servers refresh the profile. */
+  announceProfile(): void {
+    const id = newId();
+    const activity: Json = {
+      '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Update', actor: this.d.identity.actor,
+      to: [AS_PUBLIC], cc: [this.d.identity.followers],
+      object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar()),
+    };
+    this.d.outbox.enqueue(id, activity, this.d.follows.followerInboxes());
+    this.d.events.emit('deliveriesChanged');
   }
 
   /** Inboxes a note (or its Delete) goes to: followers unless direct, mentioned actors, the replied-to author. */

@@ -5,6 +5,7 @@ import type { RemoteActors } from '../federation/remoteActors';
 import { summarizeRemote, unknownActorSummary } from '../federation/remoteActors';
 import type { NoteRecord, NoteRepository } from './noteRepository';
 import { escapeHtml } from '../federation/sanitize';
+import type { StoredMedia } from '../media';
 
 export class Views {
   constructor(
@@ -12,6 +13,7 @@ export class Views {
     private readonly notes: NoteRepository,
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
+    private readonly avatar: () => StoredMedia | null,
   ) {}
 
   actor(uri: string): ActorSummary {
@@ -22,7 +24,10 @@ export class Views {
         handle: this.identity.handle,
         name: p.displayName || p.username,
         url: uri,
-        iconUrl: null,
+        iconUrl: (() => {
+          const a = this.avatar();
+          return a ? this.identity.mediaUrl(a.file) : null;
+        })(),
         summaryHtml: p.summary ? `<p>${escapeHtml(p.summary)}</p>` : '',
         local: true,
       };

@@ -1,0 +1,47 @@
+// User settings kept in the store's meta table: delivery tunables (applied over the
+// defaults in config.ts) and the OS-notification switch.
+import type { Db } from './store/database';
+import type { DeliveryConfig } from './config';
+import type { DeliverySettingsDto } from '../../shared/dto';
+
+const KEY = 'settings';
+
+export interface StoredSettings {
+  delivery: Partial<DeliverySettingsDto>;
+  osNotifications: boolean;
+}
+
+export function loadStoredSettings(db: Db): StoredSettings {
+  const row = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEY);
+  const parsed = row ? (JSON.parse(row.value) as Partial<StoredSettings>) : {};
+  return { delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true };
+}
+
+export function saveStoredSettings(db: Db, s: StoredSettings): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(s));
+}
+
+export function deliverySettingsOf(c: DeliveryConfig): DeliverySettingsDto {
+  return {
+    globalConcurrency: c.globalConcurrency,
+    perHostConcurrency: c.perHostConcurrency,
+    attemptTimeoutMs: c.attemptTimeoutMs,
+    retryInitialDelayMs: c.retry.initialDelayMs ?? 30_000,
+    retryMaxDelayMs: c.retry.maxDelayMs ?? 6 * 3600_000,
+    retryMaxElapsedMs: c.retry.maxElapsedMs ?? 72 * 3600_000,
+  };
+}
+
+/** Applies user overrides onto a delivery config, in place (the running queue reads it live). */
+export function applyDeliverySettings(c: DeliveryConfig, s: Partial<DeliverySettingsDto>): void {
+  if (s.globalConcurrency !== undefined) c.globalConcurrency = s.globalConcurrency;
+  if (s.perHostConcurrency !== undefined) c.perHostConcurrency = s.perHostConcurrency;
+  if (s.attemptTimeoutMs !== undefined) c.attemptTimeoutMs = s.attemptTimeoutMs;
+  c.maxInFlight = Math.max(c.maxInFlight, c.globalConcurrency);
+  c.retry = {
+    ...c.retry,
+    ...(s.retryInitialDelayMs !== undefined ? { initialDelayMs: s.retryInitialDelayMs } : {}),
+    ...(s.retryMaxDelayMs !== undefined ? { maxDelayMs: s.retryMaxDelayMs } : {}),
+    ...(s.retryMaxElapsedMs !== undefined ? { maxElapsedMs: s.retryMaxElapsedMs } : {}),
+  };
+}
