@@ -102,6 +102,11 @@ describe.each(SERVER_KINDS.map((kind, i) => ({ kind, i })))('inbox fixtures from
     await settled();
     expect(fromRemote(await notifications(), 'follow')).toHaveLength(1);
     expect((await outpost.rpc('followers')).map((f) => f.state)).toEqual(['accepted']);
+    // A second Accept would have been queued by now: let the outgoing queue empty, then count.
+    await eventually(async () => {
+      const q = await outpost.rpc('queueStats');
+      return q.queued === 0 && q.inFlight === 0;
+    }, 10_000, 'outgoing queue idle');
     expect(remote.received.filter((r) => r.json?.type === 'Accept')).toHaveLength(acceptsBefore);
   });
 

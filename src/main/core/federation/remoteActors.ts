@@ -152,7 +152,9 @@ export class RemoteActors {
       const age = this.now() - cached.fetchedAt;
       if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
       if (opts.refresh && age < this.limits.keyRefetchMinAgeMs) return cached;
-      return this.fetchAndStore(cached.uri);
+      if (opts.refresh) return this.fetchAndStore(cached.uri);
+      // Stale: refresh, but a sender whose actor endpoint hiccups keeps federating on the cached key.
+      return this.fetchAndStore(cached.uri).catch(() => cached);
     }
     // Not cached: the key id is usually the actor URI plus a fragment (Mastodon) or a
     // sub-path the server answers with the actor or a key object naming its owner.

@@ -88,3 +88,15 @@ describe('RemoteActors', () => {
     expect(parseHandle('bob@evil/x')).toBeUndefined();
   });
 });
+
+describe('RemoteActors stale keys', () => {
+  it('keeps verifying with a stale cached key when the refetch fails', async () => {
+    const s = setup();
+    const keyId = 'https://remote.example/users/bob#main-key';
+    await s.actors.forKey(keyId);
+    s.tick(25 * HOUR);
+    s.setFail(true);
+    expect((await s.actors.forKey(keyId)).publicKeyPem).toBe('PEM-1');
+    await expect(s.actors.forKey(keyId, { refresh: true })).rejects.toThrow();
+  });
+});
