@@ -38,6 +38,15 @@ for (const rule of rules) {
     }
   }
 }
+// Entry-level files in src/main: only the Electron entry and *electron* files may import electron,
+// so headless mode keeps running under plain Node.
+for (const name of readdirSync(join(root, 'src/main'))) {
+  const file = join(root, 'src/main', name);
+  if (statSync(file).isDirectory() || name === 'index.ts' || /electron/i.test(name)) continue;
+  if (/from\s*['"]electron['"]|require\(\s*['"]electron['"]\s*\)/.test(readFileSync(file, 'utf8'))) {
+    problems.push(`src/main/${name}: imports electron (only src/main/index.ts and src/main/*electron* may)`);
+  }
+}
 if (problems.length) {
   console.error('Layering violations:\n' + problems.map((p) => '  ' + p).join('\n'));
   process.exit(1);

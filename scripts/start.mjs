@@ -37,8 +37,13 @@ function cannotStartElectron() {
   return undefined;
 }
 
+function ensureNative(target) {
+  return spawnSync(process.execPath, [join(root, 'scripts/ensure-native.mjs'), target], { cwd: root, stdio: 'inherit' }).status === 0;
+}
+
 function runHeadless(reason) {
   say(`cannot open the desktop app: ${reason}. Running the same instance headless instead;`);
+  if (!ensureNative('node')) process.exit(1);
   say('open the admin UI at the URL printed below (it carries the admin token).');
   const child = spawn(process.execPath, [join(root, 'out/main/headless.js'), ...args], { cwd: root, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
@@ -50,6 +55,7 @@ if (noDisplay) runHeadless(noDisplay);
 else {
   const bin = electronBinary();
   if (!bin.path) runHeadless(bin.why);
+  else if (!ensureNative('electron')) runHeadless('better-sqlite3 could not be rebuilt for Electron');
   else {
     const started = Date.now();
     const child = spawn(bin.path, [root, ...args], { cwd: root, stdio: 'inherit' });

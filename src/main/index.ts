@@ -1,31 +1,53 @@
-// The Electron entry: one window, one Instance, the admin API over IPC.
-import { app, BrowserWindow, ipcMain, shell, session } from 'electron';
+// The Electron entry: one window, one Instance, the admin API over IPC, a tray with the
+// queue depth, OS notifications, and a graceful quit that lets deliveries finish.
+import { app, BrowserWindow, ipcMain, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { Instance } from './core/instance';
 import { stderrLogger } from './core/logger';
 import { DEFAULT_PUBLIC_PORT, DEFAULT_USERNAME } from './core/config';
 import { createAdminHandlers } from './admin/adminService';
 import { forwardEventsToWindow, registerAdminIpc } from './admin/ipcTransport';
+import { isVisibleOn, loadWindowState, saveWindowState } from './windowState';
+import { createTray, notifyOnEvents } from './electronShell';
+
+// The data folder is the OS app-data folder named "Outpost", the same one headless mode uses.
+app.setName('Outpost');
 
 const log = stderrLogger();
 let instance: Instance | undefined;
 let window: BrowserWindow | undefined;
+const cleanups: (() => void)[] = [];
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-function createWindow(): BrowserWindow {
+function envPort(): number {
+  const raw = process.env.OUTPOST_PORT;
+  if (raw === undefined) return DEFAULT_PUBLIC_PORT;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) throw new Error(`OUTPOST_PORT: "${raw}" is not a port number`);
+  return Number(raw);
+}
+
+function createWindow(dataDir: string): BrowserWindow {
+  const saved = loadWindowState(dataDir);
+  const placed = isVisibleOn(saved, screen.getAllDisplays().map((d) => d.workArea));
   const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
+    width: saved.width,
+    height: saved.height,
+    ...(placed ? { x: saved.x, y: saved.y } : {}),
+    minWidth: 720,
+    minHeight: 480,
     title: 'Outpost',
     show: false,
+    icon: join(app.getAppPath(), 'resources', 'icon.png'),
     webPreferences: {
       preload: join(__dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
+  if (saved.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
   // External links open in the OS browser (http/https only); the window never navigates away.
   win.webContents.setWindowOpenHandler(({ url }) => {
@@ -33,14 +55,43 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
+  let saveTimer: NodeJS.Timeout | undefined;
+  const remember = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (win.isDestroyed()) return;
+      const b = win.getNormalBounds();
+      saveWindowState(dataDir, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+    }, 500);
+  };
+  win.on('resize', remember);
+  win.on('move', remember);
+  win.on('close', () => {
+    const b = win.getNormalBounds();
+    saveWindowState(dataDir, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+  });
   if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
   else void win.loadFile(join(__dirname, '../renderer/index.html'));
   return win;
 }
 
+function showWindow(dataDir: string): void {
+  if (!window) {
+    window = createWindow(dataDir);
+    const stopEvents = forwardEventsToWindow(instance!.events, (channel, payload) => window?.webContents.send(channel, payload));
+    window.on('closed', () => {
+      stopEvents();
+      window = undefined;
+    });
+  }
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
 async function boot(): Promise<void> {
   const dataDir = app.getPath('userData');
-  const port = Number(process.env.OUTPOST_PORT ?? DEFAULT_PUBLIC_PORT);
+  const port = envPort();
   instance = new Instance({
     dataDir,
     port,
@@ -50,35 +101,38 @@ async function boot(): Promise<void> {
   });
   await instance.start();
   const handlers = createAdminHandlers(instance, { adminUrl: null, dataDir });
-  registerAdminIpc(ipcMain, handlers);
+  cleanups.push(registerAdminIpc(ipcMain, handlers));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  window = createWindow();
-  const stopEvents = forwardEventsToWindow(instance.events, (channel, payload) => window?.webContents.send(channel, payload));
-  window.on('closed', () => {
-    stopEvents();
-    window = undefined;
-  });
+  // The UI needs no camera, microphone, geolocation or notifications permission from Chromium.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  showWindow(dataDir);
+  cleanups.push(createTray(join(app.getAppPath(), 'resources'), instance, () => showWindow(dataDir), () => app.quit()));
+  cleanups.push(notifyOnEvents(instance, handlers, () => window));
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (window?.isMinimized()) window.restore();
-    window?.focus();
-  });
+  app.on('second-instance', () => showWindow(app.getPath('userData')));
   app.whenReady().then(boot).catch((err) => {
     log.error(`could not start: ${err instanceof Error ? err.stack : String(err)}`);
     app.exit(1);
   });
-  app.on('window-all-closed', () => app.quit());
+  // Closing the window keeps the instance running in the tray (followers still get posts);
+  // quitting from the tray or the menu stops it.
+  app.on('window-all-closed', () => {
+    if (!instance) app.quit();
+  });
+  app.on('activate', () => instance && showWindow(app.getPath('userData')));
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting || !instance) return;
     event.preventDefault();
     quitting = true;
+    log.info('quitting: letting deliveries under way finish');
+    for (const c of cleanups.splice(0)) c();
     instance.stop().finally(() => app.quit());
   });
 }
