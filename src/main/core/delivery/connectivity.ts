@@ -11,6 +11,8 @@ export type ConnectivityVerdict = 'charge' | 'outage';
 export interface ConnectivityOptions {
   /** Origins (scheme://host[:port]) we recently reached, most recent first. */
   references: (excludeHost: string) => string[];
+  /** Other origins worth a try while offline (hosts never reached yet). Default none. */
+  candidates?: () => string[];
   /** Whether an origin accepts a connection now. Default: a TCP connect with `probeTimeoutMs`. */
   probe?: (origin: string) => Promise<boolean>;
   /** Deadline for one probe. Default 3 s. */
@@ -28,6 +30,7 @@ export class ConnectivityMonitor {
   private lastProofAt = 0;
   private offlineSince: number | null = null;
   private checking: Promise<boolean> | undefined;
+  private recheckRound = 0;
   private recheckTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly probe: (origin: string) => Promise<boolean>;
@@ -88,16 +91,31 @@ export class ConnectivityMonitor {
     clearTimeout(this.recheckTimer);
     this.recheckTimer = setTimeout(async () => {
       if (this.offlineSince === null) return;
-      const refs = this.o.references('').slice(0, this.o.referenceCount ?? 3);
+      const refs = this.recheckReferences();
       if (refs.length === 0 || (await this.check(refs))) this.setOnline();
       else this.scheduleRecheck();
     }, this.o.recheckMs ?? 10_000);
     this.recheckTimer.unref?.();
   }
 
+  /**
+   * A different window of origins on each re-check: the references first, then hosts never
+   * reached. The verdict may come from references that all died together while the network
+   * works; probing the same ones forever would pause delivery for good, since nothing is
+   * sent while offline and so no success can prove the network back.
+   */
+  private recheckReferences(): string[] {
+    const all = [...new Set([...this.o.references(''), ...(this.o.candidates?.() ?? [])])];
+    const n = this.o.referenceCount ?? 3;
+    if (all.length <= n) return all;
+    const start = (this.recheckRound++ * n) % all.length;
+    return [...all.slice(start), ...all.slice(0, start)].slice(0, n);
+  }
+
   private setOnline(): void {
     const since = this.offlineSince;
     this.offlineSince = null;
+    this.recheckRound = 0;
     clearTimeout(this.recheckTimer);
     if (since !== null) {
       this.o.log.info(`delivery: network is back after ${Math.round((this.now() - since) / 1000)} s — resuming`);

@@ -21,7 +21,7 @@ import type { Logger } from '../logger';
 import type { DeliveryMetrics } from '../metrics/deliveryMetrics';
 import type { DeliveryProgressDto, DeliveryRowDto, DeliverySummary, QueueStatsDto } from '../../../shared/dto';
 import { classifyError, classifyStatus, NETWORK_CLASSES, type Outcome } from './outcome';
-import { ConnectivityMonitor } from './connectivity';
+import { ConnectivityMonitor, type ConnectivityOptions } from './connectivity';
 import { HostHealth, isHeld, stateOf, type HostStateName } from './hostHealth';
 import type { RetryPolicy } from './retryPolicy';
 
@@ -67,7 +67,8 @@ interface RowIn {
 
 export interface DeliveryQueueDeps {
   db: Db;
-  http: HttpClient;
+  /** Only `request` is used, so tests can inject a scripted transport. */
+  http: Pick<HttpClient, 'request'>;
   signer: () => LocalSigner;
   config: DeliveryConfig;
   retryPolicy: RetryPolicy;
@@ -79,6 +80,8 @@ export interface DeliveryQueueDeps {
   onGone: (inbox: string) => void;
   /** Connectivity probe (default: TCP connect). Tests inject one. */
   probe?: (origin: string) => Promise<boolean>;
+  /** Connectivity tuning (probe deadline, re-check interval while offline). */
+  connectivity?: Pick<ConnectivityOptions, 'probeTimeoutMs' | 'recheckMs' | 'referenceCount'>;
   now?: () => number;
 }
 
@@ -153,7 +156,11 @@ export class DeliveryQueue {
         .filter((h) => h.host !== exclude && h.lastSuccessAt !== null)
         .sort((a, b) => b.lastSuccessAt! - a.lastSuccessAt!)
         .map((h) => h.origin),
+      candidates: () => this.d.hostHealth.all()
+        .filter((h) => h.lastSuccessAt === null && !h.suspended && h.unreachableSince === null)
+        .map((h) => h.origin),
       probe: d.probe,
+      ...d.connectivity,
       onChange: (offline) => {
         this.emitQueue();
         if (!offline) this.requestPump();
@@ -192,7 +199,14 @@ export class DeliveryQueue {
       ]);
       clearTimeout(timeout);
     }
-    if (this.started) this.d.db.transaction(() => this.flush())();
+    // The last outcomes change host health too: persist it with them, or a restart
+    // would forget the failures (or the success) they recorded.
+    if (this.started) {
+      this.d.db.transaction(() => {
+        this.flush();
+        this.d.hostHealth.persist();
+      })();
+    }
   }
 
   /** Holds all delivery (identity mismatch); rows wait, nothing is lost. */
@@ -212,7 +226,8 @@ export class DeliveryQueue {
     const h = this.d.hostHealth.get(host);
     if (!h) return false;
     this.d.db.transaction(() => {
-      this.d.hostHealth.revive(host, false);
+      // The user asked for a fresh start: one more failure must not bring back a 24 h backoff.
+      this.d.hostHealth.revive(host, true);
       if (h.suspended) this.d.hostHealth.setSuspended(host, h.origin, false);
       this.release(host, true);
       this.d.hostHealth.persist();
@@ -239,6 +254,11 @@ export class DeliveryQueue {
     this.d.db.transaction(() => {
       this.d.hostHealth.setSuspended(host, h.origin, false);
       if (!isHeld(h, this.now())) this.release(host, false);
+      else {
+        // Still backing off: schedule() ignored it while suspended, so arm its probe now.
+        const hq = this.hosts.get(host);
+        if (hq) this.schedule(hq);
+      }
       this.d.hostHealth.persist();
     })();
     this.emitHost(host);
@@ -411,6 +431,9 @@ export class DeliveryQueue {
     }, this.d.config.slowAttemptMs);
     slow.unref?.();
     const p = this.attempt(job, started)
+      // attempt() classifies its own errors; should it still throw, the attempt failed
+      // (the entry's placeholder outcome must never be recorded as a delivery).
+      .catch((err: unknown) => classifyError(err))
       .then((outcome) => {
         entry.outcome = outcome;
         entry.latencyMs = this.now() - started;
@@ -496,8 +519,14 @@ export class DeliveryQueue {
           attemptResult = 'retry';
           if (alive) {
             hostHealth.recordAlive(job.host, origin, at, false, outcome.status);
-            if (outcome.retryAfterMs !== undefined && outcome.status === 429) hq.notBefore = Math.max(hq.notBefore, at + Math.min(outcome.retryAfterMs, 6 * 3600_000));
+            // Release before honouring Retry-After: release() clears notBefore, and a probe
+            // answered "429, come back in an hour" must not let the parked rest rush in.
             if (hq.parked) this.releaseAfterProbe(hq, at);
+            if (outcome.retryAfterMs !== undefined && outcome.status === 429) {
+              // The same cap as the retry policy's, so the host and the delivery wait alike.
+              const cap = this.d.config.retry.maxRetryAfterMs ?? 6 * 3600_000;
+              hq.notBefore = Math.max(hq.notBefore, at + Math.min(outcome.retryAfterMs, cap));
+            }
           } else {
             const r = hostHealth.recordFailure(job.host, origin, at, outcome.errorClass, outcome.error, outcome.status);
             if (r.becameUnreachable) this.d.log.warn(`delivery: ${job.host} has failed on ${hostHealth.policy.unreachableAfterDays} different days without a success; new deliveries to it are skipped until it answers again`);
@@ -557,22 +586,26 @@ export class DeliveryQueue {
   /** The probe got an answer: release every parked delivery of the host. */
   private releaseAfterProbe(hq: HostQueue, at: number): void {
     this.d.log.info(`delivery: ${hq.host} answered again; releasing its ${hq.jobs.length} parked deliveries`);
-    this.release(hq.host, false, at);
+    // Whatever was skipped while it looked unreachable goes out too, as after retryHost.
+    this.release(hq.host, true, at);
     this.emitHost(hq.host);
   }
 
   /** Makes a host's parked (and, for retryHost, skipped) deliveries due now. */
   private release(host: string, includeSkipped: boolean, at = this.now()): void {
-    const hq = this.hosts.get(host);
     const h = this.d.hostHealth.get(host);
     if (h?.suspended) return;
     this.stmts.releaseHost.run(at, at, host);
-    if (includeSkipped && this.stmts.unskipHost.run(at, at, host).changes > 0) this.load(this.stmts.loadHost.all(host));
-    if (!hq) return;
-    if (hq.parked) {
-      hq.parked = false;
-      this.parkedCount -= hq.jobs.length;
+    // Unpark in memory before loading the unskipped rows: load() would park them again
+    // (in the table too) while the host queue still looked parked.
+    const parked = this.hosts.get(host);
+    if (parked?.parked) {
+      parked.parked = false;
+      this.parkedCount -= parked.jobs.length;
     }
+    if (includeSkipped && this.stmts.unskipHost.run(at, at, host).changes > 0) this.load(this.stmts.loadHost.all(host));
+    const hq = this.hosts.get(host);
+    if (!hq) return;
     for (const j of hq.jobs) j.nextAt = Math.min(j.nextAt, at);
     hq.notBefore = 0;
     this.schedule(hq);
@@ -609,7 +642,9 @@ export class DeliveryQueue {
       this.lastLoadedId = Math.max(this.lastLoadedId, r.id);
       const origin = new URL(r.inbox).origin;
       const h = this.d.hostHealth.get(r.host);
-      if (h?.unreachableSince != null && !h.suspended) {
+      // Only deliveries queued since the host became unreachable are skipped: older ones
+      // were already waiting (parked) when it did, and a restart must not drop them.
+      if (h?.unreachableSince != null && !h.suspended && r.created_at >= h.unreachableSince) {
         this.stmts.setState.run('skipped', `${r.host} is unreachable (no success on ${this.d.hostHealth.policy.unreachableAfterDays} days of trying); retry the host to send`, now, r.id);
         this.dirtyActivities.add(r.activity_id);
         skipped++;
@@ -698,21 +733,30 @@ export class DeliveryQueue {
     if (next >= this.timerAt && this.timer) return;
     clearTimeout(this.timer);
     this.timerAt = next;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      const now = this.now();
-      while (this.timers.length > 0 && this.timers[0]![0] <= now) {
-        const [, host] = heapPop(this.timers)!;
-        const hq = this.hosts.get(host);
-        if (hq) {
-          if (hq.timerAt <= now) hq.timerAt = Infinity;
-          this.schedule(hq);
-        }
-      }
-      this.armTimer();
-    }, Math.max(0, Math.min(next - this.now(), 2 ** 31 - 1)));
+    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(next - this.now(), 2 ** 31 - 1)));
     this.timer.unref?.();
+  }
+
+  /**
+   * Makes the hosts whose time has come (retry due, backoff over, Retry-After passed)
+   * ready, then re-arms the timer. The scheduler's timer calls it; tests that inject `now`
+   * call it after moving their clock, since the timer runs on the real one.
+   */
+  tick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.stopped) return;
+    const now = this.now();
+    while (this.timers.length > 0 && this.timers[0]![0] <= now) {
+      const [, host] = heapPop(this.timers)!;
+      const hq = this.hosts.get(host);
+      if (hq) {
+        if (hq.timerAt <= now) hq.timerAt = Infinity;
+        this.schedule(hq);
+      }
+    }
+    this.armTimer();
   }
 
   // ---- events ----

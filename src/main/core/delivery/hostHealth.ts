@@ -131,7 +131,6 @@ export class HostHealth {
     const h = this.ensure(host, origin);
     h.attempts++;
     h.failures++;
-    h.consecutiveFailures++;
     h.lastFailureAt = at;
     h.lastError = error;
     h.lastErrorClass = errorClass;
@@ -139,7 +138,11 @@ export class HostHealth {
     h.streakStartedAt ??= at;
     this.stmts.day.run(host, dayOf(at), 0, 1);
     const wasHeld = h.backoffUntil !== null && h.backoffUntil > at;
-    const delay = backoffDelayMs(h.consecutiveFailures, this.policy);
+    // While the host backs off only attempts begun before the backoff can fail (up to
+    // perHostConcurrency - 1 stragglers): they say nothing new, so they neither count nor
+    // lengthen it — else the first backoff of a busy host would be 8 h instead of 1 h.
+    if (!wasHeld) h.consecutiveFailures++;
+    const delay = wasHeld ? null : backoffDelayMs(h.consecutiveFailures, this.policy);
     if (delay !== null) h.backoffUntil = at + delay;
     let becameUnreachable = false;
     if (h.unreachableSince === null) {

@@ -59,9 +59,13 @@ const CODE_CLASSES: Record<string, ErrorClass> = {
 
 /** A request that produced no HTTP answer. */
 export function classifyError(err: unknown): Outcome {
-  const e = err as { code?: string; name?: string; message?: string; kind?: string; cause?: { code?: string; name?: string; message?: string } };
+  const e = err as { code?: string; name?: string; message?: string; kind?: string; status?: number; cause?: { code?: string; name?: string; message?: string } };
   const code = e?.code ?? e?.cause?.code ?? e?.name ?? '';
   const message = e?.message ?? String(err);
+  // The server answered, but with a body over our cap (a 202 with a big page, a 503 error
+  // page): the status decides. Taken as a network failure, an inbox that accepts every
+  // delivery would be retried forever and its host backed off.
+  if (e?.kind === 'too_large' && typeof e.status === 'number') return classifyStatus(e.status);
   if (e?.kind === 'blocked' || code === 'EPRIVATEADDR') return { kind: 'permanent', status: null, errorClass: 'blocked', error: message };
   if (e?.kind === 'invalid') return { kind: 'permanent', status: null, errorClass: 'invalid', error: message };
   if (e?.kind === 'timeout') return { kind: 'retry', status: null, errorClass: 'timeout', error: message };

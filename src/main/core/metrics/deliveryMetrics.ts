@@ -99,6 +99,8 @@ export class DeliveryMetrics {
         VALUES (@minute, @attempts, @delivered, @failed, @retried, @skipped, @abandoned, @errors, @latency, @latencySumMs, @queued, @inFlight, @parked)`),
       range: db.prepare<[number, number], RollupRow>('SELECT * FROM metric_rollups WHERE minute >= ? AND minute < ? ORDER BY minute'),
       prune: db.prepare<[number]>('DELETE FROM metric_rollups WHERE minute < ?'),
+      // The per-attempt log (Hosts view) has the same retention; nothing else prunes it.
+      pruneAttempts: db.prepare<[number]>('DELETE FROM delivery_attempts WHERE at < ?'),
     };
   }
 
@@ -182,7 +184,9 @@ export class DeliveryMetrics {
   }
 
   prune(): void {
-    this.stmts.prune.run(this.now() - ROLLUP_RETENTION_MS);
+    const cutoff = this.now() - ROLLUP_RETENTION_MS;
+    this.stmts.prune.run(cutoff);
+    this.stmts.pruneAttempts.run(cutoff);
   }
 
   /** Closes the current minute when the clock has moved past it. */
