@@ -1,47 +1,200 @@
+// The window: a sidebar with the views and a status footer, banners, the current view.
 import { useEffect, useState } from 'react';
-import type { QueueStatsDto, StatusDto } from '../../shared/dto';
-import { connect } from './api';
+import { client } from './client';
+import { Avatar } from './components/common';
+import { DeliveryPanel } from './components/DeliveryBar';
+import { Icon, type IconName } from './components/Icon';
+import { atHandle, formatCompact } from './lib/format';
+import { ScrollContext } from './lib/scroll';
+import { startLiveUpdates } from './live';
+import { useStore, type ViewName } from './store';
+import { viewFromHash } from './store/session';
+import { DashboardView } from './views/DashboardView';
+import { HomeView } from './views/HomeView';
+import { HostsView } from './views/HostsView';
+import { NotificationsView } from './views/NotificationsView';
+import { PeopleView } from './views/PeopleView';
+import { SettingsView } from './views/SettingsView';
 
-const client = connect();
+const NAV: { view: ViewName; label: string; icon: IconName }[] = [
+  { view: 'home', label: 'Home', icon: 'home' },
+  { view: 'notifications', label: 'Notifications', icon: 'bell' },
+  { view: 'people', label: 'People', icon: 'people' },
+  { view: 'dashboard', label: 'Delivery', icon: 'chart' },
+  { view: 'hosts', label: 'Hosts', icon: 'server' },
+  { view: 'settings', label: 'Settings', icon: 'settings' },
+];
 
-export function App() {
-  const [status, setStatus] = useState<StatusDto | null>(null);
-  const [queue, setQueue] = useState<QueueStatsDto | null>(null);
-  const [error, setError] = useState<string | null>(null);
+function NavBadge({ view }: { view: ViewName }) {
+  const n = useStore((s) => {
+    switch (view) {
+      case 'notifications': return s.notifications.items.filter((x) => x.at > s.notificationsSeenAt).length;
+      case 'people': return s.status?.counts.pendingFollowers ?? 0;
+      case 'hosts': return (s.queue?.hostsBackingOff ?? 0) + (s.queue?.hostsUnreachable ?? 0);
+      default: return 0;
+    }
+  });
+  if (!n) return null;
+  const label = view === 'notifications' ? `${n} new` : view === 'people' ? `${n} waiting for approval` : `${n} with problems`;
+  return <span className={`nav-badge ${view === 'hosts' ? 'warn' : ''}`} aria-label={label}>{n > 99 ? '99+' : n}</span>;
+}
+
+function StatusFooter() {
+  const status = useStore((s) => s.status);
+  const settings = useStore((s) => s.settings.data);
+  const queue = useStore((s) => s.queue);
+  const connected = useStore((s) => s.connected);
+  if (!status) return <div className="sidebar-footer" />;
+  const waiting = queue ? queue.queued + queue.inFlight : null;
+  return (
+    <div className="sidebar-footer" data-testid="status-footer">
+      <div className="me">
+        <Avatar url={settings?.avatarUrl ?? null} name={status.displayName || status.username} size={32} />
+        <div className="me-text">
+          <div className="me-name ellipsis">{status.displayName || status.username}</div>
+          <div className="me-handle muted small ellipsis" title={atHandle(status.handle)}>{atHandle(status.handle)}</div>
+        </div>
+      </div>
+      <div className="footer-status small">
+        <span className="muted" title="Deliveries queued or being sent">
+          Queue <strong className="tabular" data-testid="queue-depth">{waiting === null ? '—' : formatCompact(waiting)}</strong>
+          {queue && queue.parked > 0 && <span className="muted"> · {formatCompact(queue.parked)} parked</span>}
+        </span>
+        <span className="footer-badges">
+          {queue?.offline && <span className="pill pill-warn" title="No remote server is reachable: delivery is paused">Offline</span>}
+          {queue?.paused && <span className="pill pill-bad" title="Delivery is held: federation is off">Paused</span>}
+          {!connected && <span className="pill pill-warn" title="Live updates are interrupted; reconnecting">Reconnecting</span>}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function Banners() {
+  const status = useStore((s) => s.status);
+  if (status && !status.federation.enabled) {
+    return (
+      <div className="banner banner-bad app-banner" role="alert" data-testid="federation-banner">
+        <Icon name="alert" />
+        <div><strong>Federation is off.</strong> {status.federation.reason ?? 'This instance must not federate right now.'}</div>
+      </div>
+    );
+  }
+  return null;
+}
+
+function Toasts() {
+  const toasts = useStore((s) => s.toasts);
+  const dismiss = useStore((s) => s.dismissToast);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+          <span>{t.message}</span>
+          <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => dismiss(t.id)}><Icon name="close" size={14} /></button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function CurrentView({ view }: { view: ViewName }) {
+  switch (view) {
+    case 'home': return <HomeView />;
+    case 'notifications': return <NotificationsView />;
+    case 'people': return <PeopleView />;
+    case 'dashboard': return <DashboardView />;
+    case 'hosts': return <HostsView />;
+    case 'settings': return <SettingsView />;
+  }
+}
+
+function Shell() {
+  const view = useStore((s) => s.view);
+  const status = useStore((s) => s.status);
+  const statusState = useStore((s) => s.statusState);
+  const statusError = useStore((s) => s.statusError);
+  // A state setter is a stable ref callback: the scroll container is known once, no loops.
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
 
   useEffect(() => {
-    if (!client) return;
-    const load = () => {
-      client.api.status({}).then(setStatus, (e: Error) => setError(e.message));
-      client.api.queueStats({}).then(setQueue, () => {});
+    const s = useStore.getState();
+    void s.loadStatus();
+    void s.loadQueue();
+    void s.loadNotifications();
+    void s.loadSettings();
+    const stop = startLiveUpdates();
+    const onHash = () => useStore.setState({ view: viewFromHash(window.location.hash) });
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('popstate', onHash);
+    return () => {
+      stop();
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('popstate', onHash);
     };
-    load();
-    const offs = [client.subscribe('queue', setQueue), client.subscribe('delivery', load), client.subscribe('notification', load)];
-    return () => offs.forEach((off) => off());
   }, []);
 
-  if (!client) {
+  useEffect(() => {
+    scroller?.scrollTo({ top: 0 });
+  }, [view, scroller]);
+
+  if (!status && statusState === 'error') {
     return (
-      <main className="center">
+      <main className="splash" role="alert">
         <h1>Outpost</h1>
-        <p>Open this page with the link the headless instance printed (it carries the admin token).</p>
+        <p>Could not reach the instance: {statusError}</p>
+        <button type="button" className="btn" onClick={() => void useStore.getState().loadStatus()}>Try again</button>
       </main>
     );
   }
-  if (error) return <main className="center" role="alert">Could not reach the instance: {error}</main>;
-  if (!status) return <main className="center" aria-busy="true">Loading…</main>;
+
   return (
-    <main className="center">
-      <h1>{status.displayName || status.username}</h1>
-      <p className="muted">@{status.handle}</p>
-      {!status.federation.enabled && <p role="alert" className="warning">{status.federation.reason}</p>}
-      <dl>
-        <dt>Public URL</dt><dd>{status.publicUrl}</dd>
-        <dt>Posts</dt><dd>{status.counts.notes}</dd>
-        <dt>Followers</dt><dd>{status.counts.followers}</dd>
-        <dt>Following</dt><dd>{status.counts.following}</dd>
-        {queue && (<><dt>Delivery queue</dt><dd>{queue.queued} queued · {queue.inFlight} in flight · {queue.delivered} delivered · {queue.failed} failed</dd></>)}
-      </dl>
-    </main>
+    <div className="app">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true"><Icon name="tunnel" size={18} /></span>
+          <span className="brand-name">Outpost</span>
+        </div>
+        <ul className="nav">
+          {NAV.map((n) => (
+            <li key={n.view}>
+              <a href={`#/${n.view}`} className="nav-item" aria-current={view === n.view ? 'page' : undefined} data-view={n.view}>
+                <Icon name={n.icon} size={18} />
+                <span className="nav-label">{n.label}</span>
+                <NavBadge view={n.view} />
+              </a>
+            </li>
+          ))}
+        </ul>
+        <StatusFooter />
+      </nav>
+      <main
+        id="main"
+        className="main"
+        tabIndex={-1}
+        ref={setScroller}
+      >
+        <Banners />
+        <ScrollContext.Provider value={scroller}>
+          {status ? <CurrentView view={view} /> : <div className="splash-inline"><span className="spinner" aria-hidden="true" /> Connecting…</div>}
+        </ScrollContext.Provider>
+      </main>
+      <DeliveryPanel />
+      <Toasts />
+    </div>
   );
+}
+
+export function App() {
+  if (!client) {
+    return (
+      <main className="splash">
+        <h1>Outpost</h1>
+        <p>Open this page with the link the headless instance printed: it carries the admin token.</p>
+        <p className="muted small">It looks like <span className="mono">http://127.0.0.1:8738/#token=…</span></p>
+      </main>
+    );
+  }
+  return <Shell />;
 }

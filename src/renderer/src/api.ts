@@ -17,11 +17,16 @@ function httpApi(token: string): AdminApi {
   const api = {} as Record<string, (p: unknown) => Promise<unknown>>;
   for (const method of ADMIN_METHODS) {
     api[method] = async (params: unknown) => {
-      const res = await fetch(`/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(params ?? {}),
-      });
+      let res: Response;
+      try {
+        res = await fetch(`/rpc/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(params ?? {}),
+        });
+      } catch {
+        throw new AdminError('remote_error', 'The instance is not reachable. Is it still running?');
+      }
       const body = await res.json().catch(() => ({}));
       if (!res.ok) throw new AdminError(body?.error?.code ?? 'remote_error', body?.error?.message ?? `HTTP ${res.status}`);
       return body;
@@ -33,6 +38,11 @@ function httpApi(token: string): AdminApi {
 export interface Client {
   api: AdminApi;
   subscribe<K extends AdminEventName>(name: K, listener: (data: AdminEvents[K]) => void): () => void;
+  /**
+   * Event-stream health (browser only; IPC in Electron cannot drop). Called with false when
+   * the stream breaks and true when it is back: events may have been missed in between.
+   */
+  onConnection?(listener: (connected: boolean) => void): () => void;
 }
 
 /** The client, or null when running in a browser without a token. */
@@ -41,12 +51,25 @@ export function connect(): Client | null {
   const token = browserToken();
   if (!token) return null;
   const source = new EventSource(`/events?token=${encodeURIComponent(token)}`);
+  const connectionListeners = new Set<(connected: boolean) => void>();
+  let connected: boolean | null = null;
+  const setConnected = (c: boolean) => {
+    if (c === connected) return;
+    connected = c;
+    for (const l of connectionListeners) l(c);
+  };
+  source.addEventListener('open', () => setConnected(true));
+  source.addEventListener('error', () => setConnected(false));
   return {
     api: httpApi(token),
     subscribe(name, listener) {
       const handler = (e: MessageEvent) => listener(JSON.parse(e.data));
       source.addEventListener(name, handler);
       return () => source.removeEventListener(name, handler);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
     },
   };
 }

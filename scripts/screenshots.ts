@@ -1,0 +1,270 @@
+// Screenshots of the Outpost window for the docs: `npx tsx scripts/screenshots.ts`.
+//
+// Starts a seeded demo on loopback: a local instance (alice), two other Outpost instances
+// she follows and who follow her, and five fake remote servers following her (one of
+// them dies and backs off, one answers 503 for a while, one is suspended). Real posts,
+// boosts, replies and deliveries happen between them. Only the dashboard's history before
+// the script started is synthetic: per-minute rollups (and the hosts' 14-day counts) are
+// written into the demo database so the charts show a day of traffic instead of two minutes.
+//
+// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png, at 1280×800
+// (and more views into $SCREENSHOTS_EXTRA_DIR when set).
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// test/support/fakeRemote.ts finds its fixtures through __dirname (CommonJS style).
+(globalThis as { __dirname?: string }).__dirname = join(ROOT, 'test/support');
+
+const { startOutpost, eventually } = await import('../test/support/outpost');
+const { FakeRemote } = await import('../test/support/fakeRemote');
+const { buildRenderer } = await import('../test/e2e/support/buildRenderer');
+const { launchBrowser, openWindow } = await import('../test/e2e/support/browser');
+type TestOutpost = Awaited<ReturnType<typeof startOutpost>>;
+type Remote = InstanceType<typeof FakeRemote>;
+
+const OUT = join(ROOT, 'docs');
+/** Optional folder for more views (notifications, people, settings, panels), for review. */
+const EXTRA = process.env.SCREENSHOTS_EXTRA_DIR;
+const log = (msg: string) => process.stderr.write(`screenshots: ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Deterministic pseudo-random numbers, so the synthetic history looks the same every run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const LATENCY_BUCKETS = 12; // LATENCY_BUCKETS_MS.length + 1 in deliveryMetrics.ts
+
+/** A day of plausible per-minute delivery rollups before now (real minutes are kept). */
+function seedMetrics(alice: TestOutpost, deadHost: boolean): void {
+  const db = alice.running.instance.db;
+  const insert = db.prepare(`INSERT OR IGNORE INTO metric_rollups (minute, attempts, delivered, failed, retried, skipped, abandoned,
+      errors, latency, latency_sum_ms, queued, in_flight, parked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const rand = rng(7);
+  const MINUTE = 60_000;
+  const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+  let backlog = 0;
+  db.transaction(() => {
+    for (let m = now - 24 * 60 * MINUTE; m < now; m += MINUTE) {
+      // Quieter during the "night" 6 to 13 hours ago; posts come in bursts (one delivery per
+      // follower inbox), reactions and profile updates trickle in between.
+      const hoursAgo = (now - m) / (60 * MINUTE);
+      const awake = hoursAgo < 6 || hoursAgo > 13;
+      const post = rand() < (awake ? 0.06 : 0.01);
+      const fresh = post ? 10 + Math.floor(rand() * 7) : rand() < (awake ? 0.3 : 0.06) ? 1 + Math.floor(rand() * 2) : 0;
+      backlog += fresh;
+      const sent = post ? Math.floor(backlog * (0.5 + rand() * 0.25)) : backlog;
+      backlog -= sent;
+      const errors: Record<string, number> = {};
+      const fail = (cls: string, n: number) => { if (n > 0) errors[cls] = (errors[cls] ?? 0) + n; };
+      if (sent > 0) {
+        fail('timeout', rand() < (post ? 0.35 : 0.05) ? 1 + Math.floor(rand() * 2) : 0);
+        fail('http_5xx', rand() < (post ? 0.2 : 0.03) ? 1 : 0);
+        fail('http_429', post && rand() < 0.3 ? 1 + Math.floor(rand() * 2) : 0);
+      }
+      if (deadHost && m > now - 60 * MINUTE && rand() < 0.25) fail('refused', 1);
+      if (rand() < 0.01) fail('dns', 1);
+      const failedAttempts = Object.values(errors).reduce((a, b) => a + b, 0);
+      const attempts = sent + failedAttempts;
+      // The dead host's deliveries pile up, parked, over the last hour.
+      const parked = deadHost && m > now - 60 * MINUTE ? 1 + Math.floor((m - (now - 60 * MINUTE)) / (15 * MINUTE)) : 0;
+      if (attempts === 0 && backlog === 0 && parked === 0) continue;
+      const latency = new Array(LATENCY_BUCKETS).fill(0) as number[];
+      let latencySum = 0;
+      for (let i = 0; i < attempts; i++) {
+        const r = rand();
+        const bucket = r < 0.08 ? 2 : r < 0.45 ? 3 : r < 0.82 ? 4 : r < 0.95 ? 5 : r < 0.99 ? 6 : 8;
+        latency[bucket]!++;
+        latencySum += [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000][bucket]! * (0.6 + rand() * 0.4);
+      }
+      const retried = failedAttempts;
+      insert.run(m, attempts, sent, rand() < 0.01 ? 1 : 0, retried, 0, 0, JSON.stringify(errors), JSON.stringify(latency),
+        Math.round(latencySum), backlog, post ? Math.min(4, sent) : 0, parked);
+    }
+  })();
+}
+
+/** Fourteen days of per-host success/failure counts before today (today's are real). */
+function seedHostDays(alice: TestOutpost, hosts: { host: string; kind: 'steady' | 'dying' | 'flaky' | 'new' }[]): void {
+  const db = alice.running.instance.db;
+  const insert = db.prepare('INSERT OR IGNORE INTO host_days (host, day, successes, failures) VALUES (?, ?, ?, ?)');
+  const rand = rng(11);
+  const today = Math.floor(Date.now() / 86_400_000);
+  db.transaction(() => {
+    for (const h of hosts) {
+      for (let d = today - 13; d < today; d++) {
+        const age = today - d;
+        if (h.kind === 'new' && age > 5) continue;
+        if (rand() < 0.12) continue; // a quiet day
+        const ok = 3 + Math.floor(rand() * 20);
+        if (h.kind === 'dying') insert.run(h.host, d, age > 2 ? ok : 0, age > 2 ? (rand() < 0.2 ? 1 : 0) : 4 + Math.floor(rand() * 6));
+        else if (h.kind === 'flaky') insert.run(h.host, d, ok, rand() < 0.5 ? 1 + Math.floor(rand() * 5) : 0);
+        else insert.run(h.host, d, ok, rand() < 0.1 ? 1 : 0);
+      }
+    }
+  })();
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  log('building the renderer');
+  await buildRenderer();
+
+  log('starting the demo instances');
+  const [alice, maya, jon] = await Promise.all([
+    startOutpost({ host: '127.0.6.1', username: 'alice' }),
+    startOutpost({ host: '127.0.6.2', username: 'maya' }),
+    startOutpost({ host: '127.0.6.3', username: 'jon' }),
+  ]);
+  const vars = { LOCAL_ACTOR: alice.actor, LOCAL_HOST: new URL(alice.actor).host, LOCAL_FOLLOWERS: `${alice.actor}/followers` };
+  const remoteSpecs: { host: string; kind: 'mastodon' | 'misskey' | 'gotosocial' | 'pleroma'; name: string }[] = [
+    { host: '127.0.6.4', kind: 'mastodon', name: 'Sam Ortega' },
+    { host: '127.0.6.5', kind: 'misskey', name: 'Yuki' },
+    { host: '127.0.6.6', kind: 'gotosocial', name: 'Priya (gts)' },
+    { host: '127.0.6.7', kind: 'pleroma', name: 'Lars' },
+    { host: '127.0.6.8', kind: 'mastodon', name: 'Nadia' },
+  ];
+  const remotes: Remote[] = await Promise.all(remoteSpecs.map((r) => new FakeRemote({ host: r.host, kind: r.kind, vars }).start()));
+  remotes.forEach((r, i) => { r.actor.name = remoteSpecs[i]!.name; });
+  const [sam, , priya, lars, nadia] = remotes as [Remote, Remote, Remote, Remote, Remote];
+  const stops: (() => Promise<void>)[] = [() => alice.stop(), () => maya.stop(), () => jon.stop(), ...remotes.map((r) => () => r.stop())];
+
+  try {
+    await Promise.all([
+      alice.rpc('updateSettings', { displayName: 'Alice Moreau', summary: 'Birdwatcher and tinkerer, posting from my own little outpost.', retryInitialDelayMs: 1000 }),
+      maya.rpc('updateSettings', { displayName: 'Maya Lindqvist', summary: 'Urban gardening, bad puns.' }),
+      jon.rpc('updateSettings', { displayName: 'Jon Okafor', summary: 'Synths and sourdough.' }),
+    ]);
+
+    log('following each other');
+    await Promise.all([
+      maya.rpc('follow', { handle: alice.handle }), jon.rpc('follow', { handle: alice.handle }), maya.rpc('follow', { handle: jon.handle }),
+      alice.rpc('follow', { handle: maya.handle }), alice.rpc('follow', { handle: jon.handle }),
+      ...remotes.map((r) => r.post(`${alice.actor}/inbox`, r.fixture('follow'))),
+    ]);
+    await eventually(async () => (await alice.rpc('followers')).filter((f) => f.state === 'accepted').length === 7, 15_000, '7 followers');
+    await eventually(async () => (await alice.rpc('following')).every((f) => f.state === 'accepted'), 15_000, 'follows accepted');
+    await eventually(async () => (await maya.rpc('following')).length === 2 && (await maya.rpc('following')).every((f) => f.state === 'accepted'), 15_000, 'maya follows');
+
+    log('posting');
+    await jon.rpc('compose', { content: 'Finally finished the modular synth patch I have been fiddling with all week. It sounds like a kettle arguing with a whale, and I love it. #synth' });
+    await sleep(300);
+    const mayaCw = await maya.rpc('compose', { content: 'The tomatoes made it through the cold snap! All six of them. Photos tomorrow when the light is better.', summary: 'garden update, mild gloating' });
+    void mayaCw;
+    await alice.rpc('compose', { content: 'Spotted a pair of grey wagtails by the canal this morning. First time this year! They were very busy and very unimpressed with me.' });
+    await sleep(300);
+    const jonNote = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('modular synth')), 10_000, 'jon on maya');
+    await maya.rpc('boost', { noteId: jonNote.note.id });
+    const aliceOnJon = await eventually(async () => (await jon.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on jon');
+    await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny.`, inReplyTo: aliceOnJon.note.id });
+    await maya.rpc('like', { noteId: (await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on maya')).note.id });
+    await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 5, 10_000, 'home filled');
+
+    log('making hosts unhealthy: one dies, one answers 503 for a while, one is suspended');
+    await priya.stop();
+    nadia.opts.inboxStatus = 503;
+    await alice.rpc('suspendHost', { host: lars.host });
+    await alice.rpc('compose', { content: 'Small reminder to myself: clean the feeder before the weekend.', visibility: 'unlisted' });
+    await sleep(2500);
+    nadia.opts.inboxStatus = 202;
+
+    seedMetrics(alice, true);
+    seedHostDays(alice, [
+      { host: sam.host, kind: 'steady' }, { host: remotes[1]!.host, kind: 'steady' }, { host: priya.host, kind: 'dying' },
+      { host: lars.host, kind: 'steady' }, { host: nadia.host, kind: 'flaky' },
+      { host: new URL(maya.publicUrl).host, kind: 'steady' }, { host: new URL(jon.publicUrl).host, kind: 'new' },
+    ]);
+
+    log('opening the window');
+    const browser = await launchBrowser();
+    stops.unshift(() => browser.close());
+    const win = await openWindow(browser, alice.running.adminUrl, alice.running.token);
+    const { page } = win;
+
+    // The showcase post, composed in the window so it carries its live delivery bar.
+    await page.getByLabel('Post text').fill('Testing the new delivery dashboard: every follower server gets this post, and I can watch it travel. One of them seems to be having a bad day.');
+    await page.getByLabel('Post text').press('Control+Enter');
+    await page.locator('article.note', { hasText: 'Testing the new delivery dashboard' }).waitFor();
+    // Enough failures for the dead host to back off (5 in a row; retries start at 1 s).
+    await eventually(async () => (await alice.rpc('hosts')).find((h) => h.host === priya.host && h.state === 'backing_off'), 40_000, 'dead host backing off');
+    await sleep(1500);
+    await page.mouse.move(0, 0);
+
+    const shoot = async (name: string) => {
+      await page.evaluate(() => document.fonts.ready);
+      await sleep(400);
+      await page.screenshot({ path: join(OUT, `${name}.png`) });
+      log(`wrote docs/${name}.png`);
+    };
+    const go = async (view: string) => {
+      await page.locator(`nav a[data-view="${view}"]`).click();
+      await page.locator(`nav a[data-view="${view}"][aria-current="page"]`).waitFor();
+    };
+    const shootAll = async (suffix: string) => {
+      await go('home');
+      await page.locator('article.note').first().waitFor();
+      await shoot(`home${suffix}`);
+      await go('dashboard');
+      await page.locator('[data-testid="chart-latency"] .uplot canvas').waitFor();
+      await sleep(600);
+      await shoot(`dashboard${suffix}`);
+      await go('hosts');
+      await page.locator(`tr[data-host="${priya.host}"]`).waitFor();
+      await shoot(`hosts${suffix}`);
+    };
+    await shootAll('');
+    await page.locator(`tr[data-host="${priya.host}"] td`).nth(1).click();
+    await page.getByTestId('host-drawer').waitFor();
+    await shoot('host-drawer');
+    await page.keyboard.press('Escape');
+
+    // Dark variants: the same window, the OS theme switched (charts follow it live).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shootAll('-dark');
+
+    if (EXTRA) {
+      await page.emulateMedia({ colorScheme: 'light' });
+      for (const view of ['notifications', 'people', 'settings']) {
+        await go(view);
+        await sleep(800);
+        await page.screenshot({ path: join(EXTRA, `${view}.png`) });
+      }
+      await go('people');
+      await page.getByPlaceholder('@someone@example.social').fill(`@${sam.handle}`);
+      await page.getByRole('button', { name: 'Look up' }).click();
+      await page.getByTestId('lookup-result').waitFor();
+      await sleep(300);
+      await page.screenshot({ path: join(EXTRA, 'people-lookup.png') });
+      await go('settings');
+      await page.setViewportSize({ width: 1280, height: 1900 });
+      await sleep(500);
+      await page.screenshot({ path: join(EXTRA, 'settings-full.png') });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await go('home');
+      await page.locator('[data-testid="delivery-bar"]').first().click();
+      await sleep(800);
+      await page.screenshot({ path: join(EXTRA, 'delivery-panel.png') });
+      await page.keyboard.press('Escape');
+      await go('dashboard');
+      await page.getByRole('button', { name: '24h' }).click();
+      await sleep(1000);
+      await page.screenshot({ path: join(EXTRA, 'dashboard-24h.png') });
+      await page.setViewportSize({ width: 900, height: 700 });
+      await sleep(800);
+      await page.screenshot({ path: join(EXTRA, 'dashboard-narrow.png') });
+      log(`wrote extra screenshots to ${EXTRA}`);
+    }
+    const errors = win.errors.filter((e) => !/Content Security Policy|Failed to load resource/.test(e));
+    if (errors.length > 0) log(`page errors:\n  ${errors.join('\n  ')}`);
+  } finally {
+    for (const stop of stops) await stop().catch(() => {});
+  }
+}
+
+await main();

@@ -1,0 +1,74 @@
+// Renders server-sanitized note HTML as React elements, sanitizing again on the way: the
+// markup is parsed by DOMParser (an inert document: no scripts run, no images load) and
+// walked, and only a small allowlist of elements and attributes becomes React output.
+// Nothing is ever handed to innerHTML.
+import { createElement, Fragment, type ReactNode } from 'react';
+
+/** Elements kept as they are. */
+const KEEP = new Set(['p', 'br', 'a', 'span', 'strong', 'em', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'del']);
+/** Equivalent elements rendered as an allowed one. */
+const RENAME: Record<string, string> = { b: 'strong', i: 'em', s: 'del', strike: 'del', u: 'span' };
+/** Elements dropped together with everything inside them. */
+const DROP = new Set([
+  'script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'template', 'noscript', 'textarea', 'select',
+  'option', 'title', 'head', 'svg', 'math', 'canvas', 'audio', 'video', 'img', 'picture', 'source', 'link', 'meta', 'base',
+  'form', 'input', 'button',
+]);
+/** Classes with a meaning for note markup (mentions, hashtags, Mastodon's shortened links). */
+const CLASSES = new Set(['mention', 'hashtag', 'h-card', 'u-url', 'invisible', 'ellipsis']);
+/** Deepest nesting rendered: deeper content is flattened to text. */
+const MAX_DEPTH = 32;
+
+/** The href if it is an absolute http(s) URL, else undefined. */
+export function safeHref(raw: string | null | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function classesOf(el: Element): string | undefined {
+  const kept = (el.getAttribute('class') ?? '').split(/\s+/).filter((c) => CLASSES.has(c));
+  return kept.length > 0 ? kept.join(' ') : undefined;
+}
+
+function walk(node: Node, key: number, depth: number): ReactNode {
+  if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+  if (node.nodeType !== Node.ELEMENT_NODE) return null; // comments, processing instructions
+  const el = node as Element;
+  const name = el.localName.toLowerCase();
+  if (DROP.has(name)) return null;
+  if (depth > MAX_DEPTH) return el.textContent;
+  const children = (): ReactNode[] => Array.from(el.childNodes, (c, i) => walk(c, i, depth + 1));
+  const tag = KEEP.has(name) ? name : RENAME[name];
+  // Anything else (div, h1, table, custom elements…) is unwrapped: its text survives.
+  if (!tag) return createElement(Fragment, { key }, ...children());
+  if (tag === 'br') return createElement('br', { key });
+  const props: Record<string, unknown> = { key, className: classesOf(el) };
+  if (tag === 'a') {
+    const href = safeHref(el.getAttribute('href'));
+    if (!href) return createElement('span', { key, className: props.className }, ...children());
+    Object.assign(props, { href, target: '_blank', rel: 'noopener noreferrer nofollow', title: href });
+  }
+  return createElement(tag, props, ...children());
+}
+
+/** React elements for sanitized note HTML (content, bio). */
+export function renderNoteHtml(html: string): ReactNode {
+  if (!html) return null;
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, 'text/html');
+  return createElement(Fragment, null, ...Array.from(doc.body.childNodes, (c, i) => walk(c, i, 0)));
+}
+
+/** The visible text of note HTML (for excerpts, titles, aria labels). */
+export function htmlToText(html: string): string {
+  if (!html) return '';
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, 'text/html');
+  for (const el of Array.from(doc.body.querySelectorAll('script, style, template, noscript, iframe'))) el.remove();
+  for (const el of Array.from(doc.body.querySelectorAll('br'))) el.replaceWith(' ');
+  for (const el of Array.from(doc.body.querySelectorAll('p, li, blockquote, pre'))) el.append(' ');
+  return (doc.body.textContent ?? '').replace(/\s+/g, ' ').trim();
+}

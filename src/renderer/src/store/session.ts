@@ -1,0 +1,80 @@
+// Which view is open, the instance status, queue stats, the event stream's health, toasts.
+import type { QueueStatsDto, StatusDto } from '../../../shared/dto';
+import { api } from '../client';
+import { errorMessage } from '../lib/format';
+import type { LoadStatus, Slice } from './types';
+
+export const VIEWS = ['home', 'notifications', 'people', 'dashboard', 'hosts', 'settings'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export interface SessionSlice {
+  view: ViewName;
+  navigate(view: ViewName): void;
+  status: StatusDto | null;
+  statusState: LoadStatus;
+  statusError: string | null;
+  loadStatus(): Promise<void>;
+  queue: QueueStatsDto | null;
+  setQueue(q: QueueStatsDto): void;
+  loadQueue(): Promise<void>;
+  /** False while the live event stream is broken (browser only). */
+  connected: boolean;
+  setConnected(c: boolean): void;
+  toasts: Toast[];
+  toast(message: string, kind?: Toast['kind']): void;
+  dismissToast(id: number): void;
+}
+
+export function viewFromHash(hash: string): ViewName {
+  const name = hash.replace(/^#\/?/, '');
+  return (VIEWS as readonly string[]).includes(name) ? (name as ViewName) : 'home';
+}
+
+let toastSeq = 0;
+
+export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
+  view: viewFromHash(window.location.hash),
+  navigate(view) {
+    if (get().view === view) return;
+    set({ view });
+    if (window.location.hash !== `#/${view}`) history.pushState(null, '', `#/${view}`);
+  },
+  status: null,
+  statusState: 'idle',
+  statusError: null,
+  async loadStatus() {
+    if (!get().status) set({ statusState: 'loading' });
+    try {
+      const status = await api().status({});
+      set({ status, statusState: 'ready', statusError: null });
+    } catch (err) {
+      set({ statusState: get().status ? 'ready' : 'error', statusError: errorMessage(err) });
+    }
+  },
+  queue: null,
+  setQueue: (queue) => set({ queue }),
+  async loadQueue() {
+    try {
+      set({ queue: await api().queueStats({}) });
+    } catch {
+      // The status footer just keeps its last numbers.
+    }
+  },
+  connected: true,
+  setConnected: (connected) => set({ connected }),
+  toasts: [],
+  toast(message, kind = 'error') {
+    const id = ++toastSeq;
+    set({ toasts: [...get().toasts.slice(-3), { id, kind, message }] });
+    setTimeout(() => get().dismissToast(id), kind === 'error' ? 8000 : 4000);
+  },
+  dismissToast(id) {
+    set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
+});

@@ -1,0 +1,372 @@
+// Settings: profile and avatar, follow approval, OS notifications, delivery caps and retry
+// policy (with the defaults beside each field), the data folder, and the tunnel (not yet).
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../shared/adminApi';
+import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type DeliverySettingsDto, type SettingsDto } from '../../../shared/dto';
+import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
+import { Icon } from '../components/Icon';
+import { errorMessage, formatBytes, formatInt } from '../lib/format';
+import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
+import { useStore } from '../store';
+
+function Section({ title, description, children, id }: { title: string; description?: ReactNode; children: ReactNode; id: string }) {
+  return (
+    <section className="card settings-section" aria-labelledby={id}>
+      <header className="settings-head">
+        <h2 id={id} className="card-title">{title}</h2>
+        {description && <p className="muted small">{description}</p>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+function SaveRow({ canSave, saving, message, onReset, resetLabel, label = 'Save' }: {
+  canSave: boolean; saving: boolean; message: { ok: boolean; text: string } | null; onReset?: () => void; resetLabel?: string; label?: string;
+}) {
+  return (
+    <div className="save-row">
+      {message && <span className={message.ok ? 'ok-text small' : 'inline-error small'} role={message.ok ? 'status' : 'alert'}>{message.text}</span>}
+      <span className="spacer" />
+      {onReset && <button type="button" className="btn btn-ghost" onClick={onReset} disabled={saving}>{resetLabel}</button>}
+      <button type="submit" className="btn btn-primary" disabled={!canSave || saving}>{saving ? 'Saving…' : label}</button>
+    </div>
+  );
+}
+
+function ProfileSection({ s }: { s: SettingsDto }) {
+  const save = useStore((st) => st.saveSettings);
+  const [name, setName] = useState(s.displayName);
+  const [bio, setBio] = useState(s.summary);
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = useId();
+  useEffect(() => {
+    setName(s.displayName);
+    setBio(s.summary);
+  }, [s.displayName, s.summary]);
+  const dirty = name !== s.displayName || bio !== s.summary;
+  return (
+    <Section title="Profile" id={`${ids}-t`} description="How other servers show you. Changes are sent to your followers.">
+      <AvatarEditor s={s} />
+      <form
+        className="form-grid"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setSaving(true);
+          setMessage(null);
+          try {
+            await save({ displayName: name, summary: bio });
+            setMessage({ ok: true, text: 'Profile saved.' });
+          } catch (err) {
+            setMessage({ ok: false, text: errorMessage(err) });
+          } finally {
+            setSaving(false);
+          }
+        }}
+      >
+        <label className="field">
+          <span className="field-label">Display name</span>
+          <input className="input" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label className="field">
+          <span className="field-label">Bio</span>
+          <textarea className="input textarea" rows={3} value={bio} maxLength={2000} onChange={(e) => setBio(e.target.value)} />
+        </label>
+        <SaveRow canSave={dirty} saving={saving} message={message} label="Save profile" onReset={dirty ? () => { setName(s.displayName); setBio(s.summary); } : undefined} resetLabel="Discard changes" />
+      </form>
+    </Section>
+  );
+}
+
+function AvatarEditor({ s }: { s: SettingsDto }) {
+  const upload = useStore((st) => st.uploadAvatar);
+  const remove = useStore((st) => st.removeAvatar);
+  const [preview, setPreview] = useState<{ dataUrl: string; base64: string; type: AvatarMediaType; size: number; name: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const ids = useId();
+
+  const choose = (file: File | undefined) => {
+    setError(null);
+    if (!file) return;
+    if (!(AVATAR_MEDIA_TYPES as readonly string[]).includes(file.type)) {
+      setError('Choose a PNG, JPEG, GIF or WebP image.');
+      return;
+    }
+    if (file.size > AVATAR_MAX_BYTES) {
+      setError(`That image is ${formatBytes(file.size)}; the limit is ${formatBytes(AVATAR_MAX_BYTES)}.`);
+      return;
+    }
+    const reader = new FileReader();
+    reader.onload = () => {
+      const dataUrl = String(reader.result);
+      setPreview({ dataUrl, base64: dataUrl.slice(dataUrl.indexOf(',') + 1), type: file.type as AvatarMediaType, size: file.size, name: file.name });
+    };
+    reader.onerror = () => setError('Could not read that file.');
+    reader.readAsDataURL(file);
+  };
+
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      setPreview(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+      if (input.current) input.current.value = '';
+    }
+  };
+
+  return (
+    <div className="avatar-editor">
+      <Avatar url={preview?.dataUrl ?? s.avatarUrl} name={s.displayName || 'me'} size={72} />
+      <div className="avatar-side">
+        <div className="field-label">Avatar</div>
+        <div className="muted small">
+          {preview ? `${preview.name} · ${formatBytes(preview.size)} — not saved yet` : s.avatarUrl ? 'Shown next to your posts everywhere.' : 'No avatar: servers show a default image.'}
+        </div>
+        <div className="row-actions">
+          <input
+            ref={input}
+            id={`${ids}-file`}
+            type="file"
+            accept={AVATAR_MEDIA_TYPES.join(',')}
+            className="visually-hidden"
+            onChange={(e) => choose(e.target.files?.[0])}
+          />
+          {preview ? (
+            <>
+              <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void run(() => upload(preview.base64, preview.type))}>
+                {busy ? 'Uploading…' : 'Save avatar'}
+              </button>
+              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setPreview(null)}>Cancel</button>
+            </>
+          ) : (
+            <>
+              <button type="button" className="btn btn-small" onClick={() => input.current?.click()}>Choose image…</button>
+              {s.avatarUrl && (
+                <button type="button" className="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => remove())}>Remove avatar</button>
+              )}
+            </>
+          )}
+        </div>
+        {error && <p className="inline-error small" role="alert">{error}</p>}
+      </div>
+    </div>
+  );
+}
+
+function SwitchesSection({ s }: { s: SettingsDto }) {
+  const save = useStore((st) => st.saveSettings);
+  const toast = useStore((st) => st.toast);
+  const [busy, setBusy] = useState<string | null>(null);
+  const ids = useId();
+  const flip = async (key: 'manuallyApprovesFollowers' | 'osNotifications', value: boolean) => {
+    setBusy(key);
+    try {
+      await save({ [key]: value });
+    } catch (err) {
+      toast(`Could not save: ${errorMessage(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Section title="Followers and notifications" id={`${ids}-t`}>
+      <Switch
+        id={`${ids}-approve`}
+        label="Approve new followers"
+        description="When on, follow requests wait in Notifications until you approve them. When off, anyone can follow you."
+        checked={s.manuallyApprovesFollowers}
+        disabled={busy !== null}
+        onChange={(v) => void flip('manuallyApprovesFollowers', v)}
+      />
+      <Switch
+        id={`${ids}-os`}
+        label="Desktop notifications"
+        description="Show a system notification for new followers, mentions and replies (desktop app)."
+        checked={s.osNotifications}
+        disabled={busy !== null}
+        onChange={(v) => void flip('osNotifications', v)}
+      />
+    </Section>
+  );
+}
+
+type DeliveryKey = keyof DeliverySettingsDto;
+interface FieldDef { key: DeliveryKey; label: string; help: string; kind: 'count' | 'duration' }
+const DELIVERY_FIELDS: FieldDef[] = [
+  { key: 'globalConcurrency', label: 'Deliveries at once', help: 'All servers together.', kind: 'count' },
+  { key: 'perHostConcurrency', label: 'Deliveries at once per server', help: 'Keeps you polite to small servers.', kind: 'count' },
+  { key: 'attemptTimeoutMs', label: 'Attempt timeout', help: 'Give up on one attempt after this long.', kind: 'duration' },
+  { key: 'retryInitialDelayMs', label: 'First retry after', help: 'Then each wait doubles (with jitter).', kind: 'duration' },
+  { key: 'retryMaxDelayMs', label: 'Longest wait between retries', help: 'The doubling stops here.', kind: 'duration' },
+  { key: 'retryMaxElapsedMs', label: 'Keep retrying for', help: 'After this, a delivery is given up.', kind: 'duration' },
+];
+
+interface FieldValue { amount: string; unit: DurationUnit }
+const toField = (def: FieldDef, ms: number): FieldValue => (def.kind === 'count' ? { amount: String(ms), unit: 's' } : { amount: String(ms / unitMs(bestUnit(ms))), unit: bestUnit(ms) });
+const fromField = (def: FieldDef, v: FieldValue): number => (def.kind === 'count' ? Number(v.amount) : Math.round(Number(v.amount) * unitMs(v.unit)));
+const specOf = (key: DeliveryKey) => adminParamSpecs.updateSettings[key] as Extract<FieldSpec, { type: 'integer' }>;
+const show = (def: FieldDef, n: number) => (def.kind === 'count' ? formatInt(n) : formatDuration(n));
+
+function validate(def: FieldDef, v: FieldValue): string | null {
+  const n = fromField(def, v);
+  if (v.amount.trim() === '' || !Number.isFinite(n) || !Number.isInteger(def.kind === 'count' ? Number(v.amount) : n)) return 'Enter a whole number';
+  const spec = specOf(def.key);
+  if (n < spec.min || n > spec.max) return `Between ${show(def, spec.min)} and ${show(def, spec.max)}`;
+  return null;
+}
+
+function DeliverySection({ s }: { s: SettingsDto }) {
+  const save = useStore((st) => st.saveSettings);
+  const initial = () => Object.fromEntries(DELIVERY_FIELDS.map((d) => [d.key, toField(d, s.delivery[d.key])])) as Record<DeliveryKey, FieldValue>;
+  const [values, setValues] = useState(initial);
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = useId();
+  // Follow saved values (not every settings reload: a profile save must not drop edits here).
+  const savedKey = JSON.stringify(s.delivery);
+  useEffect(() => setValues(initial()), [savedKey]); // initial() reads s.delivery, which savedKey stands for
+
+  const errors = Object.fromEntries(DELIVERY_FIELDS.map((d) => [d.key, validate(d, values[d.key])])) as Record<DeliveryKey, string | null>;
+  const changed = DELIVERY_FIELDS.filter((d) => !errors[d.key] && fromField(d, values[d.key]) !== s.delivery[d.key]);
+  const dirty = DELIVERY_FIELDS.some((d) => fromField(d, values[d.key]) !== s.delivery[d.key] || errors[d.key]);
+  const hasErrors = Object.values(errors).some(Boolean);
+  const atDefaults = DELIVERY_FIELDS.every((d) => s.delivery[d.key] === s.deliveryDefaults[d.key]);
+
+  const submit = async (update: SettingsUpdate, done: string) => {
+    setSaving(true);
+    setMessage(null);
+    try {
+      await save(update);
+      setMessage({ ok: true, text: done });
+    } catch (err) {
+      setMessage({ ok: false, text: errorMessage(err) });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Section
+      title="Delivery"
+      id={`${ids}-t`}
+      description="How hard your instance pushes posts out, and how long it keeps trying when a server does not answer."
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (hasErrors || changed.length === 0) return;
+          void submit(Object.fromEntries(changed.map((d) => [d.key, fromField(d, values[d.key])])), 'Delivery settings saved. They apply at once.');
+        }}
+      >
+        <div className="delivery-fields">
+          {DELIVERY_FIELDS.map((d) => {
+            const v = values[d.key];
+            const err = errors[d.key];
+            const isDefault = fromField(d, v) === s.deliveryDefaults[d.key];
+            const fid = `${ids}-${d.key}`;
+            return (
+              <div key={d.key} className="delivery-field">
+                <label htmlFor={fid} className="field-label">{d.label}</label>
+                <div className="field-help muted small">{d.help}</div>
+                <div className="field-input">
+                  <input
+                    id={fid}
+                    className={`input input-num ${err ? 'invalid' : ''}`}
+                    inputMode="numeric"
+                    value={v.amount}
+                    aria-invalid={!!err}
+                    aria-describedby={`${fid}-default`}
+                    onChange={(e) => setValues({ ...values, [d.key]: { ...v, amount: e.target.value } })}
+                  />
+                  {d.kind === 'duration' ? (
+                    <select
+                      className="select"
+                      aria-label={`${d.label} unit`}
+                      value={v.unit}
+                      onChange={(e) => {
+                        const unit = e.target.value as DurationUnit;
+                        const ms = fromField(d, v);
+                        const amount = Number.isFinite(ms) ? String(Math.round((ms / unitMs(unit)) * 1000) / 1000) : v.amount;
+                        setValues({ ...values, [d.key]: { amount, unit } });
+                      }}
+                    >
+                      {DURATION_UNITS.map((u) => <option key={u.unit} value={u.unit}>{u.label}</option>)}
+                    </select>
+                  ) : (
+                    <span className="unit muted small">at once</span>
+                  )}
+                </div>
+                <div id={`${fid}-default`} className={`field-default small ${err ? 'inline-error' : 'muted'}`}>
+                  {err ?? (isDefault ? 'Default' : `Default: ${show(d, s.deliveryDefaults[d.key])}`)}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+        <SaveRow
+          canSave={dirty && !hasErrors}
+          saving={saving}
+          message={message}
+          resetLabel={dirty ? 'Discard changes' : 'Reset to defaults'}
+          onReset={dirty ? () => { setValues(initial()); setMessage(null); } : atDefaults ? undefined : () => void submit({ ...s.deliveryDefaults }, 'Delivery settings reset to the defaults.')}
+        />
+      </form>
+    </Section>
+  );
+}
+
+export function SettingsView() {
+  const settings = useStore((s) => s.settings);
+  const status = useStore((s) => s.status);
+  const load = useStore((s) => s.loadSettings);
+  const ids = useId();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const s = settings.data;
+  return (
+    <div className="page page-narrow">
+      <PageHeader title="Settings" />
+      {settings.status === 'error' && !s ? (
+        <ErrorState title="Could not load the settings" message={settings.error ?? ''} onRetry={() => void load()} />
+      ) : !s ? (
+        <Loading label="Loading settings…" />
+      ) : (
+        <div className="settings">
+          <ProfileSection s={s} />
+          <SwitchesSection s={s} />
+          <DeliverySection s={s} />
+          <Section title="Data" id={`${ids}-data`} description="Everything your instance knows lives in this folder: the database, your keys and your media.">
+            <label className="field">
+              <span className="field-label">Data folder</span>
+              <input className="input mono" readOnly value={s.dataDir} onFocus={(e) => e.target.select()} />
+            </label>
+            {status && (
+              <dl className="facts facts-inline small">
+                <div><dt>Public address</dt><dd className="mono">{status.publicUrl}</dd></div>
+                <div><dt>Version</dt><dd>{status.version}</dd></div>
+              </dl>
+            )}
+          </Section>
+          <Section title="Tunnel" id={`${ids}-tunnel`}>
+            <div className="placeholder-note">
+              <Icon name="tunnel" size={22} />
+              <p>
+                A tunnel would make this instance reachable from the internet without configuring your router.
+                It is not available in this build yet. Until then, other servers reach you at <span className="mono">{status?.publicUrl ?? 'your public address'}</span>.
+              </p>
+            </div>
+          </Section>
+        </div>
+      )}
+    </div>
+  );
+}
