@@ -46,6 +46,8 @@ export interface InstanceOptions {
   delivery?: Partial<DeliveryConfig>;
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
   connectivityProbe?: (origin: string) => Promise<boolean>;
+  /** Connectivity re-check tuning (tests): probe deadline, re-check interval while offline. */
+  connectivity?: { probeTimeoutMs?: number; recheckMs?: number; referenceCount?: number };
   log?: Logger;
 }
 
@@ -119,7 +121,7 @@ export class Instance {
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
-      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
+      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe, connectivity: options.connectivity,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,

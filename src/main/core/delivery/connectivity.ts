@@ -61,7 +61,8 @@ export class ConnectivityMonitor {
     const refs = this.o.references(host).slice(0, this.o.referenceCount ?? 3);
     if (refs.length === 0) return 'charge'; // nothing to compare with: assume the host is at fault
     const online = await this.check(refs);
-    if (online) return 'charge';
+    // A delivery that succeeded while the probe ran proves the network as well.
+    if (online || this.lastProofAt >= startedAt) return 'charge';
     if (this.offlineSince === null) {
       this.offlineSince = this.now();
       this.o.log.warn(`delivery: no remote host is reachable (${refs.join(', ')}); this machine looks offline — pausing delivery`);

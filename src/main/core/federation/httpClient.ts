@@ -181,8 +181,14 @@ export class HttpClient {
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Closes the pool; requests still running after `graceMs` are cut off rather than awaited. */
+  async close(graceMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.agent.close().then(() => true);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const done = await Promise.race([closed, late]);
+    clearTimeout(timer);
+    if (!done) await this.agent.destroy().catch(() => {});
   }
 }
 
