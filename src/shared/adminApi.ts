@@ -2,7 +2,7 @@
 // (Electron IPC and headless HTTP `POST /rpc/<method>`) are generated.
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
-  ComposeResult, DeliveryProgressDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
+  ComposeResult, DeliveryProgressDto, FollowState, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
   QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
@@ -18,6 +18,7 @@ export interface AdminMethods {
   };
   timeline: { params: { limit?: number; before?: string }; result: TimelinePage };
   notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
+  markNotificationsRead: { params: { upTo: string }; result: { ok: true } };
   lookup: { params: { handle: string }; result: ProfileLookupDto };
   follow: { params: { handle: string }; result: FollowDto };
   unfollow: { params: { handle: string }; result: { ok: true } };
@@ -85,6 +86,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   },
   timeline: { limit: pageLimit, before: cursor },
   notifications: { limit: pageLimit, before: cursor },
+  markNotificationsRead: { upTo: id },
   lookup: { handle },
   follow: { handle },
   unfollow: { handle },
@@ -238,6 +240,8 @@ export interface AdminEvents {
   host: { host: string; state: HostState; consecutiveFailures: number; backoffUntil: number | null };
   timeline: { cursor: string };
   notification: { type: string; at: number };
+  /** A follow changed: someone followed/unfollowed us, or answered our follow. */
+  follows: { direction: 'followers' | 'following'; actor: string; state: FollowState | 'removed' };
 }
 export type AdminEventName = keyof AdminEvents;
-export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification'];
+export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification', 'follows'];

@@ -94,6 +94,14 @@ describe('two instances federating over loopback', () => {
     expect(mine.note.boostCount).toBe(1);
   });
 
+  it('notifications are marked read on the instance, up to the newest one shown', async () => {
+    const before = (await a.rpc('notifications')).notifications;
+    expect(before.some((n) => !n.read)).toBe(true);
+    await a.rpc('markNotificationsRead', { upTo: before[0]!.id });
+    const after = (await a.rpc('notifications')).notifications;
+    expect(after.every((n) => n.read)).toBe(true);
+  });
+
   it("A unfollows and B's followers list updates", async () => {
     await a.rpc('unfollow', { handle: b.handle });
     await eventually(async () => (await b.rpc('followers')).length === 0, 10_000, 'follower removed');

@@ -106,10 +106,14 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       }
       return { notifications: grouped, next: more ? page[page.length - 1]!.id : null };
     },
+    async markNotificationsRead(p) {
+      inst.notifications.markReadUpTo(p.upTo);
+      return { ok: true };
+    },
     async lookup(p) {
       let actor;
       try {
-        actor = await inst.actors.resolveHandle(p.handle);
+        actor = await inst.actors.resolveHandle(p.handle, { refresh: true });
       } catch (err) {
         throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -36,6 +36,12 @@ export function startLiveUpdates(): () => void {
       if (s().timeline.status === 'ready') refreshTimeline();
       refreshStatus();
     }),
+    subscribe('follows', (f) => {
+      if (f.direction === 'following') {
+        if (s().following.status === 'ready') void s().loadFollowing();
+      } else refreshFollowers();
+      refreshStatus();
+    }),
     subscribe('notification', () => {
       refreshNotifications();
       refreshFollowers();

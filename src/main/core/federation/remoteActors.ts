@@ -174,13 +174,13 @@ export class RemoteActors {
   }
 
   /** Resolves `@user@host` by WebFinger (or an actor URL directly). */
-  async resolveHandle(handle: string): Promise<RemoteActor> {
+  async resolveHandle(handle: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
     const trimmed = handle.trim();
-    if (/^https?:\/\//i.test(trimmed)) return this.resolve(trimmed);
+    if (/^https?:\/\//i.test(trimmed)) return this.resolve(trimmed, opts);
     const parsed = parseHandle(trimmed);
     if (!parsed) throw new ActorDocumentError(`"${handle}" is not a handle like @user@example.social`);
     const cached = this.byHandle.get(parsed.host, parsed.username);
-    if (cached && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
+    if (cached && !opts.refresh && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
     const resource = `acct:${parsed.username}@${parsed.host}`;
     let lastError: unknown;
     for (const scheme of this.schemesFor(parsed.host)) {

@@ -120,12 +120,14 @@ export class InboxProcessor {
         this.d.actions.answerFollow(actor.uri, 'Accept');
         if (!existing) this.notify('follow', actor.uri, null, followUri);
       })();
+      this.d.events.emit('follows', { direction: 'followers', actor: actor.uri, state: 'accepted' });
       return;
     }
     this.d.db.transaction(() => {
       follows.followers.upsert(actor.uri, 'pending', followUri, existing?.createdAt ?? this.now());
       this.notify('follow_request', actor.uri, null, followUri);
     })();
+    this.d.events.emit('follows', { direction: 'followers', actor: actor.uri, state: 'pending' });
   }
 
   private async onUndo(a: Json, actorUri: string): Promise<void> {
@@ -139,6 +141,7 @@ export class InboxProcessor {
         if (follower && (follower.followUri === objectId || idOf((a.object as Json).object) === this.d.identity.actor)) {
           follows.followers.remove(actorUri);
           notifications.removeByActivity(follower.followUri);
+          this.d.events.emit('follows', { direction: 'followers', actor: actorUri, state: 'removed' });
         }
         return;
       }
@@ -162,7 +165,9 @@ export class InboxProcessor {
       if (candidate && (!obj || idOf(obj.actor) === this.d.identity.actor)) rec = candidate;
     }
     if (!rec || rec.actorUri !== actorUri) return;
-    following.setState(actorUri, type === 'Accept' ? 'accepted' : 'rejected');
+    const state = type === 'Accept' ? 'accepted' : 'rejected';
+    following.setState(actorUri, state);
+    this.d.events.emit('follows', { direction: 'following', actor: actorUri, state });
   }
 
   private async onCreate(a: Json, actorUri: string): Promise<void> {
@@ -225,6 +230,8 @@ export class InboxProcessor {
         notes.deleteByAuthor(actorUri);
         this.d.actors.forget(actorUri);
       })();
+      this.d.events.emit('follows', { direction: 'followers', actor: actorUri, state: 'removed' });
+      this.d.events.emit('follows', { direction: 'following', actor: actorUri, state: 'removed' });
       this.d.events.emit('timeline', { cursor: '' });
       return;
     }

@@ -171,6 +171,7 @@ export class LocalActions {
       this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
     this.d.events.emit('deliveriesChanged');
+    this.d.events.emit('follows', { direction: 'following', actor: actor.uri, state: 'pending' });
     return { actor: this.d.views.actor(actor.uri), state: 'pending', since: at };
   }
 
@@ -189,6 +190,7 @@ export class LocalActions {
       this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
     this.d.events.emit('deliveriesChanged');
+    this.d.events.emit('follows', { direction: 'following', actor: actor.uri, state: 'removed' });
     return { ok: true };
   }
 
@@ -218,6 +220,7 @@ export class LocalActions {
       if (actor) this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
     this.d.events.emit('deliveriesChanged');
+    this.d.events.emit('follows', { direction: 'followers', actor: actorUri, state: type === 'Accept' ? 'accepted' : 'removed' });
     return { ok: true };
   }
 

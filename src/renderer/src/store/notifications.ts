@@ -1,5 +1,6 @@
 // Notifications (likes and boosts already grouped per post by the server) and what the
-// user has seen: the contract has no "mark read", so the newest time seen is kept here.
+// user has seen: read marks live on the instance (markNotificationsRead), so every window
+// agrees; the newest time seen is also kept locally so the badge clears at once.
 import type { NotificationDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
@@ -48,6 +49,8 @@ export const createNotificationsSlice: Slice<NotificationsSlice> = (set, get) =>
         setN({
           items: [...page.notifications, ...older], next: older.length > 0 ? cur.next : page.next, status: 'ready', error: null,
         });
+        const readUpTo = page.notifications.filter((x) => x.read).reduce((m, x) => Math.max(m, x.at), 0);
+        if (readUpTo > get().notificationsSeenAt) set({ notificationsSeenAt: readUpTo });
       } catch (err) {
         setN({ status: get().notifications.items.length > 0 ? 'ready' : 'error', error: errorMessage(err) });
       }
@@ -68,9 +71,12 @@ export const createNotificationsSlice: Slice<NotificationsSlice> = (set, get) =>
     },
 
     markNotificationsSeen() {
-      const newest = get().notifications.items.reduce((m, x) => Math.max(m, x.at), 0);
+      const items = get().notifications.items;
+      const newest = items.reduce((m, x) => Math.max(m, x.at), 0);
       if (newest <= get().notificationsSeenAt) return;
       set({ notificationsSeenAt: newest });
+      const newestId = items.reduce((m, x) => (x.id > m ? x.id : m), '');
+      if (newestId) void api().markNotificationsRead({ upTo: newestId }).catch(() => {});
       try {
         localStorage.setItem(SEEN_KEY, String(newest));
       } catch {

@@ -15,7 +15,6 @@ const STATE_BADGE: Record<FollowState, [string, Tone]> = {
 };
 
 /** While a follow waits for its answer, look again this often (there is no event for it). */
-const PENDING_POLL_MS = 2000;
 
 const HANDLE_RE = /^@?[^@\s]+@[^@\s]+\.?[^@\s]*$/;
 
@@ -165,18 +164,11 @@ export function PeopleView() {
   const loadFollowing = useStore((s) => s.loadFollowing);
   const loadFollowers = useStore((s) => s.loadFollowers);
   const list = tab === 'following' ? following : followers;
-  const anyPending = following.data.some((f) => f.state === 'pending');
 
   useEffect(() => {
     void loadFollowing();
     void loadFollowers();
   }, [loadFollowing, loadFollowers]);
-
-  useEffect(() => {
-    if (!anyPending) return;
-    const t = setInterval(() => void loadFollowing(), PENDING_POLL_MS);
-    return () => clearInterval(t);
-  }, [anyPending, loadFollowing]);
 
   const reload = tab === 'following' ? loadFollowing : loadFollowers;
   const pendingFollowers = followers.data.filter((f) => f.state === 'pending').length;
