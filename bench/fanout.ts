@@ -1,0 +1,102 @@
+// One measured fan-out: start a fresh Outpost process on a world's data folder, reset its
+// gauges, compose a public note, and time compose → last verified Create at the farm.
+import { join } from 'node:path';
+import type { DeliveryConfig } from '../src/main/core/config';
+import { OutpostHandle } from './outpostHandle';
+import type { ChildStats } from './outpostProcess';
+import type { Track } from './inboxFarm';
+import type { QueueStatsDto } from '../src/shared/dto';
+import { connectFarm, waitQueueIdle, type World } from './world';
+import { log } from './util';
+import { CpuWindow, waitForQuiet } from './machineLoad';
+
+export interface FanoutOptions {
+  label: string;
+  delivery?: Partial<DeliveryConfig>;
+  /** Hosts that must get the Create before the run counts as delivered (default: all). */
+  expectHosts?: number[];
+  timeoutMs?: number;
+  cpuProfDir?: string;
+  /** Extra environment for the Outpost process (e.g. UV_THREADPOOL_SIZE). */
+  env?: Record<string, string>;
+  /** Keep the process running after the measurement (the caller stops it). */
+  keep?: boolean;
+}
+
+export interface FanoutResult {
+  op: OutpostHandle;
+  track: Track;
+  activityId: string;
+  /** compose rpc round trip. */
+  composeMs: number;
+  /** compose → last expected host's Create verified at the farm. */
+  deliveredMs: number;
+  /** Child figures for compose → delivered (stats taken the moment the last one verified). */
+  atDelivered: ChildStats;
+  /** Child figures once its queue drained (outcomes recorded). */
+  atIdle: ChildStats | null;
+  queue: QueueStatsDto | null;
+  /** Whole-machine CPU utilisation just before the run (0-1), and how long we waited for it to drop. */
+  machineBusyBefore: number | null;
+  quietWaitMs: number;
+  /** During compose → delivered: CPU ms of processes other than Outpost and this bench; irq/softirq and steal ms. */
+  foreignCpuMs: number | null;
+  irqMs: number | null;
+  stealMs: number | null;
+  /** CPU ms of this bench process (the farm: HTTP servers, signature checks) during compose → delivered. */
+  farmCpuMs: number | null;
+}
+
+export async function fanout(world: World, o: FanoutOptions): Promise<FanoutResult> {
+  const { farm } = world;
+  world.runs++;
+  const op = await OutpostHandle.launch({
+    dataDir: world.dataDir, host: world.host, port: world.port, delivery: o.delivery,
+    logFile: join(world.logDir, `${o.label.replace(/[^\w.-]+/g, '_')}.log`), cpuProfDir: o.cpuProfDir, env: o.env,
+  });
+  try {
+    await connectFarm(farm, op);
+    const expect = o.expectHosts ?? farm.hosts.map((h) => h.index);
+    const track = farm.beginTrack();
+    let missing = expect.length;
+    const pending = new Uint8Array(farm.hostCount);
+    for (const i of expect) pending[i] = 1;
+    let lastExpectedAt = 0;
+    const onProgress = (h: { index: number }) => {
+      if (pending[h.index] && !Number.isNaN(track.firstVerifiedAt[h.index]!)) {
+        pending[h.index] = 0;
+        missing--;
+        lastExpectedAt = Math.max(lastExpectedAt, track.firstVerifiedAt[h.index]!);
+      }
+    };
+    farm.on('progress', onProgress);
+    const quiet = await waitForQuiet();
+    const window = new CpuWindow();
+    await op.mark();
+    track.t0 = performance.now();
+    const { activityId } = await op.rpc('compose', { content: `bench ${o.label} ${new Date().toISOString()}` });
+    const composeMs = performance.now() - track.t0;
+    try {
+      await farm.waitFor(() => missing === 0, o.timeoutMs ?? 60_000, `${expect.length} hosts to receive the Create (${o.label})`);
+    } finally {
+      farm.off('progress', onProgress);
+    }
+    const atDelivered = await op.stats();
+    const load = window.close(atDelivered.cpuMs);
+    const foreignCpuMs = load?.foreignMs ?? null;
+    const deliveredMs = lastExpectedAt - track.t0;
+    let atIdle: ChildStats | null = null;
+    let queue: QueueStatsDto | null = null;
+    if (!o.keep) {
+      await waitQueueIdle(op, 30_000);
+      atIdle = await op.stats();
+      queue = await op.rpc('queueStats');
+    }
+    log(`[${world.name}] ${o.label}: ${track.hostsReached} hosts, ${track.requests} requests, delivered in ${deliveredMs.toFixed(0)} ms, `
+      + `Outpost CPU ${atDelivered.cpuMs.toFixed(0)} ms, ELD p99 ${atDelivered.eldP99Ms.toFixed(1)} ms (machine busy before ${quiet.busy}, other processes' CPU ${foreignCpuMs} ms)`);
+    return { op, track, activityId, composeMs, deliveredMs, atDelivered, atIdle, queue, machineBusyBefore: quiet.busy, quietWaitMs: quiet.waitedMs, foreignCpuMs,
+      irqMs: load?.irqMs ?? null, stealMs: load?.stealMs ?? null, farmCpuMs: load?.ownMs ?? null };
+  } finally {
+    if (!o.keep) await op.stop();
+  }
+}
