@@ -53,6 +53,10 @@ export interface DeliveryConfig {
   connectTimeoutMs: number;
   /** Deadline for one attempt, connect to last byte. Default 30 s. */
   attemptTimeoutMs: number;
+  /** Attempts started per event-loop turn, so a big fan-out never blocks the loop for long. Default 16. */
+  launchesPerTick: number;
+  /** New delivery rows taken into the queue per event-loop turn. Default 500. */
+  loadBatchSize: number;
   /** Waiting deliveries above which a warning is logged. Default 5000. */
   backlogWarnThreshold: number;
   /** The retry schedule (see retryPolicy.ts for each default). */
@@ -68,6 +72,8 @@ export const DEFAULT_DELIVERY: DeliveryConfig = {
   slowAttemptMs: 2000,
   connectTimeoutMs: 10_000,
   attemptTimeoutMs: 30_000,
+  launchesPerTick: 16,
+  loadBatchSize: 500,
   backlogWarnThreshold: 5000,
   retry: { initialDelayMs: 30_000, factor: 2, maxDelayMs: 6 * 3600_000, maxElapsedMs: 72 * 3600_000, jitter: 0.2, maxRetryAfterMs: 6 * 3600_000 },
   hosts: DEFAULT_HOST_POLICY,

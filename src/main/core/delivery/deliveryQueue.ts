@@ -124,8 +124,8 @@ export class DeliveryQueue {
       recover: db.prepare(`UPDATE deliveries SET state = 'queued' WHERE state = 'in_flight'`),
       loadAll: db.prepare<[], RowIn>(`SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state
           FROM deliveries WHERE state IN ('queued', 'parked') ORDER BY id`),
-      loadNew: db.prepare<[number], RowIn>(`SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state
-          FROM deliveries WHERE id > ? AND state IN ('queued', 'parked') ORDER BY id`),
+      loadNew: db.prepare<[number, number], RowIn>(`SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state
+          FROM deliveries WHERE id > ? AND state IN ('queued', 'parked') ORDER BY id LIMIT ?`),
       loadHost: db.prepare<[string], RowIn>(`SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state
           FROM deliveries WHERE host = ? AND state IN ('queued', 'parked')`),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM deliveries'),
@@ -286,7 +286,7 @@ export class DeliveryQueue {
    * transaction that queues the Undo.
    */
   cancelQueued(activityId: string): Set<string> {
-    this.loadNew();
+    while (this.loadNew()) { /* load every row written so far */ }
     const cancelled = new Set<string>();
     const jobs = this.byActivity.get(activityId);
     if (!jobs) return cancelled;
@@ -359,13 +359,17 @@ export class DeliveryQueue {
   private pump(): void {
     if (this.stopped) return;
     const launches: [Job, HostQueue, boolean][] = [];
+    let moreRows = false;
     this.d.db.transaction(() => {
       this.flush();
-      this.loadNew();
-      if (!this.paused && !this.connectivity.offline) this.claimReady(launches);
+      moreRows = this.loadNew();
+      if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
       this.d.hostHealth.persist();
     })();
     for (const [job, hq, probe] of launches) this.launch(job, hq, probe);
+    // A big fan-out is loaded and started a slice per event-loop turn, so the window
+    // (in Electron, the same thread) stays responsive.
+    if (moreRows || (launches.length >= this.d.config.launchesPerTick && this.ready.length > 0)) this.requestPump();
     this.armTimer();
     if (launches.length > 0 || this.dirtyActivities.size > 0) this.emitQueue();
     this.scheduleProgress();
@@ -373,10 +377,10 @@ export class DeliveryQueue {
   }
 
   /** Claims due jobs, round-robin over ready hosts, within the caps. */
-  private claimReady(out: [Job, HostQueue, boolean][]): void {
+  private claimReady(out: [Job, HostQueue, boolean][], limit: number): void {
     const { globalConcurrency, perHostConcurrency, maxInFlight } = this.d.config;
     const now = this.now();
-    while (this.ready.length > 0 && this.active < globalConcurrency && this.inFlightTotal < maxInFlight) {
+    while (this.ready.length > 0 && this.active < globalConcurrency && this.inFlightTotal < maxInFlight && out.length < limit) {
       const hq = this.hosts.get(this.ready.shift()!)!;
       hq.inReady = false;
       if (hq.parked) {
@@ -391,7 +395,7 @@ export class DeliveryQueue {
         hq.probing = true;
         continue;
       }
-      while (hq.inFlight < perHostConcurrency && this.active < globalConcurrency && this.inFlightTotal < maxInFlight && this.isDue(hq, now)) {
+      while (hq.inFlight < perHostConcurrency && this.active < globalConcurrency && this.inFlightTotal < maxInFlight && out.length < limit && this.isDue(hq, now)) {
         out.push([this.take(hq, now), hq, false]);
       }
       if (this.isDue(hq, now) && hq.inFlight < perHostConcurrency) {
@@ -627,11 +631,14 @@ export class DeliveryQueue {
 
   // ---- loading rows ----
 
-  private loadNew(): void {
-    const rows = this.stmts.loadNew.all(this.lastLoadedId);
-    if (rows.length === 0) return;
+  /** Loads up to loadBatchSize rows written since the last load; true when there may be more. */
+  private loadNew(): boolean {
+    const batch = this.d.config.loadBatchSize;
+    const rows = this.stmts.loadNew.all(this.lastLoadedId, batch);
+    if (rows.length === 0) return false;
     this.lastLoadedId = rows[rows.length - 1]!.id;
     this.load(rows);
+    return rows.length >= batch;
   }
 
   private load(rows: RowIn[]): void {

@@ -17,6 +17,7 @@ export class Outbox {
   private readonly insertActivity;
   private readonly insertDelivery;
   private readonly byUri;
+  private readonly insertFollowerDeliveries;
 
   constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
     this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
@@ -24,6 +25,17 @@ export class Outbox {
     this.insertDelivery = db.prepare(`INSERT INTO deliveries (activity_id, inbox, host, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`);
     this.byUri = db.prepare<[string], { id: string }>('SELECT id FROM activities WHERE uri = ?');
+    // Every accepted follower's inbox (the shared one where its server has one), in one
+    // statement: a fan-out to thousands of followers stays a few milliseconds of work.
+    // host = the inbox URL's authority, lower-cased, as hostOf() computes it.
+    this.insertFollowerDeliveries = db.prepare<{ activityId: string; at: number; localPrefix: string }>(`
+      INSERT INTO deliveries (activity_id, inbox, host, state, next_attempt_at, created_at, updated_at)
+      SELECT @activityId, inbox, lower(substr(rest, 1, instr(rest || '/', '/') - 1)), 'queued', @at, @at, @at
+      FROM (SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) AS inbox,
+                   substr(coalesce(a.shared_inbox, a.inbox), instr(coalesce(a.shared_inbox, a.inbox), '://') + 3) AS rest
+            FROM followers f JOIN actors a ON a.uri = f.actor_uri WHERE f.state = 'accepted')
+      WHERE (inbox LIKE 'https://%' OR inbox LIKE 'http://%') AND substr(inbox, 1, length(@localPrefix)) <> @localPrefix
+      ON CONFLICT DO NOTHING`);
   }
 
   /** The local id of an activity we sent, by its URI. */
@@ -36,13 +48,14 @@ export class Outbox {
    * malformed inboxes are skipped; duplicates collapse. Run inside a transaction with
    * the change the activity announces, so both land or neither.
    */
-  enqueue(id: string, activity: Json, inboxes: Iterable<string>): QueuedActivity {
+  enqueue(id: string, activity: Json, inboxes: Iterable<string>, opts: { followers?: boolean } = {}): QueuedActivity {
     const uri = activity.id as string;
     const body = JSON.stringify(activity);
     const at = this.now();
     const objectUri = typeof activity.object === 'string' ? activity.object : ((activity.object as Json | undefined)?.id as string | undefined) ?? null;
     this.insertActivity.run(id, uri, activity.type as string, objectUri, body, digestHeader(body), at);
     let count = 0;
+    if (opts.followers) count += this.insertFollowerDeliveries.run({ activityId: id, at, localPrefix: `${this.identity.origin}/` }).changes;
     for (const inbox of new Set(inboxes)) {
       const host = hostOf(inbox);
       if (!host || this.identity.isLocal(inbox)) continue;

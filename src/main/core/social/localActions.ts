@@ -87,7 +87,7 @@ export class LocalActions {
     this.d.db.transaction(() => {
       notes.insert(note);
       notes.addToTimeline(id, at);
-      this.d.outbox.enqueue(activityId, renderCreate(identity, note), this.noteInboxes(note, [...mentioned.values()]));
+      this.d.outbox.enqueue(activityId, renderCreate(identity, note), ...this.noteRecipients(note, [...mentioned.values()]));
     })();
     this.d.events.emit('timeline', { cursor: '' });
     this.d.events.emit('deliveriesChanged');
@@ -104,7 +104,7 @@ export class LocalActions {
       to: note.to, cc: note.cc, object: { id: note.uri, type: 'Tombstone' },
     };
     this.d.db.transaction(() => {
-      this.d.outbox.enqueue(newId(), activity, this.noteInboxes(note, mentioned));
+      this.d.outbox.enqueue(newId(), activity, ...this.noteRecipients(note, mentioned));
       this.d.notifications.removeByNote(note.uri);
       notes.delete(note.uri);
     })();
@@ -146,7 +146,7 @@ export class LocalActions {
     this.d.db.transaction(() => {
       this.d.notes.addReaction('announce', activity.id as string, me, note.uri, at);
       this.d.notes.addToTimeline(note.id, at, { by: me, announceUri: activity.id as string });
-      this.d.outbox.enqueue(id, activity, this.broadcastInboxes(note.authorUri));
+      this.d.outbox.enqueue(id, activity, this.actorInboxes(note.authorUri), { followers: true });
     })();
     this.d.events.emit('timeline', { cursor: '' });
     this.d.events.emit('deliveriesChanged');
@@ -245,22 +245,19 @@ export class LocalActions {
       to: [AS_PUBLIC], cc: [this.d.identity.followers],
       object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar()),
     };
-    this.d.outbox.enqueue(id, activity, this.d.follows.followerInboxes());
+    this.d.outbox.enqueue(id, activity, [], { followers: true });
     this.d.events.emit('deliveriesChanged');
   }
 
-  /** Inboxes a note (or its Delete) goes to: followers unless direct, mentioned actors, the replied-to author. */
-  private noteInboxes(note: NoteRecord, mentioned: RemoteActor[]): string[] {
-    const inboxes = note.visibility === 'direct' ? [] : this.d.follows.followerInboxes();
-    for (const a of mentioned) inboxes.push(a.sharedInbox ?? a.inbox);
-    return inboxes;
+  /** Who a note (or its Delete) goes to: followers unless direct, mentioned actors, the replied-to author. */
+  private noteRecipients(note: NoteRecord, mentioned: RemoteActor[]): [string[], { followers: boolean }] {
+    return [mentioned.map((a) => a.sharedInbox ?? a.inbox), { followers: note.visibility !== 'direct' }];
   }
 
-  private broadcastInboxes(alsoActor: string): string[] {
-    const inboxes = this.d.follows.followerInboxes();
-    const a = this.d.actors.cached(alsoActor);
-    if (a) inboxes.push(a.sharedInbox ?? a.inbox);
-    return inboxes;
+  /** The delivery inbox of one remote actor (none for ourselves or an unknown actor). */
+  private actorInboxes(actorUri: string): string[] {
+    const a = this.d.actors.cached(actorUri);
+    return a ? [a.sharedInbox ?? a.inbox] : [];
   }
 
   private async undoReaction(noteId: string, kind: 'like' | 'announce'): Promise<{ ok: true }> {
@@ -275,7 +272,7 @@ export class LocalActions {
       ...(kind === 'announce' ? { to: [AS_PUBLIC], cc: [note.authorUri, this.d.identity.followers] } : { to: [note.authorUri] }),
     };
     const author = note.authorUri === me ? undefined : this.d.actors.cached(note.authorUri);
-    let inboxes = kind === 'announce' ? this.broadcastInboxes(note.authorUri) : author ? [author.inbox] : [];
+    let inboxes = kind === 'announce' ? [...this.d.follows.followerInboxes(), ...this.actorInboxes(note.authorUri)] : author ? [author.inbox] : [];
     this.d.db.transaction(() => {
       // Where the Like/Announce has not left yet, withdraw it and send nothing at all.
       const original = this.d.outbox.activityIdByUri(reactionUri);
