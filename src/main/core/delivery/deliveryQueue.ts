@@ -434,7 +434,7 @@ export class DeliveryQueue {
       this.requestPump();
     }, this.d.config.slowAttemptMs);
     slow.unref?.();
-    const p = this.attempt(job, started)
+    const p = this.attempt(job, hq, started)
       // attempt() classifies its own errors; should it still throw, the attempt failed
       // (the entry's placeholder outcome must never be recorded as a delivery).
       .catch((err: unknown) => classifyError(err))
@@ -452,12 +452,15 @@ export class DeliveryQueue {
     this.attempts.add(p);
   }
 
-  private async attempt(job: Job, startedAt: number): Promise<Finished['outcome']> {
+  private async attempt(job: Job, hq: HostQueue, startedAt: number): Promise<Finished['outcome']> {
     let outcome: Outcome;
     try {
       const { body, digest } = this.body(job.activityId);
       const { keyId, privateKey } = this.d.signer();
       const headers = await signRequest({ method: 'POST', url: job.inbox, body, digest, keyId, privateKey });
+      // Keep the connection only while the host has more waiting: a fan-out to 5000 hosts
+      // must not hold 5000 idle sockets (and their pools) for the keep-alive period.
+      if (hq.jobs.length === 0 && hq.inFlight <= 1) headers.connection = 'close';
       const res = await this.d.http.request(job.inbox, {
         method: 'POST', headers, body, timeoutMs: this.d.config.attemptTimeoutMs, maxBytes: 64 * 1024,
       });
