@@ -36,7 +36,7 @@ export class LocalForwarder {
     const addresses = await lookup('localhost', { all: true });
     if (addresses.length === 0) throw new Error("'localhost' does not resolve");
     for (const [i, { address }] of addresses.entries()) {
-      const server = createServer((socket) => this.relay(socket));
+      const server = createServer({ allowHalfOpen: true }, (socket) => this.relay(socket));
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -71,7 +71,8 @@ export class LocalForwarder {
   private relay(down: Socket): void {
     this.track(down);
     down.pause();
-    const up = connect({ host: this.target.host, port: this.target.port });
+    // Half-open both ways, so an end in one direction is passed on, not turned into a close.
+    const up = connect({ host: this.target.host, port: this.target.port, allowHalfOpen: true });
     this.track(up);
     let connected = false;
     up.once('connect', () => {

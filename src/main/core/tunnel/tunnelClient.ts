@@ -107,7 +107,10 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
   private subdomain: string | undefined;
   /** Bumped by every new attempt and by stop(): callbacks of older attempts are ignored. */
   private generation = 0;
+  /** Consecutive failures (a drop counts as one): the backoff grows with these. */
   private failures = 0;
+  /** Attempts made since start() or since the tunnel was last online. */
+  private attempts = 0;
   private wanted = false;
   private client: TunnelHandle | undefined;
   private deadline: NodeJS.Timeout | undefined;
@@ -115,6 +118,7 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
   private forwarder: LocalForwarder | undefined;
   private clientPort = 0;
   private detach: () => void = () => {};
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly options: TunnelClientOptions) {
     super();
@@ -137,13 +141,24 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
   }
 
   /** Starts connecting (no-op while already on). Resolves once the first attempt is under way, not when online. */
-  async start(): Promise<void> {
-    if (this.wanted) return;
+  start(): Promise<void> {
+    if (this.wanted) return this.starting ?? Promise.resolve();
     const problem = this.checkOptions();
-    if (problem) return this.setState({ status: 'error', reason: problem });
+    if (problem) {
+      this.setState({ status: 'error', reason: problem });
+      return Promise.resolve();
+    }
     this.wanted = true;
     this.failures = 0;
-    const gen = ++this.generation;
+    this.attempts = 0;
+    const starting = this.begin(++this.generation).finally(() => {
+      if (this.starting === starting) this.starting = undefined;
+    });
+    this.starting = starting;
+    return starting;
+  }
+
+  private async begin(gen: number): Promise<void> {
     if (this.needsForwarder()) {
       const forwarder = new LocalForwarder({ host: this.options.localHost!, port: this.options.localPort }, this.log);
       try {
@@ -189,6 +204,8 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
     if (change.host !== undefined) this.host = change.host;
     if (change.subdomain !== undefined) this.subdomain = change.subdomain || undefined;
     if (!this.wanted) return this.start();
+    if (this.starting) await this.starting;
+    if (!this.wanted) return; // stopped meanwhile
     const problem = this.checkOptions();
     if (problem) {
       await this.shutdown();
@@ -198,6 +215,7 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
     this.clearTimers();
     this.closeClient();
     this.failures = 0;
+    this.attempts = 0;
     this.attempt();
   }
 
@@ -219,8 +237,8 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
 
   private attempt(): void {
     const gen = ++this.generation;
-    const number = this.failures + 1;
-    this.setState({ status: 'connecting', attempt: number });
+    this.attempts++;
+    this.setState({ status: 'connecting', attempt: this.attempts });
     const timeoutMs = this.options.attemptTimeoutMs ?? DEFAULT_TUNNEL_TIMEOUTS.attemptTimeoutMs;
     this.deadline = setTimeout(() => this.fail(gen, `no tunnel within ${seconds(timeoutMs)} (tunnel server ${this.host})`), timeoutMs);
     const preflightMs = Math.min(timeoutMs, this.options.preflightTimeoutMs ?? DEFAULT_TUNNEL_TIMEOUTS.preflightTimeoutMs);
@@ -249,6 +267,7 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
       clearTimeout(this.deadline);
       this.deadline = undefined;
       this.failures = 0;
+      this.attempts = 0;
       this.log.info(`tunnel online: ${url} → port ${this.options.localPort}`);
       this.setState({ status: 'online', url, since: this.now() });
     };
@@ -270,12 +289,13 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
     this.closeClient();
     const wasOnline = this.current.status === 'online';
     this.failures = wasOnline ? 1 : this.failures + 1;
+    if (wasOnline) this.attempts = 0;
     const lastError = wasOnline ? `tunnel dropped: ${reason}` : reason;
     const max = this.options.maxAttempts ?? Infinity;
-    if (!wasOnline && this.failures >= max) {
-      this.log.error(`tunnel: giving up after ${this.failures} attempts: ${reason}`);
+    if (!wasOnline && this.attempts >= max) {
+      this.log.error(`tunnel: giving up after ${this.attempts} attempts: ${reason}`);
       void this.shutdown();
-      return this.setState({ status: 'error', reason: `gave up after ${this.failures} attempts: ${reason}` });
+      return this.setState({ status: 'error', reason: `gave up after ${this.attempts} attempts: ${reason}` });
     }
     const delay = reconnectDelayMs(this.failures, this.options.reconnect, this.random);
     this.log.warn(`tunnel: ${lastError}; retrying in ${seconds(delay)}`);
@@ -283,7 +303,7 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
       this.retryTimer = undefined;
       if (this.wanted) this.attempt();
     }, delay);
-    this.setState({ status: 'reconnecting', attempt: this.failures + 1, lastError, retryAt: this.now() + delay });
+    this.setState({ status: 'reconnecting', attempt: this.attempts + 1, lastError, retryAt: this.now() + delay });
   }
 
   private closeClient(): void {
