@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ADMIN_PORT, DEFAULT_PUBLIC_PORT, DEFAULT_USERNAME } from './core/config';
 import { defaultDataDir } from './core/paths';
+import { DEFAULT_TUNNEL_HOST } from './core/tunnel/tunnelConfig';
+import { validateSubdomain } from './core/tunnel/tunnelClient';
 
 export interface HeadlessOptions {
   dataDir: string;
@@ -10,15 +12,24 @@ export interface HeadlessOptions {
   publicUrl: string;
   username: string;
   allowPrivateNetwork: boolean;
+  /** Start the tunnel at boot; the public URL then comes from it (unless --public-url is given). */
+  tunnel?: boolean;
+  tunnelHost?: string;
+  subdomain?: string;
+  /** Whether --public-url was given (else the default or the tunnel's URL is used). */
+  publicUrlGiven?: boolean;
 }
 
 export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--admin-port N] [--public-url URL]
-                           [--username NAME] [--allow-private-network]
+                           [--username NAME] [--tunnel] [--tunnel-host URL] [--subdomain S] [--allow-private-network]
   --data-dir DIR            where the database and admin token live (default: ${defaultDataDir()})
   --port N                  public (federation) port (default: ${DEFAULT_PUBLIC_PORT})
   --admin-port N            admin API and UI port, loopback only (default: ${DEFAULT_ADMIN_PORT})
   --public-url URL          the URL remote servers reach this instance at (default: http://localhost:<port>)
   --username NAME           the local account's name, used on first start (default: ${DEFAULT_USERNAME})
+  --tunnel                  expose the public port through localtunnel at start; the public URL is the tunnel's
+  --tunnel-host URL         the localtunnel server (default: ${DEFAULT_TUNNEL_HOST}); run your own for a permanent address
+  --subdomain S             the subdomain to ask the tunnel server for (default: the pinned one, if any)
   --allow-private-network   let fetches and deliveries reach loopback/private addresses (tests, LAN)`;
 
 export class OptionsError extends Error {}
@@ -56,8 +67,13 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
   }
   const v = parsed.values;
   if (v.help) throw new OptionsError('');
-  if (v.tunnel || v['tunnel-host'] || v.subdomain) {
-    throw new OptionsError('--tunnel, --tunnel-host and --subdomain: this build has no tunnel yet; expose --port with a reverse proxy and pass --public-url');
+  if ((v['tunnel-host'] || v.subdomain) && !v.tunnel) throw new OptionsError('--tunnel-host and --subdomain need --tunnel');
+  if (v['tunnel-host'] !== undefined && !/^https?:\/\/[^/\s]+\/?$/i.test(v['tunnel-host'])) {
+    throw new OptionsError(`--tunnel-host: "${v['tunnel-host']}" must be an http(s) origin, like https://tunnel.example.org`);
+  }
+  if (v.subdomain !== undefined) {
+    const problem = validateSubdomain(v.subdomain);
+    if (problem) throw new OptionsError(`--subdomain: ${problem}`);
   }
   // The public port ends up in the default public URL, so it must be a real one.
   const publicPort = port('port', v.port, DEFAULT_PUBLIC_PORT, 1);
@@ -81,5 +97,9 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
     publicUrl: url.origin,
     username,
     allowPrivateNetwork: !!v['allow-private-network'],
+    tunnel: !!v.tunnel,
+    ...(v['tunnel-host'] !== undefined ? { tunnelHost: v['tunnel-host'].replace(/\/$/, '') } : {}),
+    ...(v.subdomain !== undefined ? { subdomain: v.subdomain } : {}),
+    publicUrlGiven: v['public-url'] !== undefined,
   };
 }

@@ -2,7 +2,7 @@
 // (Electron IPC and headless HTTP `POST /rpc/<method>`) are generated.
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
-  ComposeResult, DeliveryProgressDto, FollowState, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
+  ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
   QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
@@ -39,6 +39,9 @@ export interface AdminMethods {
   suspendHost: { params: { host: string }; result: HostDto };
   resumeHost: { params: { host: string }; result: HostDto };
   metrics: { params: { range: MetricsRange }; result: MetricsDto };
+  tunnelStatus: { params: Empty; result: TunnelStatusDto };
+  tunnelStart: { params: { host?: string; subdomain?: string }; result: TunnelStatusDto };
+  tunnelStop: { params: Empty; result: TunnelStatusDto };
   settings: { params: Empty; result: SettingsDto };
   updateSettings: { params: SettingsUpdate; result: SettingsDto };
   uploadAvatar: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
@@ -107,6 +110,12 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   suspendHost: { host: hostName },
   resumeHost: { host: hostName },
   metrics: { range: { type: 'string', maxLength: 3, oneOf: METRICS_RANGES } },
+  tunnelStatus: {},
+  tunnelStart: {
+    host: { type: 'string', optional: true, maxLength: 300, minLength: 8 },
+    subdomain: { type: 'string', optional: true, maxLength: 63, minLength: 4 },
+  },
+  tunnelStop: {},
   settings: {},
   updateSettings: {
     displayName: { type: 'string', optional: true, maxLength: 100 },
@@ -242,6 +251,7 @@ export interface AdminEvents {
   notification: { type: string; at: number };
   /** A follow changed: someone followed/unfollowed us, or answered our follow. */
   follows: { direction: 'followers' | 'following'; actor: string; state: FollowState | 'removed' };
+  tunnel: TunnelStatusDto;
 }
 export type AdminEventName = keyof AdminEvents;
-export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification', 'follows'];
+export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification', 'follows', 'tunnel'];

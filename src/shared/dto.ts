@@ -272,3 +272,39 @@ export interface ProfileLookupDto {
   followingCount: number | null;
   followState: FollowState | null;
 }
+
+// ---- tunnel ------------------------------------------------------------------------
+
+export type TunnelState =
+  | { status: 'off' }
+  /** Attempt `attempt` (1-based, counted since start or since the tunnel was last online) is under way. */
+  | { status: 'connecting'; attempt: number }
+  | { status: 'online'; url: string; since: number }
+  /** Waiting until `retryAt` (epoch ms) to make attempt `attempt`. */
+  | { status: 'reconnecting'; attempt: number; lastError: string; retryAt: number }
+  /** Stopped trying (bad options, or maxAttempts used up); start tries again. */
+  | { status: 'error'; reason: string };
+
+export interface ReachabilityDto {
+  reachable: boolean;
+  /** When the check finished (epoch ms). */
+  checkedAt: number;
+  /** Request to last byte, when reachable. */
+  latencyMs: number | null;
+  /** Why not reachable, for the user. */
+  error: string | null;
+}
+
+export interface TunnelStatusDto {
+  state: TunnelState;
+  /** The tunnel server in use (or that would be used). */
+  host: string;
+  /** The subdomain asked for, if any. */
+  subdomain: string | null;
+  /** Set when the tunnel's URL is not this instance's identity: what happened and what to do. */
+  identityProblem: { pinned: string; got: string; canRepin: boolean; message: string } | null;
+  /** The last "reachable from the internet" check through the public URL. */
+  reachability: ReachabilityDto | null;
+  /** The instance's public URL (its identity). */
+  publicUrl: string;
+}

@@ -21,6 +21,8 @@ describe('parseHeadlessArgs', () => {
       publicUrl: 'http://localhost:8737',
       username: 'me',
       allowPrivateNetwork: false,
+      tunnel: false,
+      publicUrlGiven: false,
     });
   });
 
@@ -30,6 +32,10 @@ describe('parseHeadlessArgs', () => {
       '--public-url', 'https://social.example', '--username', 'alice_1', '--allow-private-network',
     ])).toEqual({
       dataDir: '/tmp/outpost-x', port: 9000, adminPort: 9001, publicUrl: 'https://social.example', username: 'alice_1', allowPrivateNetwork: true,
+      tunnel: false, publicUrlGiven: true,
+    });
+    expect(parseHeadlessArgs(['--tunnel', '--tunnel-host', 'https://tunnel.example.org/', '--subdomain', 'quiet-fox'])).toMatchObject({
+      tunnel: true, tunnelHost: 'https://tunnel.example.org', subdomain: 'quiet-fox', publicUrlGiven: false,
     });
   });
 
@@ -86,12 +92,11 @@ describe('parseHeadlessArgs', () => {
     expect(fails(['--port'])).toMatch(/--port/);
   });
 
-  it('rejects --tunnel and friends with a clear message', () => {
-    for (const argv of [['--tunnel'], ['--tunnel-host', 'x.example'], ['--subdomain', 'me']]) {
-      const msg = fails(argv);
-      expect(msg).toContain('no tunnel');
-      expect(msg).toContain('--public-url');
-    }
+  it('checks the tunnel flags with clear messages', () => {
+    expect(fails(['--subdomain', 'quiet-fox'])).toContain('need --tunnel');
+    expect(fails(['--tunnel', '--tunnel-host', 'x.example'])).toContain('must be an http(s) origin');
+    expect(fails(['--tunnel', '--tunnel-host', 'https://x.example/path'])).toContain('must be an http(s) origin');
+    expect(fails(['--tunnel', '--subdomain', 'Me!'])).toContain('not a usable subdomain');
   });
 
   it('answers --help with an empty OptionsError (usage, exit 0)', () => {

@@ -6,6 +6,7 @@ import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../sha
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_DELIVERY } from '../core/config';
 import { MediaError } from '../core/media';
+import { TunnelError } from '../core/tunnel/tunnelService';
 import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
@@ -165,6 +166,16 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return hostDto(p.host);
     },
     metrics: async (p) => inst.metrics.series(p.range),
+    tunnelStatus: async () => inst.tunnel.status(),
+    async tunnelStart(p) {
+      try {
+        return await inst.tunnel.start(p);
+      } catch (err) {
+        if (err instanceof TunnelError) throw new AdminError('bad_params', `tunnelStart: ${err.message}`);
+        throw err;
+      }
+    },
+    tunnelStop: () => inst.tunnel.stop(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
       const { displayName, summary, manuallyApprovesFollowers, osNotifications, ...delivery } = p;

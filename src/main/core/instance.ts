@@ -29,6 +29,7 @@ import { NotificationRepository } from './social/notificationRepository';
 import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import type { FederationState } from '../../shared/dto';
+import { TunnelService, type TunnelServiceOptions } from './tunnel/tunnelService';
 
 export const OUTPOST_VERSION = '0.1.0';
 
@@ -44,6 +45,8 @@ export interface InstanceOptions {
   allowPrivateNetwork?: boolean;
   limits?: Partial<InstanceLimits>;
   delivery?: Partial<DeliveryConfig>;
+  /** Tunnel server and subdomain (the tunnel starts only when asked). */
+  tunnel?: TunnelServiceOptions;
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
   connectivityProbe?: (origin: string) => Promise<boolean>;
   /** Connectivity re-check tuning (tests): probe deadline, re-check interval while offline. */
@@ -74,7 +77,11 @@ export class Instance {
   private retryPolicy: RetryPolicy;
   readonly inboxHandler: InboxHandler;
   readonly inboxProcessor: InboxProcessor;
-  readonly federation: FederationState;
+  /** Federation refused at start (identity mismatch); permanent until a restart. */
+  private readonly startupFederation: FederationState;
+  /** Federation paused by the tunnel (its URL is not our identity), or null. */
+  private tunnelBlock: string | null = null;
+  readonly tunnel: TunnelService;
   readonly startedAt = Date.now();
   private server: Server | undefined;
   private boundPort = 0;
@@ -88,8 +95,8 @@ export class Instance {
     this.retryPolicy = backoff(this.deliveryConfig.retry);
     this.media = new MediaStore(this.db, options.dataDir);
     const requestedOrigin = new URL(options.publicUrl).origin;
-    this.federation = federationState(this.db, requestedOrigin);
-    if (!this.federation.enabled) this.log.warn(this.federation.reason!);
+    this.startupFederation = federationState(this.db, requestedOrigin);
+    if (!this.startupFederation.enabled) this.log.warn(this.startupFederation.reason!);
     const { profile, privateKey, created } = ensureLocalActor(this.db, options.username);
     if (created) this.log.info(`created the local actor @${options.username} with a new RSA-2048 key`);
     else if (profile.username !== options.username) {
@@ -134,9 +141,24 @@ export class Instance {
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, log: this.log,
       federationBlocked: () => (this.federation.enabled ? null : this.federation.reason),
+      retryAfterSeconds: () => (this.tunnelBlock ? 300 : 3600),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
       onVerifiedSender: (host) => this.queue.noteAlive(host),
     });
+    this.tunnel = new TunnelService({
+      identityOrigin: () => this.identity.origin,
+      actorUri: () => this.identity.actor,
+      canRepin: () => this.follows.followers.count('accepted') + this.follows.followers.count('pending') === 0
+        && this.follows.following.count('accepted') + this.follows.following.count('pending') === 0,
+      setTunnelBlock: (reason) => {
+        this.tunnelBlock = reason;
+        this.queue.setPaused(reason !== null || !this.startupFederation.enabled);
+      },
+      localPort: () => this.port,
+      bindAddress: () => this.bindAddress,
+      log: this.log,
+    }, options.tunnel);
+    this.tunnel.on('status', (s) => this.events.emit('tunnel', s));
   }
 
   /** Starts the public server, the inbox processor and the delivery sender. */
@@ -148,10 +170,23 @@ export class Instance {
       media: this.media,
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
-    if (!this.federation.enabled) this.queue.setPaused(true);
+    if (!this.startupFederation.enabled) this.queue.setPaused(true);
     this.queue.start();
     this.metrics.start();
     void this.inboxProcessor.drain();
+  }
+
+  /** Whether this instance may federate now, and if not why (live: the tunnel can pause it). */
+  get federation(): FederationState {
+    const pinned = pinnedOrigin(this.db);
+    if (!this.startupFederation.enabled) return { ...this.startupFederation, pinnedOrigin: pinned };
+    if (this.tunnelBlock) return { enabled: false, reason: this.tunnelBlock, pinnedOrigin: pinned };
+    return { enabled: true, reason: null, pinnedOrigin: pinned };
+  }
+
+  /** The address the public server listens on (what a tunnel or reverse proxy connects to). */
+  get bindAddress(): string {
+    return this.bindHost();
   }
 
   get port(): number {
@@ -164,6 +199,7 @@ export class Instance {
   }
 
   async stop(): Promise<void> {
+    await this.tunnel.stop().catch(() => {});
     if (this.server) await closeServer(this.server);
     await this.queue.stop();
     this.metrics.stop();

@@ -26,6 +26,8 @@ export interface InboxHandlerDeps {
   log: Logger;
   /** Null while federating is allowed; otherwise the reason it is paused. */
   federationBlocked: () => string | null;
+  /** Retry-After for the 503 while federation is paused (default 3600). */
+  retryAfterSeconds?: () => number;
   /** Told when a new activity was stored. */
   onStored: () => void;
   /** Told about every authenticated sender (host health uses it). */
@@ -47,7 +49,7 @@ export class InboxHandler {
 
   async handle(req: InboxRequest): Promise<InboxResponse> {
     const blocked = this.d.federationBlocked();
-    if (blocked) return { status: 503, body: { error: blocked }, headers: { 'retry-after': '3600' } };
+    if (blocked) return { status: 503, body: { error: blocked }, headers: { 'retry-after': String(this.d.retryAfterSeconds?.() ?? 3600) } };
     const contentType = str(req.headers['content-type']);
     if (!isActivityContentType(contentType)) return reject(415, 'expected Content-Type application/activity+json');
     if (req.body.length > this.d.limits.inboxMaxBytes) return reject(413, 'activity too large');

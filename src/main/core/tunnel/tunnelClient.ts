@@ -22,15 +22,8 @@ import {
   DEFAULT_TUNNEL_HOST, DEFAULT_TUNNEL_TIMEOUTS, reconnectDelayMs, type ReconnectBackoffOptions,
 } from './tunnelConfig';
 
-export type TunnelState =
-  | { status: 'off' }
-  /** Attempt `attempt` (1-based, counted since start or since the tunnel was last online) is under way. */
-  | { status: 'connecting'; attempt: number }
-  | { status: 'online'; url: string; since: number }
-  /** Waiting until `retryAt` (epoch ms) to make attempt `attempt`. */
-  | { status: 'reconnecting'; attempt: number; lastError: string; retryAt: number }
-  /** Stopped trying (bad options, or maxAttempts used up); start() tries again. */
-  | { status: 'error'; reason: string };
+export type { TunnelState } from '../../../shared/dto';
+import type { TunnelState } from '../../../shared/dto';
 
 /** What the wrapper needs of a localtunnel client (tests pass a fake). */
 export interface TunnelHandle extends EventEmitter {
