@@ -18,7 +18,7 @@ export function createTray(resourcesDir: string, instance: Instance, showWindow:
       { label: `@${instance.identity.handle}`, enabled: false },
       { label: stats, enabled: false },
       { label: net, enabled: false },
-      { label: 'Tunnel: not available in this build', enabled: false },
+      { label: tunnelLabel(instance), enabled: false },
       { type: 'separator' },
       { label: 'Open Outpost', click: showWindow },
       { label: 'Quit', click: quit },
@@ -36,12 +36,26 @@ export function createTray(resourcesDir: string, instance: Instance, showWindow:
   };
   instance.events.on('queue', onQueue);
   instance.events.on('host', onQueue);
+  instance.events.on('tunnel', onQueue);
   return () => {
     clearTimeout(timer);
     instance.events.off('queue', onQueue);
     instance.events.off('host', onQueue);
+    instance.events.off('tunnel', onQueue);
     tray.destroy();
   };
+}
+
+function tunnelLabel(instance: Instance): string {
+  const t = instance.tunnel.status();
+  if (t.identityProblem) return 'Tunnel: address differs from your identity — federation paused';
+  switch (t.state.status) {
+    case 'off': return 'Tunnel: off';
+    case 'connecting': return 'Tunnel: connecting…';
+    case 'online': return `Tunnel: ${t.state.url}${t.reachability && !t.reachability.reachable ? ' (not reachable)' : ''}`;
+    case 'reconnecting': return `Tunnel: reconnecting (${t.state.lastError})`;
+    case 'error': return `Tunnel: ${t.state.reason}`;
+  }
 }
 
 const NOTIFY: Record<string, (name: string) => string> = {
