@@ -99,7 +99,7 @@ export async function startHeadless(
   let adminUrl = adminUrlFor(opts.adminPort);
   const handlers = createAdminHandlers(instance, { get adminUrl() { return adminUrl; }, dataDir: opts.dataDir });
   const server = createAdminServer({
-    handlers, events: instance.events, token, log, rendererDir: rendererDir(), metrics: () => instance.metrics.exposition(),
+    handlers, events: instance.events, token, log, rendererDir, metrics: () => instance.metrics.exposition(),
   });
   try {
     adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));

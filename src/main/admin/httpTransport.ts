@@ -16,8 +16,8 @@ export interface AdminHttpOptions {
   events: InstanceEvents;
   token: string;
   log: Logger;
-  /** Folder with the built renderer (index.html and assets), if any. */
-  rendererDir?: string;
+  /** Folder with the built renderer (index.html and assets), looked up per request so a build made after start is served. */
+  rendererDir?: () => string | undefined;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -98,7 +98,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
   }
 
   async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
-    const dir = opts.rendererDir;
+    const dir = opts.rendererDir?.();
     if (!dir) {
       return sendText(res, 200, '<!doctype html><title>Outpost</title><p>The admin UI is not built. Run <code>npm run build</code>.</p>', 'text/html; charset=utf-8');
     }

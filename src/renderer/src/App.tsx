@@ -4,6 +4,7 @@ import { client } from './client';
 import { Avatar } from './components/common';
 import { DeliveryPanel } from './components/DeliveryBar';
 import { Icon, type IconName } from './components/Icon';
+import { TunnelFooterPill } from './components/Tunnel';
 import { atHandle, formatCompact } from './lib/format';
 import { ScrollContext } from './lib/scroll';
 import { startLiveUpdates } from './live';
@@ -64,6 +65,7 @@ function StatusFooter() {
           {queue?.offline && <span className="pill pill-warn" title="No remote server is reachable: delivery is paused">Offline</span>}
           {queue?.paused && <span className="pill pill-bad" title="Delivery is held: federation is off">Paused</span>}
           {!connected && <span className="pill pill-warn" title="Live updates are interrupted; reconnecting">Reconnecting</span>}
+          <TunnelFooterPill />
         </span>
       </div>
     </div>
@@ -123,6 +125,7 @@ function Shell() {
     void s.loadQueue();
     void s.loadNotifications();
     void s.loadSettings();
+    void s.loadTunnel();
     const stop = startLiveUpdates();
     const onHash = () => useStore.setState({ view: viewFromHash(window.location.hash) });
     window.addEventListener('hashchange', onHash);

@@ -42,6 +42,11 @@ export function startLiveUpdates(): () => void {
       } else refreshFollowers();
       refreshStatus();
     }),
+    // The whole status rides on the event; the federation banner follows through the status.
+    subscribe('tunnel', (t) => {
+      s().applyTunnel(t);
+      refreshStatus();
+    }),
     subscribe('notification', () => {
       refreshNotifications();
       refreshFollowers();
@@ -76,6 +81,7 @@ export function resync(): void {
   void s.loadQueue();
   if (s.timeline.status === 'ready') void s.refreshTimeline();
   void s.loadNotifications();
+  void s.loadTunnel();
   if (s.followers.status === 'ready') void s.loadFollowers();
   if (s.following.status === 'ready') void s.loadFollowing();
   if (s.hosts.status === 'ready') void s.loadHosts();

@@ -8,6 +8,7 @@ import { createPeopleSlice } from './people';
 import { createHostsSlice } from './hosts';
 import { createMetricsSlice } from './metrics';
 import { createSettingsSlice } from './settings';
+import { createTunnelSlice } from './tunnel';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -19,6 +20,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createHostsSlice(...a),
   ...createMetricsSlice(...a),
   ...createSettingsSlice(...a),
+  ...createTunnelSlice(...a),
 }));
 
 export type { Store } from './types';

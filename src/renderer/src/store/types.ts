@@ -7,8 +7,9 @@ import type { PeopleSlice } from './people';
 import type { HostsSlice } from './hosts';
 import type { MetricsSlice } from './metrics';
 import type { SettingsSlice } from './settings';
+import type { TunnelSlice } from './tunnel';
 
-export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice;
+export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice & TunnelSlice;
 export type Slice<T> = StateCreator<Store, [], [], T>;
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';

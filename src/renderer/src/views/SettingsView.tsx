@@ -1,10 +1,10 @@
 // Settings: profile and avatar, follow approval, OS notifications, delivery caps and retry
-// policy (with the defaults beside each field), the data folder, and the tunnel (not yet).
+// policy (with the defaults beside each field), the data folder, and the tunnel.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../shared/adminApi';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type DeliverySettingsDto, type SettingsDto } from '../../../shared/dto';
 import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
-import { Icon } from '../components/Icon';
+import { TunnelSection } from '../components/Tunnel';
 import { errorMessage, formatBytes, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
@@ -356,14 +356,12 @@ export function SettingsView() {
               </dl>
             )}
           </Section>
-          <Section title="Tunnel" id={`${ids}-tunnel`}>
-            <div className="placeholder-note">
-              <Icon name="tunnel" size={22} />
-              <p>
-                A tunnel would make this instance reachable from the internet without configuring your router.
-                It is not available in this build yet. Until then, other servers reach you at <span className="mono">{status?.publicUrl ?? 'your public address'}</span>.
-              </p>
-            </div>
+          <Section
+            title="Tunnel"
+            id={`${ids}-tunnel`}
+            description="Makes this instance reachable from the internet without configuring your router: other servers reach it through a localtunnel server."
+          >
+            <TunnelSection />
           </Section>
         </div>
       )}
