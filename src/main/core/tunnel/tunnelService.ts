@@ -107,7 +107,7 @@ export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
       const decision = checkTunnelIdentity({ pinnedOrigin: this.h.identityOrigin(), tunnelUrl: s.url, canRepin: this.h.canRepin() });
       if (decision.kind === 'mismatch') {
         const message = decision.canRepin
-          ? `${decision.message} Nobody follows this account yet, so it may move: restart Outpost with --public-url ${decision.got} to use the new address.`
+          ? `${decision.message} To re-pin, restart Outpost with --public-url ${decision.got}.`
           : decision.message;
         this.identityProblem = { pinned: decision.pinned, got: decision.got, canRepin: decision.canRepin, message };
         this.h.setTunnelBlock(message);
