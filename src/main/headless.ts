@@ -10,34 +10,8 @@ import { createAdminHandlers } from './admin/adminService';
 import { createAdminServer } from './admin/httpTransport';
 import { loadAdminToken } from './adminToken';
 import { OptionsError, parseHeadlessArgs, USAGE, type HeadlessOptions } from './options';
-import { TunnelClient, isOnline, waitForTunnelState, type TunnelClientOptions } from './core/tunnel/tunnelClient';
-import { subdomainOf } from './core/tunnel/identityGuard';
-import { DEFAULT_TUNNEL_HOST } from './core/tunnel/tunnelConfig';
-import { openDatabase } from './core/store/database';
-import { pinnedOrigin } from './core/federation/localActor';
-import { createServer as createNetServer } from 'node:net';
-
-/** The identity origin pinned in a data folder, if any (before the instance opens it). */
-function readPinnedOrigin(dbFile: string): string | null {
-  if (!existsSync(dbFile)) return null;
-  const db = openDatabase(dbFile);
-  try {
-    return pinnedOrigin(db);
-  } finally {
-    db.close();
-  }
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+import type { TunnelClient, TunnelClientOptions } from './core/tunnel/tunnelClient';
+import { startTunnelFirst } from './core/tunnel/tunnelBoot';
 
 export interface RunningHeadless {
   instance: Instance;
@@ -54,9 +28,6 @@ function rendererDir(): string | undefined {
   return undefined;
 }
 
-/** How long --tunnel waits for the tunnel before starting under the last known URL. */
-const TUNNEL_BOOT_WAIT_MS = 30_000;
-
 export async function startHeadless(
   opts: HeadlessOptions, log = stderrLogger(), extra: { tunnelClient?: Partial<TunnelClientOptions> } = {},
 ): Promise<RunningHeadless> {
@@ -64,23 +35,12 @@ export async function startHeadless(
   let tunnelClient: TunnelClient | undefined;
   let port = opts.port;
   if (opts.tunnel) {
-    // The tunnel's URL is the identity, so it comes up first and the instance starts under it.
-    const pinned = readPinnedOrigin(join(opts.dataDir, 'outpost.db'));
-    if (port === 0) port = await freeLoopbackPort();
-    const subdomain = opts.subdomain ?? (pinned ? subdomainOf(pinned) ?? undefined : undefined);
-    tunnelClient = new TunnelClient({
-      localPort: port, localHost: '127.0.0.1', host: opts.tunnelHost ?? DEFAULT_TUNNEL_HOST, subdomain, log, ...extra.tunnelClient,
+    const first = await startTunnelFirst({
+      dataDir: opts.dataDir, port, host: opts.tunnelHost, subdomain: opts.subdomain, log, client: extra.tunnelClient,
     });
-    void tunnelClient.start();
-    try {
-      const online = await waitForTunnelState(tunnelClient, isOnline, TUNNEL_BOOT_WAIT_MS);
-      if (!opts.publicUrlGiven) publicUrl = new URL(online.url).origin;
-    } catch {
-      const s = tunnelClient.state;
-      publicUrl = opts.publicUrlGiven ? opts.publicUrl : (pinned ?? opts.publicUrl);
-      log.warn(`tunnel: not online after ${TUNNEL_BOOT_WAIT_MS / 1000} s (${s.status === 'reconnecting' ? s.lastError : s.status}); ` +
-        `starting as ${publicUrl} and still trying`);
-    }
+    tunnelClient = first.client;
+    port = first.port;
+    if (!opts.publicUrlGiven) publicUrl = first.origin ?? first.pinned ?? opts.publicUrl;
   }
   const instance = new Instance({
     dataDir: opts.dataDir, publicUrl, port, username: opts.username,

@@ -9,6 +9,7 @@ import { createAdminHandlers } from './admin/adminService';
 import { forwardEventsToWindow, registerAdminIpc } from './admin/ipcTransport';
 import { isVisibleOn, loadWindowState, saveWindowState } from './windowState';
 import { createTray, notifyOnEvents } from './electronShell';
+import { readBootState, startTunnelFirst } from './core/tunnel/tunnelBoot';
 
 // The data folder is the OS app-data folder named "Outpost", the same one headless mode uses.
 app.setName('Outpost');
@@ -92,14 +93,23 @@ function showWindow(dataDir: string): void {
 async function boot(): Promise<void> {
   const dataDir = app.getPath('userData');
   const port = envPort();
+  let publicUrl = process.env.OUTPOST_PUBLIC_URL ?? `http://localhost:${port}`;
+  // The tunnel was on when the app last ran: it comes up first, and its URL is the identity.
+  const saved = readBootState(dataDir).settings?.tunnel;
+  const first = saved?.enabled && !process.env.OUTPOST_PUBLIC_URL
+    ? await startTunnelFirst({ dataDir, port, host: saved.host, subdomain: saved.subdomain, log })
+    : undefined;
+  if (first) publicUrl = first.origin ?? first.pinned ?? publicUrl;
   instance = new Instance({
     dataDir,
     port,
-    publicUrl: process.env.OUTPOST_PUBLIC_URL ?? `http://localhost:${port}`,
+    publicUrl,
     username: process.env.OUTPOST_USERNAME ?? DEFAULT_USERNAME,
     log,
+    ...(first ? { bindHost: '127.0.0.1', tunnel: { host: saved?.host, subdomain: saved?.subdomain } } : {}),
   });
   await instance.start();
+  if (first) instance.tunnel.adopt(first.client);
   const handlers = createAdminHandlers(instance, { adminUrl: null, dataDir });
   cleanups.push(registerAdminIpc(ipcMain, handlers));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

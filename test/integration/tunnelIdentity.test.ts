@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/main/core/logger';
 import { LocalTunnelServer } from '../support/localtunnelServer';
 import { FakeRemote } from '../support/fakeRemote';
 import { eventually, startOutpost } from '../support/outpost';
+import { readBootState } from '../../src/main/core/tunnel/tunnelBoot';
 
 let serverA: LocalTunnelServer;
 let serverB: LocalTunnelServer;
@@ -94,7 +95,10 @@ describe('tunnelStart at run time', () => {
       const blocked = await remote.post(`${o.publicUrl}/inbox`, { ...remote.fixture('follow', { LOCAL_ACTOR: o.actor }), id: `${remote.origin}/follows/3` });
       expect(blocked.status).toBe(503);
       expect(blocked.headers.get('retry-after')).toBe('300');
+      // Remembered, so the desktop app brings the tunnel back (first) at its next launch.
+      expect(readBootState(o.dataDir).settings?.tunnel).toEqual({ enabled: true, host: serverA.controlUrl });
       const stopped = await o.rpc('tunnelStop');
+      expect(readBootState(o.dataDir).settings?.tunnel.enabled).toBe(false);
       expect(stopped.state.status).toBe('off');
       expect(stopped.identityProblem).toBeNull();
       expect((await o.rpc('status')).federation.enabled).toBe(true);

@@ -175,7 +175,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
         throw err;
       }
     },
-    tunnelStop: () => inst.tunnel.stop(),
+    tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
       const { displayName, summary, manuallyApprovesFollowers, osNotifications, ...delivery } = p;

@@ -21,7 +21,7 @@ import { DeliveryQueue } from './delivery/deliveryQueue';
 import { HostHealth, stateOf } from './delivery/hostHealth';
 import { DeliveryMetrics } from './metrics/deliveryMetrics';
 import { MediaStore } from './media';
-import { applyDeliverySettings, loadStoredSettings } from './settings';
+import { applyDeliverySettings, loadStoredSettings, saveStoredSettings } from './settings';
 import { exponentialBackoff as backoff, type RetryPolicy } from './delivery/retryPolicy';
 import { NoteRepository } from './social/noteRepository';
 import { FollowRepository } from './social/followRepository';
@@ -157,7 +157,14 @@ export class Instance {
       localPort: () => this.port,
       bindAddress: () => this.bindAddress,
       log: this.log,
-    }, options.tunnel);
+    }, {
+      ...options.tunnel,
+      onUserChange: (cfg) => {
+        const stored = loadStoredSettings(this.db);
+        stored.tunnel = { enabled: cfg.enabled, host: cfg.host, ...(cfg.subdomain ? { subdomain: cfg.subdomain } : {}) };
+        saveStoredSettings(this.db, stored);
+      },
+    });
     this.tunnel.on('status', (s) => this.events.emit('tunnel', s));
   }
 

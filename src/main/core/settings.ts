@@ -6,15 +6,23 @@ import type { DeliverySettingsDto } from '../../shared/dto';
 
 const KEY = 'settings';
 
+export interface StoredTunnel {
+  /** On when the user last started it: the desktop app brings it back at launch. */
+  enabled: boolean;
+  host?: string;
+  subdomain?: string;
+}
+
 export interface StoredSettings {
   delivery: Partial<DeliverySettingsDto>;
   osNotifications: boolean;
+  tunnel: StoredTunnel;
 }
 
 export function loadStoredSettings(db: Db): StoredSettings {
   const row = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEY);
   const parsed = row ? (JSON.parse(row.value) as Partial<StoredSettings>) : {};
-  return { delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true };
+  return { delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, tunnel: parsed.tunnel ?? { enabled: false } };
 }
 
 export function saveStoredSettings(db: Db, s: StoredSettings): void {

@@ -29,6 +29,8 @@ export interface TunnelServiceOptions {
   /** Extra options for the client (tests: shorter deadlines). */
   client?: Partial<TunnelClientOptions>;
   reachabilityIntervalMs?: number;
+  /** Told when the user starts or stops the tunnel (to remember it). */
+  onUserChange?: (cfg: { enabled: boolean; host: string; subdomain: string | null }) => void;
 }
 
 export class TunnelError extends Error {}
@@ -79,6 +81,7 @@ export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
     const client = this.client;
     client.on('state', (s) => this.onState(s));
     void client.start();
+    this.opts.onUserChange?.({ enabled: true, host: this.host, subdomain: this.subdomain });
     // Report the attempt under way rather than the 'off' of a client that is just starting.
     await waitForTunnelState(client, (s): s is TunnelState => s.status !== 'off', 1000).catch(() => {});
     return this.status();
@@ -89,6 +92,13 @@ export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
     this.client = client;
     client.on('state', (s) => this.onState(s));
     this.onState(client.state);
+  }
+
+  /** Stops the tunnel because the user asked (remembered: it stays off at the next launch). */
+  async stopByUser(): Promise<TunnelStatusDto> {
+    const status = await this.stop();
+    this.opts.onUserChange?.({ enabled: false, host: this.host, subdomain: this.subdomain });
+    return status;
   }
 
   async stop(): Promise<TunnelStatusDto> {
@@ -107,7 +117,7 @@ export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
       const decision = checkTunnelIdentity({ pinnedOrigin: this.h.identityOrigin(), tunnelUrl: s.url, canRepin: this.h.canRepin() });
       if (decision.kind === 'mismatch') {
         const message = decision.canRepin
-          ? `${decision.message} To re-pin, restart Outpost with --public-url ${decision.got}.`
+          ? `${decision.message} To re-pin, restart Outpost: the app starts under the tunnel's address (headless: --tunnel, or --public-url ${decision.got}).`
           : decision.message;
         this.identityProblem = { pinned: decision.pinned, got: decision.got, canRepin: decision.canRepin, message };
         this.h.setTunnelBlock(message);
