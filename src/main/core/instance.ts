@@ -142,6 +142,7 @@ export class Instance {
       db: this.db, actors: this.actors, limits: this.limits, log: this.log,
       federationBlocked: () => (this.federation.enabled ? null : this.federation.reason),
       retryAfterSeconds: () => (this.tunnelBlock ? 300 : 3600),
+      publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
       onVerifiedSender: (host) => this.queue.noteAlive(host),
     });

@@ -7,6 +7,13 @@ import type { Logger } from '../logger';
 import type { RemoteActors } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
 import { checkIncomingRequest, SignatureError, verifyParsedSignature, type SignableRequest } from '../federation/httpSignature';
+import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from '../federation/httpMessageSignature';
+
+/** A signature that passed its pre-key checks, and how to verify it once the key is known. */
+interface CheckedSignature {
+  keyId: string;
+  verify(publicKeyPem: string): Promise<boolean>;
+}
 import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
 
 export interface InboxRequest extends SignableRequest {
@@ -26,6 +33,8 @@ export interface InboxHandlerDeps {
   log: Logger;
   /** Null while federating is allowed; otherwise the reason it is paused. */
   federationBlocked: () => string | null;
+  /** Our public URL's scheme, for RFC 9421 @target-uri/@scheme (default https). */
+  publicScheme?: () => string;
   /** Retry-After for the 503 while federation is paused (default 3600). */
   retryAfterSeconds?: () => number;
   /** Told when a new activity was stored. */
@@ -69,21 +78,15 @@ export class InboxHandler {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
-    let keyId: string;
-    let parsedSig;
+    let sig: CheckedSignature;
     try {
-      parsedSig = checkIncomingRequest(req, {
-        body: req.body,
-        now: this.now(),
-        maxAgeMs: this.d.limits.signatureMaxAgeMs,
-        maxFutureSkewMs: this.d.limits.signatureMaxFutureSkewMs,
-      });
-      keyId = parsedSig.keyId;
+      sig = this.checkSignature(req);
     } catch (err) {
       if (err instanceof SignatureError) return reject(401, `signature: ${err.message}`);
       throw err;
     }
 
+    const keyId = sig.keyId;
     let signer;
     try {
       signer = await this.d.actors.forKey(keyId);
@@ -104,14 +107,14 @@ export class InboxHandler {
     // Nor may another account on the same server act for this one (Mastodon and Misskey
     // refuse that too, short of an LD signature, which we do not check).
     if (signer.uri !== actorUri) return reject(401, "signature: signer is not the activity's actor");
-    if (!(await this.verify(parsedSig, req, signer.publicKeyPem))) {
+    if (!(await this.verify(sig, signer.publicKeyPem))) {
       // Maybe the key rotated: refetch once.
       try {
         signer = await this.d.actors.forKey(keyId, { refresh: true });
       } catch {
         return reject(401, 'signature: verification failed');
       }
-      if (!(await this.verify(parsedSig, req, signer.publicKeyPem))) return reject(401, 'signature: verification failed');
+      if (!(await this.verify(sig, signer.publicKeyPem))) return reject(401, 'signature: verification failed');
     }
     // Activity ids live on the actor's server; anything else is a forgery attempt.
     if (hostOf(id) !== hostOf(actorUri)) return reject(401, "activity id is not on the actor's host");
@@ -125,10 +128,27 @@ export class InboxHandler {
     return { status: 202, body: {} };
   }
 
-  private async verify(parsed: Parameters<typeof verifyParsedSignature>[0], req: SignableRequest, pem: string | null): Promise<boolean> {
+  /**
+   * The pre-key checks of whichever signature the request carries: RFC 9421 (Signature-Input,
+   * Content-Digest) when present, else draft-cavage (Signature, Digest). Throws SignatureError.
+   */
+  private checkSignature(req: InboxRequest): CheckedSignature {
+    const window = { body: req.body, now: this.now(), maxAgeMs: this.d.limits.signatureMaxAgeMs, maxFutureSkewMs: this.d.limits.signatureMaxFutureSkewMs };
+    if (hasMessageSignature(req.headers)) {
+      // The scheme the sender used to reach us is our public URL's (TLS may end at a tunnel or proxy).
+      const signed = { ...req, scheme: this.d.publicScheme?.() ?? 'https' };
+      const parsed = checkIncomingMessageSignature(signed, window);
+      if (!parsed.params.keyid) throw new SignatureError('the signature names no keyid', 'malformed_signature');
+      return { keyId: parsed.params.keyid, verify: (pem) => verifyMessageSignature(parsed, signed, pem) };
+    }
+    const parsed = checkIncomingRequest(req, window);
+    return { keyId: parsed.keyId, verify: (pem) => verifyParsedSignature(parsed, req, pem) };
+  }
+
+  private async verify(sig: CheckedSignature, pem: string | null): Promise<boolean> {
     if (!pem) return false;
     try {
-      return await verifyParsedSignature(parsed, req, pem);
+      return await sig.verify(pem);
     } catch (err) {
       if (err instanceof SignatureError) return false;
       throw err;
