@@ -3,7 +3,6 @@
 // own Outpost process, stopped afterwards, so measured runs start from a fresh process.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { createPublicKey } from 'node:crypto';
 import { InboxFarm } from './inboxFarm';
 import { OutpostHandle } from './outpostHandle';
@@ -28,17 +27,8 @@ export interface World {
   runs: number;
 }
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../src/main/core/http/httpUtil';
+export { freePort };
 
 /** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs`. */
 export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 250): Promise<void> {

@@ -205,15 +205,19 @@ export interface HostDetailDto extends HostDto {
 export type MetricsRange = '1h' | '24h' | '7d';
 export const METRICS_RANGES: readonly MetricsRange[] = ['1h', '24h', '7d'];
 
-export interface MetricsPoint {
-  /** Start of the step, epoch ms. */
-  t: number;
+/** Delivery figures summed over a period. */
+export interface DeliveryCounts {
   attempts: number;
   delivered: number;
   failed: number;
   retried: number;
   skipped: number;
   abandoned: number;
+}
+
+export interface MetricsPoint extends DeliveryCounts {
+  /** Start of the step, epoch ms. */
+  t: number;
   /** Failed attempts by error class. */
   errors: Record<string, number>;
   latencySumMs: number;

@@ -3,22 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { startHeadless, type RunningHeadless } from '../../src/main/headless';
 import { silentLogger } from '../../src/main/core/logger';
 import type { AdminMethod, ParamsOf, ResultOf } from '../../src/shared/adminApi';
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../src/main/core/http/httpUtil';
+export { freePort };
 
 export interface TestOutpost {
   running: RunningHeadless;

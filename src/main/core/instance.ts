@@ -140,7 +140,7 @@ export class Instance {
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, log: this.log,
-      federationBlocked: () => (this.federation.enabled ? null : this.federation.reason),
+      federationBlocked: () => (this.startupFederation.enabled ? this.tunnelBlock : this.startupFederation.reason),
       retryAfterSeconds: () => (this.tunnelBlock ? 300 : 3600),
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),

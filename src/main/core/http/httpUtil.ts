@@ -1,5 +1,6 @@
 // Small helpers shared by the public and admin HTTP servers (plain node:http).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 
 export class BodyTooLargeError extends Error {}
 
@@ -60,5 +61,17 @@ export function closeServer(server: import('node:http').Server): Promise<void> {
     server.close(() => resolve());
     server.closeIdleConnections?.();
     setTimeout(() => server.closeAllConnections?.(), 2000).unref();
+  });
+}
+
+/** A port free on `host` right now (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createTcpServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
   });
 }

@@ -2,7 +2,7 @@
 // and per-minute rollups in SQLite that survive restarts and feed the dashboard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/database';
-import type { MetricsDto, MetricsPoint, MetricsRange } from '../../../shared/dto';
+import type { DeliveryCounts, MetricsDto, MetricsPoint, MetricsRange } from '../../../shared/dto';
 
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is "slower". */
 export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
@@ -18,14 +18,8 @@ export interface QueueGauges {
   parked: number;
 }
 
-interface Minute {
+interface Minute extends DeliveryCounts {
   minute: number;
-  attempts: number;
-  delivered: number;
-  failed: number;
-  retried: number;
-  skipped: number;
-  abandoned: number;
   errors: Record<string, number>;
   latency: number[];
   latencySumMs: number;

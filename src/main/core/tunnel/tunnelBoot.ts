@@ -3,9 +3,9 @@
 // when the instance has federated before. Used by headless --tunnel and by the desktop
 // app when the tunnel was on when it last ran.
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../logger';
+import { freePort } from '../http/httpUtil';
 import { openDatabase } from '../store/database';
 import { pinnedOrigin } from '../federation/localActor';
 import { loadStoredSettings, type StoredSettings } from '../settings';
@@ -28,17 +28,6 @@ export function readBootState(dataDir: string): { pinned: string | null; setting
   }
 }
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 export interface TunnelFirst {
   client: TunnelClient;
   /** The tunnel's origin, or null when it did not come up in time (it keeps trying). */
@@ -52,7 +41,7 @@ export async function startTunnelFirst(opts: {
   dataDir: string; port: number; host?: string; subdomain?: string; log: Logger; waitMs?: number; client?: Partial<TunnelClientOptions>;
 }): Promise<TunnelFirst> {
   const { pinned } = readBootState(opts.dataDir);
-  const port = opts.port === 0 ? await freeLoopbackPort() : opts.port;
+  const port = opts.port === 0 ? await freePort() : opts.port;
   const subdomain = opts.subdomain ?? (pinned ? subdomainOf(pinned) ?? undefined : undefined);
   const client = new TunnelClient({
     localPort: port, localHost: '127.0.0.1', host: opts.host ?? DEFAULT_TUNNEL_HOST, subdomain, log: opts.log, ...opts.client,
