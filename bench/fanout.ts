@@ -1,7 +1,7 @@
 // One measured fan-out: start a fresh Outpost process on a world's data folder, reset its
 // gauges, compose a public note, and time compose → last verified Create at the farm.
 import { join } from 'node:path';
-import type { DeliveryConfig } from '../src/main/core/config';
+import type { DeliveryOverrides } from '../src/main/core/config';
 import { OutpostHandle } from './outpostHandle';
 import type { ChildStats } from './outpostProcess';
 import type { Track } from './inboxFarm';
@@ -12,7 +12,7 @@ import { CpuWindow, waitForQuiet } from './machineLoad';
 
 export interface FanoutOptions {
   label: string;
-  delivery?: Partial<DeliveryConfig>;
+  delivery?: DeliveryOverrides;
   /** Hosts that must get the Create before the run counts as delivered (default: all). */
   expectHosts?: number[];
   timeoutMs?: number;

@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeliveryConfig } from '../src/main/core/config';
+import type { DeliveryOverrides } from '../src/main/core/config';
 import type { AdminMethod, ParamsOf, ResultOf } from '../src/shared/adminApi';
 import type { ChildConfig, ChildMessage, ChildStats, ParentMessage } from './outpostProcess';
 
@@ -14,7 +14,7 @@ export interface LaunchOptions {
   dataDir: string;
   host: string;
   port: number;
-  delivery?: Partial<DeliveryConfig>;
+  delivery?: DeliveryOverrides;
   /** Child stderr goes here. */
   logFile: string;
   /** Extra environment variables (e.g. UV_THREADPOOL_SIZE). */

@@ -16,7 +16,7 @@ import { closeServer, listen } from '../src/main/core/http/httpUtil';
 import { createAdminHandlers } from '../src/main/admin/adminService';
 import { createAdminServer } from '../src/main/admin/httpTransport';
 import { loadAdminToken } from '../src/main/adminToken';
-import type { DeliveryConfig } from '../src/main/core/config';
+import type { DeliveryOverrides } from '../src/main/core/config';
 
 export interface ChildConfig {
   dataDir: string;
@@ -24,7 +24,7 @@ export interface ChildConfig {
   host: string;
   port: number;
   username: string;
-  delivery: Partial<DeliveryConfig>;
+  delivery: DeliveryOverrides;
 }
 
 export interface ChildStats {

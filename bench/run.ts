@@ -9,7 +9,7 @@ import { tmpdir, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFloor } from './floor';
-import type { DeliveryConfig } from '../src/main/core/config';
+import type { DeliveryOverrides } from '../src/main/core/config';
 import { waitForQuiet } from './machineLoad';
 import { killAllChildren } from './outpostHandle';
 import { buildWorld, type World } from './world';
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const floor = { ...(await measureFloor()), machineBusyBefore: quiet.busy };
   const ctx: Ctx = {
     root, scale, repeat: values.repeat ? Number(values.repeat) : 3, cpuProfDir, floor, results: {},
-    delivery: values.delivery ? (JSON.parse(values.delivery) as Partial<DeliveryConfig>) : {},
+    delivery: values.delivery ? (JSON.parse(values.delivery) as DeliveryOverrides) : {},
     childEnv: values.threadpool ? { UV_THREADPOOL_SIZE: values.threadpool } : undefined,
   };
   process.stdout.write(JSON.stringify({ floor }) + '\n');

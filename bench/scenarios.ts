@@ -1,7 +1,7 @@
 // The four scenarios of the delivery benchmark, and the concurrency sweep.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_DELIVERY, type DeliveryConfig } from '../src/main/core/config';
+import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../src/main/core/config';
 import type { HostDto } from '../src/shared/dto';
 import { fanout, type FanoutResult } from './fanout';
 import { OutpostHandle } from './outpostHandle';
@@ -23,10 +23,10 @@ export interface Ctx {
   /** Environment for every Outpost process (--threadpool sets UV_THREADPOOL_SIZE). */
   childEnv?: Record<string, string>;
   /** DeliveryConfig overrides for every measured Outpost process (--delivery JSON). */
-  delivery: Partial<DeliveryConfig>;
+  delivery: DeliveryOverrides;
 }
 
-const effective = (ctx: Ctx): DeliveryConfig => ({ ...DEFAULT_DELIVERY, ...ctx.delivery });
+const effective = (ctx: Ctx): DeliveryConfig => deliveryConfig(ctx.delivery);
 
 export const TARGETS = { s1DeliveredMs: 1000, s1EldP99Ms: 20, s2LiveRatio: 1.5, s3PeakRssMB: 250 };
 
@@ -111,7 +111,7 @@ export async function sweep(ctx: Ctx, world: World, o: SweepOptions): Promise<vo
   try {
     for (const perHost of o.perHosts) {
       for (const global of [16, 32, 64, 128]) {
-        const delivery: Partial<DeliveryConfig> = { ...ctx.delivery, globalConcurrency: global, perHostConcurrency: perHost };
+        const delivery: DeliveryOverrides = { ...ctx.delivery, globalConcurrency: global, perHostConcurrency: perHost };
         const reps: FanoutResult[] = [];
         for (let i = 0; i < ctx.repeat; i++) {
           reps.push(await fanout(world, { env: ctx.childEnv, label: `sweep-l${o.latencyMs}-g${global}-p${perHost}-${i + 1}`, delivery }));
@@ -139,7 +139,7 @@ export async function sweep(ctx: Ctx, world: World, o: SweepOptions): Promise<vo
 // ---- scenario 2 ----------------------------------------------------------------------
 
 /** A short retry schedule, so five failures (the default backoff threshold) take seconds, not hours. */
-export const SHORT_RETRY: Partial<DeliveryConfig> = {
+export const SHORT_RETRY: DeliveryOverrides = {
   retry: { initialDelayMs: 250, factor: 1.5, maxDelayMs: 2000, maxElapsedMs: 3600_000, jitter: 0.2, maxRetryAfterMs: 60_000 },
 };
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ADMIN_PORT, DEFAULT_PUBLIC_PORT, DEFAULT_USERNAME } from './core/config';
 import { defaultDataDir } from './core/paths';
-import { DEFAULT_TUNNEL_HOST } from './core/tunnel/tunnelConfig';
+import { DEFAULT_TUNNEL_SERVER } from '../shared/constants';
 import { validateSubdomain } from './core/tunnel/tunnelClient';
 
 export interface HeadlessOptions {
@@ -28,7 +28,7 @@ export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--
   --public-url URL          the URL remote servers reach this instance at (default: http://localhost:<port>)
   --username NAME           the local account's name, used on first start (default: ${DEFAULT_USERNAME})
   --tunnel                  expose the public port through localtunnel at start; the public URL is the tunnel's
-  --tunnel-host URL         the localtunnel server (default: ${DEFAULT_TUNNEL_HOST}); run your own for a permanent address
+  --tunnel-host URL         the localtunnel server (default: ${DEFAULT_TUNNEL_SERVER}); run your own for a permanent address
   --subdomain S             the subdomain to ask the tunnel server for (default: the pinned one, if any)
   --allow-private-network   let fetches and deliveries reach loopback/private addresses (tests, LAN)`;
 

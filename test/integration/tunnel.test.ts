@@ -14,7 +14,7 @@ import { LocalTunnelServer } from '../support/localtunnelServer';
 import { isOnline, TunnelClient, waitForTunnelState, type TunnelState } from '../../src/main/core/tunnel/tunnelClient';
 import { checkReachability } from '../../src/main/core/tunnel/reachability';
 import { checkTunnelIdentity } from '../../src/main/core/tunnel/identityGuard';
-import { pinnedOrigin } from '../../src/main/core/federation/localActor';
+import { pinnedOrigin } from '../../src/main/core/federation/federationGate';
 import { ADMIN_METHODS } from '../../src/shared/adminApi';
 
 const AS = 'application/activity+json';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '../../src/main/core/federation/httpSignature';
 import { Instance } from '../../src/main/core/instance';
-import { DEFAULT_DELIVERY, type DeliveryConfig } from '../../src/main/core/config';
+import type { DeliveryOverrides, RetryOptions } from '../../src/main/core/config';
 import { silentLogger, type Logger } from '../../src/main/core/logger';
 import { closeServer, listen } from '../../src/main/core/http/httpUtil';
 import { createAdminHandlers } from '../../src/main/admin/adminService';
@@ -258,7 +258,7 @@ export async function followAll(o: AdminClient & { actor: string; publicUrl: str
 }
 
 /** Delivery config for tests: retries within tens of milliseconds, no jitter. */
-export const FAST_RETRY: DeliveryConfig['retry'] = { initialDelayMs: 50, factor: 2, maxDelayMs: 200, maxElapsedMs: 5000, jitter: 0 };
+export const FAST_RETRY: Partial<RetryOptions> = { initialDelayMs: 50, factor: 2, maxDelayMs: 200, maxElapsedMs: 5000, jitter: 0 };
 
 export interface TunedOutpost extends TestOutpost {
   instance: Instance;
@@ -273,20 +273,19 @@ export interface TunedOutpost extends TestOutpost {
  * delivery config: startHeadless cannot take one.
  */
 export async function startTunedOutpost(opts: {
-  ip: string; username: string; delivery?: Partial<DeliveryConfig>; connectivityProbe?: (origin: string) => Promise<boolean>;
+  ip: string; username: string; delivery?: DeliveryOverrides; connectivityProbe?: (origin: string) => Promise<boolean>;
   /** Reuse a data folder and port (a restart); the folder is then left in place on stop. */
   dataDir?: string; port?: number;
   /** The instance's logger (default: silent). */
   log?: Logger;
-  /** Connectivity re-check tuning; tests default to re-checking every 500 ms while offline. */
-  connectivity?: { probeTimeoutMs?: number; recheckMs?: number; referenceCount?: number };
 }): Promise<TunedOutpost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-delivery-'));
   const port = opts.port ?? await freePort(opts.ip);
   const instance = new Instance({
     dataDir, publicUrl: `http://${opts.ip}:${port}`, port, username: opts.username, allowPrivateNetwork: true,
-    delivery: { ...DEFAULT_DELIVERY, retry: FAST_RETRY, ...opts.delivery }, connectivityProbe: opts.connectivityProbe, log: opts.log ?? silentLogger,
-    connectivity: { recheckMs: 500, ...opts.connectivity },
+    // Tests re-check connectivity every 500 ms while offline.
+    delivery: { ...opts.delivery, retry: { ...FAST_RETRY, ...opts.delivery?.retry }, connectivity: { recheckMs: 500, ...opts.delivery?.connectivity } },
+    connectivityProbe: opts.connectivityProbe, log: opts.log ?? silentLogger,
   });
   await instance.start();
   const token = `test-token-${Math.random().toString(36).slice(2)}`;

@@ -4,8 +4,8 @@ import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
 import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
-import { DEFAULT_DELIVERY } from '../core/config';
-import { MediaError } from '../core/media';
+import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
+import { MediaError } from '../core/media/mediaStore';
 import { TunnelError } from '../core/tunnel/tunnelService';
 import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
@@ -78,10 +78,10 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
           throw new AdminError('bad_params', 'timeline: field "before" is not a timeline cursor');
         }
       }
-      return inst.notes.timeline(p.limit ?? 20, p.before, (n) => inst.views.note(n), (u) => inst.views.actor(u));
+      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before, (n) => inst.views.note(n), (u) => inst.views.actor(u));
     },
     async notifications(p) {
-      const limit = p.limit ?? 30;
+      const limit = p.limit ?? DEFAULT_ADMIN.notificationsPageSize;
       const records = inst.notifications.page(limit + 1, p.before);
       const more = records.length > limit;
       const page = records.slice(0, limit);

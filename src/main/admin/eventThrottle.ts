@@ -3,13 +3,12 @@
 import type { AdminEventName, AdminEvents } from '../../shared/adminApi';
 import { ADMIN_EVENTS } from '../../shared/adminApi';
 import type { InstanceEvents } from '../core/events';
+import { DEFAULT_ADMIN } from '../core/config';
 
 export type EventSink = <K extends AdminEventName>(name: K, data: AdminEvents[K]) => void;
 
-/** Minimum gap between two events of one kind (and key). Default 250 ms: ≤ 4 per second. */
-export const EVENT_MIN_INTERVAL_MS = 250;
-
-export function forwardEvents(events: InstanceEvents, sink: EventSink, intervalMs = EVENT_MIN_INTERVAL_MS): () => void {
+/** Forwards events to `sink`, at most one per `intervalMs` per kind (and key); default config.ts's eventMinIntervalMs. */
+export function forwardEvents(events: InstanceEvents, sink: EventSink, intervalMs = DEFAULT_ADMIN.eventMinIntervalMs): () => void {
   const lastSent = new Map<string, number>();
   const pending = new Map<string, { name: AdminEventName; data: unknown; timer: NodeJS.Timeout }>();
   const listeners: [AdminEventName, (d: unknown) => void][] = [];

@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger';
 import { BodyTooLargeError, readBody, sendJson, sendText } from '../core/http/httpUtil';
 import { invokeAdmin, type AdminHandlers } from './adminService';
 import { forwardEvents } from './eventThrottle';
+import { DEFAULT_ADMIN } from '../core/config';
 
 export interface AdminHttpOptions {
   handlers: AdminHandlers;
@@ -23,7 +24,6 @@ export interface AdminHttpOptions {
 }
 
 /** Enough for a 2 MiB avatar in base64. */
-const RPC_MAX_BYTES = 3 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
@@ -58,7 +58,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
       if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
       let params: unknown = {};
       try {
-        const body = await readBody(req, RPC_MAX_BYTES);
+        const body = await readBody(req, DEFAULT_ADMIN.rpcMaxBytes);
         if (body.length > 0) params = JSON.parse(body.toString('utf8'));
       } catch (err) {
         const message = err instanceof BodyTooLargeError ? 'request body too large' : 'request body is not JSON';
@@ -89,7 +89,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': outpost events\n\n');
     const stop = forwardEvents(opts.events, (name, data) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const ping = setInterval(() => res.write(': ping\n\n'), DEFAULT_ADMIN.eventPingMs);
     ping.unref();
     req.on('close', () => {
       clearInterval(ping);

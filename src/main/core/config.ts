@@ -1,6 +1,22 @@
-import type { ExponentialBackoffOptions } from './delivery/retryPolicy';
+// Every tunable and limit of the instance, with its unit in the name and its default
+// beside it. Nothing else in src/main holds a policy number: modules take these objects
+// (or a part of them) as parameters, so tests can inject their own.
+import { DEFAULT_TUNNEL_SERVER } from '../../shared/constants';
 
-// Every tunable of the instance, with its unit in the name and its default beside it.
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const MiB = 1024 * 1024;
+
+/** `defaults` with every defined value of `given` over it (an explicit undefined keeps the default). */
+export function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+// ---- what we accept and fetch ----------------------------------------------------------
 
 export interface InstanceLimits {
   /** Largest request body the inbox accepts. Default 1 MiB. */
@@ -9,36 +25,136 @@ export interface InstanceLimits {
   fetchMaxBytes: number;
   /** Deadline for one outgoing fetch (connect to last byte). Default 10 s. */
   fetchTimeoutMs: number;
+  /** Redirects followed by one fetch, each re-checked by the SSRF guard. Default 3. */
+  fetchMaxRedirects: number;
   /** How long a cached remote actor stays fresh. Default 24 h. */
   actorCacheTtlMs: number;
   /** A cached key is refetched on signature failure only if older than this. Default 30 s. */
   keyRefetchMinAgeMs: number;
-  /** Oldest signature Date accepted on incoming requests. Default 12 h (as Mastodon). */
+  /** Oldest signature (Date or created) accepted on incoming requests. Default 12 h (as Mastodon). */
   signatureMaxAgeMs: number;
-  /** How far in the future a signature Date may be. Default 1 h. */
+  /** How far in the future a signature's Date or created may be. Default 1 h. */
   signatureMaxFutureSkewMs: number;
 }
 
 export const DEFAULT_LIMITS: InstanceLimits = {
-  inboxMaxBytes: 1024 * 1024,
-  fetchMaxBytes: 1024 * 1024,
-  fetchTimeoutMs: 10_000,
-  actorCacheTtlMs: 24 * 3600_000,
-  keyRefetchMinAgeMs: 30_000,
-  signatureMaxAgeMs: 12 * 3600_000,
-  signatureMaxFutureSkewMs: 3600_000,
+  inboxMaxBytes: MiB,
+  fetchMaxBytes: MiB,
+  fetchTimeoutMs: 10 * SECOND_MS,
+  fetchMaxRedirects: 3,
+  actorCacheTtlMs: DAY_MS,
+  keyRefetchMinAgeMs: 30 * SECOND_MS,
+  signatureMaxAgeMs: 12 * HOUR_MS,
+  signatureMaxFutureSkewMs: HOUR_MS,
+};
+
+// ---- the public (federation) server ----------------------------------------------------
+
+export interface PublicServerConfig {
+  /** Time a client has to send the request headers. Default 15 s. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request. Default 30 s. */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this. Default 30 s. */
+  keepAliveTimeoutMs: number;
+  /** Notes per outbox page and on the HTML profile. Default 20. */
+  outboxPageSize: number;
+  /** Actors per followers/following page. Default 50. */
+  collectionPageSize: number;
+  /** Notes listed on an HTML tag page. Default 200. */
+  tagPageSize: number;
+  /** Cache-Control max-age of AS2 documents. Default 60 s. */
+  documentMaxAgeSeconds: number;
+  /** Cache-Control max-age of the actor document. Default 180 s. */
+  actorMaxAgeSeconds: number;
+  /** Cache-Control max-age of WebFinger answers. Default 300 s. */
+  webfingerMaxAgeSeconds: number;
+  /** Retry-After of the inbox's 503 while the tunnel's address is not our identity. Default 300 s. */
+  pausedByTunnelRetryAfterSeconds: number;
+  /** Retry-After of the inbox's 503 when started under the wrong address (fixed by a restart). Default 3600 s. */
+  pausedAtStartRetryAfterSeconds: number;
+}
+
+export const DEFAULT_PUBLIC_SERVER: PublicServerConfig = {
+  headersTimeoutMs: 15 * SECOND_MS,
+  requestTimeoutMs: 30 * SECOND_MS,
+  keepAliveTimeoutMs: 30 * SECOND_MS,
+  outboxPageSize: 20,
+  collectionPageSize: 50,
+  tagPageSize: 200,
+  documentMaxAgeSeconds: 60,
+  actorMaxAgeSeconds: 180,
+  webfingerMaxAgeSeconds: 300,
+  pausedByTunnelRetryAfterSeconds: 300,
+  pausedAtStartRetryAfterSeconds: 3600,
+};
+
+// ---- outgoing HTTP ---------------------------------------------------------------------
+
+export interface HttpClientConfig {
+  /** Idle keep-alive connections to a remote server are closed after this. Default 30 s. */
+  keepAliveTimeoutMs: number;
+  /** On shutdown, requests still running after this are cut off. Default 1 s. */
+  closeGraceMs: number;
+}
+
+export const DEFAULT_HTTP_CLIENT: HttpClientConfig = { keepAliveTimeoutMs: 30 * SECOND_MS, closeGraceMs: SECOND_MS };
+
+// ---- delivery --------------------------------------------------------------------------
+
+export interface RetryOptions {
+  /** Delay after the first failure. Default 30 s. */
+  initialDelayMs: number;
+  /** Growth per attempt. Default 2. */
+  factor: number;
+  /** Longest single delay. Default 6 h. */
+  maxDelayMs: number;
+  /** Give up once this long has passed since the delivery was queued. Default 72 h (never under 48 h in Settings). */
+  maxElapsedMs: number;
+  /** Randomize each delay by ±this fraction, so retries from many hosts spread out. Default 0.2. */
+  jitter: number;
+  /** Longest Retry-After we honour (for the delivery and for its whole host). Default 6 h. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * 30 s, 1, 2, 4 … 256 min, then every 6 h, until 72 h have passed (about 20 attempts): a
+ * laptop closed over a weekend, or a server down for a day, still gets the post.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  initialDelayMs: 30 * SECOND_MS,
+  factor: 2,
+  maxDelayMs: 6 * HOUR_MS,
+  maxElapsedMs: 72 * HOUR_MS,
+  jitter: 0.2,
+  maxRetryAfterMs: 6 * HOUR_MS,
 };
 
 export interface HostPolicy {
   /** Consecutive failures before a host backs off. Default 5. */
   failuresBeforeBackoff: number;
-  /** Longest backoff; the n-th failure past the threshold backs off 2^(n-1) h up to this. Default 24 h. */
+  /** The first backoff; each further failure doubles it. Default 1 h. */
+  backoffBaseMs: number;
+  /** Longest backoff. Default 24 h. */
   maxBackoffMs: number;
   /** Distinct days with failures (and no success) after which a host is unreachable. Default 7. */
   unreachableAfterDays: number;
 }
 
-export const DEFAULT_HOST_POLICY: HostPolicy = { failuresBeforeBackoff: 5, maxBackoffMs: 24 * 3600_000, unreachableAfterDays: 7 };
+export const DEFAULT_HOST_POLICY: HostPolicy = {
+  failuresBeforeBackoff: 5, backoffBaseMs: HOUR_MS, maxBackoffMs: DAY_MS, unreachableAfterDays: 7,
+};
+
+export interface ConnectivityConfig {
+  /** Deadline for one TCP probe of a reference host. Default 3 s. */
+  probeTimeoutMs: number;
+  /** Re-check interval while offline. Default 10 s. */
+  recheckMs: number;
+  /** Reference hosts probed per check. Default 3. */
+  referenceCount: number;
+}
+
+export const DEFAULT_CONNECTIVITY: ConnectivityConfig = { probeTimeoutMs: 3 * SECOND_MS, recheckMs: 10 * SECOND_MS, referenceCount: 3 };
 
 export interface DeliveryConfig {
   /** Attempts under way at once, all hosts together (slow ones excepted, see slowAttemptMs). Default 64. */
@@ -53,31 +169,143 @@ export interface DeliveryConfig {
   connectTimeoutMs: number;
   /** Deadline for one attempt, connect to last byte. Default 30 s. */
   attemptTimeoutMs: number;
+  /** Largest answer body read from an inbox (a 202 with a big page, an error page). Default 64 KiB. */
+  responseMaxBytes: number;
   /** Attempts started per event-loop turn, so a big fan-out never blocks the loop for long (benchmark, 500 hosts: 2 → event-loop p99 8–16 ms, 4 → 14–22 ms, 16 → 24–32 ms). Default 2. */
   launchesPerTick: number;
   /** New delivery rows taken into the queue per event-loop turn. Default 500. */
   loadBatchSize: number;
-  /** Waiting deliveries above which a warning is logged. Default 5000. */
-  backlogWarnThreshold: number;
-  /** The retry schedule (see retryPolicy.ts for each default). */
-  retry: ExponentialBackoffOptions;
-  /** Dead-host tracking (see hostHealth.ts). */
+  /** On stop, attempts under way get this long to finish before they go back to the queue. Default 5 s. */
+  stopGraceMs: number;
+  /** Per-activity progress events are sent at most this often. Default 200 ms. */
+  progressEventMs: number;
+  /** Queue-depth events are sent at most this often. Default 250 ms. */
+  queueEventMs: number;
+  /** The retry schedule. */
+  retry: RetryOptions;
+  /** Dead-host tracking. */
   hosts: HostPolicy;
+  /** Telling an offline laptop from dead hosts. */
+  connectivity: ConnectivityConfig;
 }
 
 export const DEFAULT_DELIVERY: DeliveryConfig = {
   globalConcurrency: 64,
   perHostConcurrency: 4,
   maxInFlight: 256,
-  slowAttemptMs: 2000,
-  connectTimeoutMs: 10_000,
-  attemptTimeoutMs: 30_000,
+  slowAttemptMs: 2 * SECOND_MS,
+  connectTimeoutMs: 10 * SECOND_MS,
+  attemptTimeoutMs: 30 * SECOND_MS,
+  responseMaxBytes: 64 * 1024,
   launchesPerTick: 2,
   loadBatchSize: 500,
-  backlogWarnThreshold: 5000,
-  retry: { initialDelayMs: 30_000, factor: 2, maxDelayMs: 6 * 3600_000, maxElapsedMs: 72 * 3600_000, jitter: 0.2, maxRetryAfterMs: 6 * 3600_000 },
+  stopGraceMs: 5 * SECOND_MS,
+  progressEventMs: 200,
+  queueEventMs: 250,
+  retry: DEFAULT_RETRY,
   hosts: DEFAULT_HOST_POLICY,
+  connectivity: DEFAULT_CONNECTIVITY,
 };
+
+/** A deep copy of the delivery defaults with `overrides` applied (nested objects merged). */
+export function deliveryConfig(overrides: DeliveryOverrides = {}, base: DeliveryConfig = DEFAULT_DELIVERY): DeliveryConfig {
+  const { retry, hosts, connectivity, ...flat } = overrides;
+  return {
+    ...withDefaults(base, flat),
+    retry: withDefaults(base.retry, retry), hosts: withDefaults(base.hosts, hosts), connectivity: withDefaults(base.connectivity, connectivity),
+  };
+}
+
+export type DeliveryOverrides = Partial<Omit<DeliveryConfig, 'retry' | 'hosts' | 'connectivity'>> & {
+  retry?: Partial<RetryOptions>;
+  hosts?: Partial<HostPolicy>;
+  connectivity?: Partial<ConnectivityConfig>;
+};
+
+// ---- metrics ---------------------------------------------------------------------------
+
+export interface MetricsConfig {
+  /** Per-minute rollups older than this are pruned. Default 30 days. */
+  rollupRetentionMs: number;
+}
+
+export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS };
+
+// ---- the tunnel ------------------------------------------------------------------------
+
+export interface ReconnectBackoffOptions {
+  /** Delay before the first retry after a failure or a drop. Default 1 s. */
+  initialDelayMs: number;
+  /** Growth per consecutive failure. Default 2. */
+  factor: number;
+  /** Longest delay between attempts. Default 60 s. */
+  maxDelayMs: number;
+  /** Randomize each delay by ±this fraction, so many clients do not come back in step. Default 0.2. */
+  jitter: number;
+}
+
+export interface ReachabilityConfig {
+  /** Time between two checks of our own actor through the public URL. Default 5 min. */
+  intervalMs: number;
+  /** Deadline for one check, connect to last byte. Default 10 s. */
+  timeoutMs: number;
+  /** Largest actor document read. Default 1 MiB. */
+  maxBytes: number;
+}
+
+export interface TunnelConfig {
+  /** The localtunnel server. Default https://localtunnel.me. */
+  host: string;
+  /** Deadline for one attempt: server check, tunnel registration and the first tunnel socket. Default 15 s. */
+  attemptTimeoutMs: number;
+  /** Deadline for the quick "is the tunnel server there at all" request before each attempt. Default 5 s. */
+  preflightTimeoutMs: number;
+  /** How long `--tunnel` (and the app's launch) waits for the tunnel before starting without it. Default 30 s. */
+  bootWaitMs: number;
+  /** A tunnelled connection whose target refuses is held this long before it is closed. Default 1 s. */
+  refusedHoldMs: number;
+  /** 1, 2, 4, 8, 16, 32, 60, 60 … s between attempts, each ±20 %. */
+  reconnect: ReconnectBackoffOptions;
+  reachability: ReachabilityConfig;
+}
+
+export const DEFAULT_TUNNEL: TunnelConfig = {
+  host: DEFAULT_TUNNEL_SERVER,
+  attemptTimeoutMs: 15 * SECOND_MS,
+  preflightTimeoutMs: 5 * SECOND_MS,
+  bootWaitMs: 30 * SECOND_MS,
+  refusedHoldMs: SECOND_MS,
+  reconnect: { initialDelayMs: SECOND_MS, factor: 2, maxDelayMs: MINUTE_MS, jitter: 0.2 },
+  reachability: { intervalMs: 5 * MINUTE_MS, timeoutMs: 10 * SECOND_MS, maxBytes: MiB },
+};
+
+// ---- the admin API ---------------------------------------------------------------------
+
+export interface AdminConfig {
+  /** Largest RPC request body (an avatar upload in base64 fits). Default 3 MiB. */
+  rpcMaxBytes: number;
+  /** A comment line keeps idle event streams open through proxies. Default every 15 s. */
+  eventPingMs: number;
+  /** Events of one kind (one activity, for `delivery`) reach the UI at most this often. Default 250 ms. */
+  eventMinIntervalMs: number;
+  /** Cache-Control max-age of the UI's hashed assets. Default 3600 s. */
+  assetMaxAgeSeconds: number;
+  /** Timeline entries per page when the caller names no limit. Default 20. */
+  timelinePageSize: number;
+  /** Notifications per page when the caller names no limit. Default 30. */
+  notificationsPageSize: number;
+}
+
+export const DEFAULT_ADMIN: AdminConfig = {
+  rpcMaxBytes: 3 * MiB,
+  eventPingMs: 15 * SECOND_MS,
+  eventMinIntervalMs: 250,
+  assetMaxAgeSeconds: 3600,
+  timelinePageSize: 20,
+  notificationsPageSize: 30,
+};
+
+// ---- start-up --------------------------------------------------------------------------
 
 /** Default ports when no flag is given. */
 export const DEFAULT_PUBLIC_PORT = 8737;

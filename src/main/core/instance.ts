@@ -5,23 +5,24 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { openDatabase, type Db } from './store/database';
-import { DEFAULT_DELIVERY, DEFAULT_LIMITS, type DeliveryConfig, type InstanceLimits } from './config';
+import { DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InstanceLimits } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
 import { FederationClient } from './federation/federationClient';
-import { ensureLocalActor, federationState, loadProfile, LocalIdentity, pinnedOrigin } from './federation/localActor';
+import { ensureLocalActor, loadProfile, LocalIdentity } from './federation/localActor';
+import { FederationGate } from './federation/federationGate';
 import { RemoteActors } from './federation/remoteActors';
-import { createPublicServer } from './federation/publicServer';
+import { createPublicServer } from './site/publicServer';
 import { closeServer, listen } from './http/httpUtil';
 import { InboxHandler } from './inbox/inboxHandler';
 import { InboxProcessor } from './inbox/inboxProcessor';
 import { Outbox } from './delivery/outbox';
 import { DeliveryQueue } from './delivery/deliveryQueue';
-import { HostHealth, stateOf } from './delivery/hostHealth';
+import { HostHealth } from './delivery/hostHealth';
 import { DeliveryMetrics } from './metrics/deliveryMetrics';
-import { MediaStore } from './media';
-import { applyDeliverySettings, loadStoredSettings, saveStoredSettings } from './settings';
+import { MediaStore } from './media/mediaStore';
+import { applyDeliverySettings, loadStoredSettings, saveTunnelSettings } from './settings';
 import { exponentialBackoff as backoff, type RetryPolicy } from './delivery/retryPolicy';
 import { NoteRepository } from './social/noteRepository';
 import { FollowRepository } from './social/followRepository';
@@ -44,13 +45,11 @@ export interface InstanceOptions {
   username: string;
   allowPrivateNetwork?: boolean;
   limits?: Partial<InstanceLimits>;
-  delivery?: Partial<DeliveryConfig>;
+  delivery?: DeliveryOverrides;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
   tunnel?: TunnelServiceOptions;
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
   connectivityProbe?: (origin: string) => Promise<boolean>;
-  /** Connectivity re-check tuning (tests): probe deadline, re-check interval while offline. */
-  connectivity?: { probeTimeoutMs?: number; recheckMs?: number; referenceCount?: number };
   log?: Logger;
 }
 
@@ -77,10 +76,8 @@ export class Instance {
   private retryPolicy: RetryPolicy;
   readonly inboxHandler: InboxHandler;
   readonly inboxProcessor: InboxProcessor;
-  /** Federation refused at start (identity mismatch); permanent until a restart. */
-  private readonly startupFederation: FederationState;
-  /** Federation paused by the tunnel (its URL is not our identity), or null. */
-  private tunnelBlock: string | null = null;
+  /** Whether we may federate now (identity pin, start address, tunnel address). */
+  readonly gate: FederationGate;
   readonly tunnel: TunnelService;
   readonly startedAt = Date.now();
   private server: Server | undefined;
@@ -88,22 +85,22 @@ export class Instance {
 
   constructor(readonly options: InstanceOptions) {
     this.log = options.log ?? silentLogger;
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.deliveryConfig = structuredClone({ ...DEFAULT_DELIVERY, ...options.delivery });
+    this.limits = withDefaults(DEFAULT_LIMITS, options.limits);
+    this.deliveryConfig = deliveryConfig(options.delivery);
     this.db = openDatabase(join(options.dataDir, 'outpost.db'));
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
     this.media = new MediaStore(this.db, options.dataDir);
     const requestedOrigin = new URL(options.publicUrl).origin;
-    this.startupFederation = federationState(this.db, requestedOrigin);
-    if (!this.startupFederation.enabled) this.log.warn(this.startupFederation.reason!);
+    this.gate = new FederationGate(this.db, requestedOrigin, DEFAULT_PUBLIC_SERVER);
+    if (this.gate.paused) this.log.warn(this.gate.reason!);
     const { profile, privateKey, created } = ensureLocalActor(this.db, options.username);
     if (created) this.log.info(`created the local actor @${options.username} with a new RSA-2048 key`);
     else if (profile.username !== options.username) {
       this.log.warn(`this data folder belongs to @${profile.username}; --username ${options.username} is ignored`);
     }
     // Identity: the pinned origin once federated, else the one we were started with.
-    this.identity = new LocalIdentity(pinnedOrigin(this.db) ?? requestedOrigin, profile.username, privateKey);
+    this.identity = new LocalIdentity(FederationGate.identityOrigin(this.db, requestedOrigin), profile.username, privateKey);
     const signer = () => ({ keyId: this.identity.keyId, privateKey: this.identity.privateKey });
 
     this.http = new HttpClient({
@@ -122,13 +119,13 @@ export class Instance {
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts);
     this.metrics = new DeliveryMetrics(this.db, {
       queue: () => this.queue.gauges(),
-      hosts: () => this.hostStateCounts(),
+      hosts: () => this.hostHealth.stateCounts(Date.now()),
       offline: () => this.queue.offline,
     });
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
-      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe, connectivity: options.connectivity,
+      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
@@ -140,8 +137,8 @@ export class Instance {
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, log: this.log,
-      federationBlocked: () => (this.startupFederation.enabled ? this.tunnelBlock : this.startupFederation.reason),
-      retryAfterSeconds: () => (this.tunnelBlock ? 300 : 3600),
+      federationBlocked: () => this.gate.reason,
+      retryAfterSeconds: () => this.gate.retryAfterSeconds(),
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
       onVerifiedSender: (host) => this.queue.noteAlive(host),
@@ -149,36 +146,29 @@ export class Instance {
     this.tunnel = new TunnelService({
       identityOrigin: () => this.identity.origin,
       actorUri: () => this.identity.actor,
-      canRepin: () => this.follows.followers.count('accepted') + this.follows.followers.count('pending') === 0
-        && this.follows.following.count('accepted') + this.follows.following.count('pending') === 0,
-      setTunnelBlock: (reason) => {
-        this.tunnelBlock = reason;
-        this.queue.setPaused(reason !== null || !this.startupFederation.enabled);
-      },
+      canRepin: () => this.follows.isEmpty(),
+      setTunnelBlock: (reason) => this.gate.setTunnelBlock(reason),
       localPort: () => this.port,
       bindAddress: () => this.bindAddress,
       log: this.log,
     }, {
       ...options.tunnel,
-      onUserChange: (cfg) => {
-        const stored = loadStoredSettings(this.db);
-        stored.tunnel = { enabled: cfg.enabled, host: cfg.host, ...(cfg.subdomain ? { subdomain: cfg.subdomain } : {}) };
-        saveStoredSettings(this.db, stored);
-      },
+      onUserChange: (cfg) => saveTunnelSettings(this.db, { enabled: cfg.enabled, host: cfg.host, subdomain: cfg.subdomain ?? undefined }),
     });
     this.tunnel.on('status', (s) => this.events.emit('tunnel', s));
+    this.gate.onChange((paused) => this.queue.setPaused(paused));
   }
 
   /** Starts the public server, the inbox processor and the delivery sender. */
   async start(): Promise<void> {
     this.server = createPublicServer({
       identity: this.identity, profile: () => loadProfile(this.db), notes: this.notes, follows: this.follows,
-      inbox: this.inboxHandler, actors: this.actors, limits: this.limits, log: this.log, version: OUTPOST_VERSION,
+      inbox: this.inboxHandler, actors: this.actors, limits: this.limits, config: DEFAULT_PUBLIC_SERVER, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
       media: this.media,
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
-    if (!this.startupFederation.enabled) this.queue.setPaused(true);
+    this.queue.setPaused(this.gate.paused);
     this.queue.start();
     this.metrics.start();
     void this.inboxProcessor.drain();
@@ -186,10 +176,7 @@ export class Instance {
 
   /** Whether this instance may federate now, and if not why (live: the tunnel can pause it). */
   get federation(): FederationState {
-    const pinned = pinnedOrigin(this.db);
-    if (!this.startupFederation.enabled) return { ...this.startupFederation, pinnedOrigin: pinned };
-    if (this.tunnelBlock) return { enabled: false, reason: this.tunnelBlock, pinnedOrigin: pinned };
-    return { enabled: true, reason: null, pinnedOrigin: pinned };
+    return this.gate.state;
   }
 
   /** The address the public server listens on (what a tunnel or reverse proxy connects to). */
@@ -229,18 +216,8 @@ export class Instance {
     this.events.emit('deliveriesChanged');
   }
 
-  private hostStateCounts(): Record<string, number> {
-    const counts: Record<string, number> = { healthy: 0, backing_off: 0, unreachable: 0, suspended: 0 };
-    const now = Date.now();
-    for (const h of this.hostHealth.all()) counts[stateOf(h, now)]!++;
-    return counts;
-  }
-
   /** A 410 from a personal inbox means that follower is gone. */
   private dropGoneInbox(inbox: string): void {
-    const rows = this.db.prepare<[string], { uri: string }>('SELECT uri FROM actors WHERE inbox = ?').all(inbox);
-    for (const { uri } of rows) {
-      if (this.follows.followers.remove(uri)) this.log.info(`follower ${uri} is gone (410); removed`);
-    }
+    for (const uri of this.follows.removeFollowersAt(inbox)) this.log.info(`follower ${uri} is gone (410); removed`);
   }
 }

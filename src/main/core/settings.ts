@@ -29,14 +29,21 @@ export function saveStoredSettings(db: Db, s: StoredSettings): void {
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(KEY, JSON.stringify(s));
 }
 
+/** Remembers the tunnel the user started or stopped, for the next launch. */
+export function saveTunnelSettings(db: Db, tunnel: StoredTunnel): void {
+  const stored = loadStoredSettings(db);
+  stored.tunnel = { enabled: tunnel.enabled, ...(tunnel.host ? { host: tunnel.host } : {}), ...(tunnel.subdomain ? { subdomain: tunnel.subdomain } : {}) };
+  saveStoredSettings(db, stored);
+}
+
 export function deliverySettingsOf(c: DeliveryConfig): DeliverySettingsDto {
   return {
     globalConcurrency: c.globalConcurrency,
     perHostConcurrency: c.perHostConcurrency,
     attemptTimeoutMs: c.attemptTimeoutMs,
-    retryInitialDelayMs: c.retry.initialDelayMs ?? 30_000,
-    retryMaxDelayMs: c.retry.maxDelayMs ?? 6 * 3600_000,
-    retryMaxElapsedMs: c.retry.maxElapsedMs ?? 72 * 3600_000,
+    retryInitialDelayMs: c.retry.initialDelayMs,
+    retryMaxDelayMs: c.retry.maxDelayMs,
+    retryMaxElapsedMs: c.retry.maxElapsedMs,
   };
 }
 

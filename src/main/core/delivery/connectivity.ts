@@ -5,22 +5,17 @@
 // without marking hosts or spending attempts, and resume once a reference answers again.
 import { connect } from 'node:net';
 import type { Logger } from '../logger';
+import type { ConnectivityConfig } from '../config';
 
 export type ConnectivityVerdict = 'charge' | 'outage';
 
-export interface ConnectivityOptions {
+export interface ConnectivityOptions extends ConnectivityConfig {
   /** Origins (scheme://host[:port]) we recently reached, most recent first. */
   references: (excludeHost: string) => string[];
   /** Other origins worth a try while offline (hosts never reached yet). Default none. */
   candidates?: () => string[];
   /** Whether an origin accepts a connection now. Default: a TCP connect with `probeTimeoutMs`. */
   probe?: (origin: string) => Promise<boolean>;
-  /** Deadline for one probe. Default 3 s. */
-  probeTimeoutMs?: number;
-  /** Re-check interval while offline. Default 10 s. */
-  recheckMs?: number;
-  /** References probed per check. Default 3. */
-  referenceCount?: number;
   onChange: (offline: boolean) => void;
   log: Logger;
   now?: () => number;
@@ -37,7 +32,7 @@ export class ConnectivityMonitor {
 
   constructor(private readonly o: ConnectivityOptions) {
     this.now = o.now ?? Date.now;
-    this.probe = o.probe ?? ((origin) => tcpProbe(origin, o.probeTimeoutMs ?? 3000));
+    this.probe = o.probe ?? ((origin) => tcpProbe(origin, o.probeTimeoutMs));
   }
 
   get offline(): boolean {
@@ -58,7 +53,7 @@ export class ConnectivityMonitor {
   async judge(host: string, startedAt: number): Promise<ConnectivityVerdict> {
     if (this.offlineSince !== null) return 'outage';
     if (this.lastProofAt >= startedAt) return 'charge';
-    const refs = this.o.references(host).slice(0, this.o.referenceCount ?? 3);
+    const refs = this.o.references(host).slice(0, this.o.referenceCount);
     if (refs.length === 0) return 'charge'; // nothing to compare with: assume the host is at fault
     const online = await this.check(refs);
     // A delivery that succeeded while the probe ran proves the network as well.
@@ -95,7 +90,7 @@ export class ConnectivityMonitor {
       const refs = this.recheckReferences();
       if (refs.length === 0 || (await this.check(refs))) this.setOnline();
       else this.scheduleRecheck();
-    }, this.o.recheckMs ?? 10_000);
+    }, this.o.recheckMs);
     this.recheckTimer.unref?.();
   }
 
@@ -107,7 +102,7 @@ export class ConnectivityMonitor {
    */
   private recheckReferences(): string[] {
     const all = [...new Set([...this.o.references(''), ...(this.o.candidates?.() ?? [])])];
-    const n = this.o.referenceCount ?? 3;
+    const n = this.o.referenceCount;
     if (all.length <= n) return all;
     const start = (this.recheckRound++ * n) % all.length;
     return [...all.slice(start), ...all.slice(0, start)].slice(0, n);

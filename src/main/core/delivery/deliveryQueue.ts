@@ -20,8 +20,9 @@ import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
 import type { DeliveryMetrics } from '../metrics/deliveryMetrics';
 import type { DeliveryProgressDto, DeliveryRowDto, DeliverySummary, QueueStatsDto } from '../../../shared/dto';
+import { BACKLOG_WARN_DELIVERIES } from '../../../shared/constants';
 import { classifyError, classifyStatus, NETWORK_CLASSES, type Outcome } from './outcome';
-import { ConnectivityMonitor, type ConnectivityOptions } from './connectivity';
+import { ConnectivityMonitor } from './connectivity';
 import { HostHealth, isHeld, stateOf, type HostStateName } from './hostHealth';
 import type { RetryPolicy } from './retryPolicy';
 
@@ -80,13 +81,8 @@ export interface DeliveryQueueDeps {
   onGone: (inbox: string) => void;
   /** Connectivity probe (default: TCP connect). Tests inject one. */
   probe?: (origin: string) => Promise<boolean>;
-  /** Connectivity tuning (probe deadline, re-check interval while offline). */
-  connectivity?: Pick<ConnectivityOptions, 'probeTimeoutMs' | 'recheckMs' | 'referenceCount'>;
   now?: () => number;
 }
-
-const PROGRESS_EVENT_MS = 200;
-const QUEUE_EVENT_MS = 250;
 
 export class DeliveryQueue {
   private readonly hosts = new Map<string, HostQueue>();
@@ -160,7 +156,7 @@ export class DeliveryQueue {
         .filter((h) => h.lastSuccessAt === null && !h.suspended && h.unreachableSince === null)
         .map((h) => h.origin),
       probe: d.probe,
-      ...d.connectivity,
+      ...d.config.connectivity,
       onChange: (offline) => {
         this.emitQueue();
         if (!offline) this.requestPump();
@@ -183,7 +179,7 @@ export class DeliveryQueue {
   }
 
   /** Stops taking work, waits up to `graceMs` for attempts under way, records what finished. */
-  async stop(graceMs = 5000): Promise<void> {
+  async stop(graceMs = this.d.config.stopGraceMs): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.d.events.off('deliveriesChanged', this.onChanged);
@@ -462,7 +458,7 @@ export class DeliveryQueue {
       // must not hold 5000 idle sockets (and their pools) for the keep-alive period.
       if (hq.jobs.length === 0 && hq.inFlight <= 1) headers.connection = 'close';
       const res = await this.d.http.request(job.inbox, {
-        method: 'POST', headers, body, timeoutMs: this.d.config.attemptTimeoutMs, maxBytes: 64 * 1024,
+        method: 'POST', headers, body, timeoutMs: this.d.config.attemptTimeoutMs, maxBytes: this.d.config.responseMaxBytes,
       });
       this.connectivity.noteSuccess();
       outcome = classifyStatus(res.status, res.headers['retry-after'], this.now());
@@ -531,7 +527,7 @@ export class DeliveryQueue {
             if (hq.parked) this.releaseAfterProbe(hq, at);
             if (outcome.retryAfterMs !== undefined && outcome.status === 429) {
               // The same cap as the retry policy's, so the host and the delivery wait alike.
-              const cap = this.d.config.retry.maxRetryAfterMs ?? 6 * 3600_000;
+              const cap = this.d.config.retry.maxRetryAfterMs;
               hq.notBefore = Math.max(hq.notBefore, at + Math.min(outcome.retryAfterMs, cap));
             }
           } else {
@@ -781,7 +777,7 @@ export class DeliveryQueue {
         this.d.events.emit('delivery', { activityId: id, ...summarize(counts) });
       }
       this.dirtyActivities.clear();
-    }, PROGRESS_EVENT_MS);
+    }, this.d.config.progressEventMs);
     this.progressTimer.unref?.();
   }
 
@@ -790,7 +786,7 @@ export class DeliveryQueue {
     this.queueTimer = setTimeout(() => {
       this.queueTimer = undefined;
       if (!this.stopped) this.d.events.emit('queue', this.queueStats());
-    }, QUEUE_EVENT_MS);
+    }, this.d.config.queueEventMs);
     this.queueTimer.unref?.();
   }
 
@@ -801,7 +797,7 @@ export class DeliveryQueue {
 
   private checkBacklog(): void {
     const waiting = this.waiting;
-    const threshold = this.d.config.backlogWarnThreshold;
+    const threshold = BACKLOG_WARN_DELIVERIES;
     if (!this.backlogWarned && waiting > threshold) {
       this.backlogWarned = true;
       this.d.log.warn(`delivery: ${waiting} deliveries are waiting (threshold ${threshold}); check the Hosts view for hosts that are down`);

@@ -9,10 +9,10 @@ export type { HostPolicy };
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
-/** min(24 h, 2^(failures − 5) h) once failures reach the threshold; null before. */
+/** min(24 h, 2^(failures − 5) h) with the defaults, once failures reach the threshold; null before. */
 export function backoffDelayMs(consecutiveFailures: number, policy: HostPolicy = DEFAULT_HOST_POLICY): number | null {
   if (consecutiveFailures < policy.failuresBeforeBackoff) return null;
-  return Math.min(policy.maxBackoffMs, 2 ** (consecutiveFailures - policy.failuresBeforeBackoff) * 3600_000);
+  return Math.min(policy.maxBackoffMs, 2 ** (consecutiveFailures - policy.failuresBeforeBackoff) * policy.backoffBaseMs);
 }
 
 export type HostStateName = 'healthy' | 'backing_off' | 'unreachable' | 'suspended';
@@ -104,6 +104,13 @@ export class HostHealth {
 
   all(): HostRecord[] {
     return [...this.hosts.values()];
+  }
+
+  /** How many hosts are in each state now (for the metrics gauges). */
+  stateCounts(now: number): Record<HostStateName, number> {
+    const counts: Record<HostStateName, number> = { healthy: 0, backing_off: 0, unreachable: 0, suspended: 0 };
+    for (const h of this.hosts.values()) counts[stateOf(h, now)]++;
+    return counts;
   }
 
   /** The host answered (any HTTP answer but 5xx/408 counts: it is alive). */

@@ -5,7 +5,7 @@ import type { Json } from '../federation/activityStreams';
 import { hostOf } from '../federation/activityStreams';
 import { digestHeader } from '../federation/httpSignature';
 import type { LocalIdentity } from '../federation/localActor';
-import { pinOrigin } from '../federation/localActor';
+import { pinOrigin } from '../federation/federationGate';
 
 export interface QueuedActivity {
   id: string;

@@ -11,14 +11,13 @@ export interface LocalSigner {
   privateKey: KeyObject;
 }
 
-const MAX_REDIRECTS = 3;
 const AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
 export class FederationClient {
   constructor(
     readonly http: HttpClient,
     private readonly signer: () => LocalSigner,
-    private readonly limits: Pick<InstanceLimits, 'fetchMaxBytes' | 'fetchTimeoutMs'>,
+    private readonly limits: Pick<InstanceLimits, 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects'>,
   ) {}
 
   /** GETs an ActivityStreams document, signed with the local actor's key. */
@@ -33,7 +32,7 @@ export class FederationClient {
 
   private async getJson(start: string, accept: string): Promise<Json> {
     let url = start;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
       const { keyId, privateKey } = this.signer();
       const headers = await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } });
       const res = await this.http.request(url, {

@@ -4,6 +4,7 @@
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
+import { DEFAULT_DELIVERY, DEFAULT_HTTP_CLIENT, type HttpClientConfig } from '../config';
 
 export type FetchErrorKind = 'blocked' | 'timeout' | 'too_large' | 'http' | 'network' | 'invalid';
 
@@ -70,12 +71,13 @@ export function isPrivateAddress(address: string): boolean {
   return true;
 }
 
-export interface HttpClientOptions {
+export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Let requests reach loopback/private addresses (tests, benchmarks, LAN peers). */
   allowPrivateNetwork: boolean;
   userAgent: string;
-  /** Per-origin connection cap of the shared Agent. */
+  /** Per-origin connection cap of the shared Agent. Default: delivery's perHostConcurrency. */
   connectionsPerOrigin?: number;
+  /** TCP/TLS connect deadline. Default: delivery's connectTimeoutMs. */
   connectTimeoutMs?: number;
 }
 
@@ -115,9 +117,9 @@ export class HttpClient {
       });
     };
     this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 8,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: options.connectTimeoutMs ?? 10_000, lookup: guardedLookup as never },
+      connections: options.connectionsPerOrigin ?? DEFAULT_DELIVERY.perHostConcurrency,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_HTTP_CLIENT.keepAliveTimeoutMs,
+      connect: { timeout: options.connectTimeoutMs ?? DEFAULT_DELIVERY.connectTimeoutMs, lookup: guardedLookup as never },
     });
   }
 
@@ -182,7 +184,7 @@ export class HttpClient {
   }
 
   /** Closes the pool; requests still running after `graceMs` are cut off rather than awaited. */
-  async close(graceMs = 1000): Promise<void> {
+  async close(graceMs = this.options.closeGraceMs ?? DEFAULT_HTTP_CLIENT.closeGraceMs): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const closed = this.agent.close().then(() => true);
     const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));

@@ -1,8 +1,7 @@
-// The one local actor: its keys, its URLs (all derived from the identity origin) and
-// the pinning of that origin once the instance has federated.
+// The one local actor: its keys, its profile and its URLs, all derived from the identity
+// origin (see federationGate.ts for how that origin is pinned).
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Db } from '../store/database';
-import type { FederationState } from '../../../shared/dto';
 
 export interface LocalProfile {
   username: string;
@@ -110,33 +109,4 @@ function profileFromRow(row: ActorRow): LocalProfile {
     publicKeyPem: row.public_key_pem,
     createdAt: row.created_at,
   };
-}
-
-// ---- identity pinning ---------------------------------------------------------------
-
-const PINNED_KEY = 'pinned_origin';
-
-export function pinnedOrigin(db: Db): string | null {
-  return db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(PINNED_KEY)?.value ?? null;
-}
-
-/** Pins the origin the first time the instance federates; later calls keep the first. */
-export function pinOrigin(db: Db, origin: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(PINNED_KEY, origin);
-}
-
-/** Whether this start may federate under `origin`. */
-export function federationState(db: Db, origin: string): FederationState {
-  const pinned = pinnedOrigin(db);
-  if (pinned && pinned !== origin) {
-    return {
-      enabled: false,
-      pinnedOrigin: pinned,
-      reason:
-        `This instance's identity is ${pinned} (its followers and follows know it by that address), ` +
-        `but it was started as ${origin}. Federation is paused so that nothing is sent or accepted under the wrong ` +
-        `identity. Start it again with --public-url ${pinned}.`,
-    };
-  }
-  return { enabled: true, pinnedOrigin: pinned, reason: null };
 }

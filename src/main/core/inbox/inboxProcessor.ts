@@ -8,7 +8,7 @@ import { loadProfile } from '../federation/localActor';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import type { FederationClient } from '../federation/federationClient';
 import { hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
-import { NOTE_TYPES, parseRemoteNote } from '../federation/remoteNotes';
+import { NOTE_TYPES, parseRemoteNote } from '../social/remoteNotes';
 import type { NoteRecord, NoteRepository } from '../social/noteRepository';
 import type { FollowRepository } from '../social/followRepository';
 import type { NotificationRepository } from '../social/notificationRepository';

@@ -2,13 +2,12 @@
 // and per-minute rollups in SQLite that survive restarts and feed the dashboard.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/database';
+import { DEFAULT_METRICS } from '../config';
 import type { DeliveryCounts, MetricsDto, MetricsPoint, MetricsRange } from '../../../shared/dto';
 
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is "slower". */
 export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
 const MINUTE = 60_000;
-/** Rollups older than this are pruned. */
-export const ROLLUP_RETENTION_MS = 30 * 24 * 3600_000;
 
 export type AttemptResult = 'delivered' | 'retry' | 'permanent' | 'gone' | 'refunded';
 
@@ -178,7 +177,7 @@ export class DeliveryMetrics {
   }
 
   prune(): void {
-    const cutoff = this.now() - ROLLUP_RETENTION_MS;
+    const cutoff = this.now() - DEFAULT_METRICS.rollupRetentionMs;
     this.stmts.prune.run(cutoff);
     this.stmts.pruneAttempts.run(cutoff);
   }

@@ -65,6 +65,7 @@ export class FollowRepository {
   readonly followers: FollowTable;
   readonly following: FollowTable;
   private readonly inboxes;
+  private readonly removeAtInbox;
 
   constructor(db: Db) {
     this.followers = new FollowTable(db, 'followers');
@@ -72,6 +73,18 @@ export class FollowRepository {
     // A follower's delivery inbox: the shared inbox when its server has one.
     this.inboxes = db.prepare<[], { inbox: string }>(`SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) AS inbox
         FROM followers f JOIN actors a ON a.uri = f.actor_uri WHERE f.state = 'accepted'`);
+    this.removeAtInbox = db.prepare<[string], { actor_uri: string }>(`DELETE FROM followers
+        WHERE actor_uri IN (SELECT uri FROM actors WHERE inbox = ?) RETURNING actor_uri`);
+  }
+
+  /** Removes the followers whose personal inbox this is (it answered 410); returns them. */
+  removeFollowersAt(inbox: string): string[] {
+    return this.removeAtInbox.all(inbox).map((r) => r.actor_uri);
+  }
+
+  /** True while nobody follows us or asked to, and we follow nobody nor asked to. */
+  isEmpty(): boolean {
+    return (['followers', 'following'] as const).every((t) => this[t].count('accepted') + this[t].count('pending') === 0);
   }
 
   /** Delivery inboxes of accepted followers, deduplicated by shared inbox. */

@@ -5,7 +5,7 @@ import type { RemoteActors } from '../federation/remoteActors';
 import { summarizeRemote, unknownActorSummary } from '../federation/remoteActors';
 import type { NoteRecord, NoteRepository } from './noteRepository';
 import { escapeHtml } from '../federation/sanitize';
-import type { StoredMedia } from '../media';
+import type { StoredMedia } from '../media/mediaStore';
 
 export class Views {
   constructor(

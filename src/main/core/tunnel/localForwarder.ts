@@ -11,9 +11,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Logger } from '../logger';
+import { DEFAULT_TUNNEL } from '../config';
 
 /** How long a connection whose target refused waits before closing (the tunnel client then opens a new one). */
-const REFUSED_HOLD_MS = 1_000;
 
 export class LocalForwarder {
   private readonly servers: Server[] = [];
@@ -90,7 +90,7 @@ export class LocalForwarder {
       const t = setTimeout(() => {
         this.timers.delete(t);
         down.destroy();
-      }, REFUSED_HOLD_MS);
+      }, DEFAULT_TUNNEL.refusedHoldMs);
       this.timers.add(t);
     });
     down.on('error', () => up.destroy());

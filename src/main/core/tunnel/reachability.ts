@@ -7,7 +7,9 @@
 // built from a request.
 import { EventEmitter } from 'node:events';
 import { request } from 'undici';
-import { DEFAULT_REACHABILITY } from './tunnelConfig';
+import { DEFAULT_TUNNEL } from '../config';
+
+const DEFAULT_REACHABILITY = DEFAULT_TUNNEL.reachability;
 
 export interface ReachabilityReport {
   reachable: boolean;

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import type { Logger } from '../logger';
 import { freePort } from '../http/httpUtil';
 import { openDatabase } from '../store/database';
-import { pinnedOrigin } from '../federation/localActor';
+import { pinnedOrigin } from '../federation/federationGate';
 import { loadStoredSettings, type StoredSettings } from '../settings';
 import { subdomainOf } from './identityGuard';
 import { TunnelClient, isOnline, waitForTunnelState, type TunnelClientOptions } from './tunnelClient';
-import { DEFAULT_TUNNEL_HOST } from './tunnelConfig';
+import { DEFAULT_TUNNEL } from '../config';
 
 /** How long a start waits for the tunnel before going on under the last known URL. */
-export const TUNNEL_BOOT_WAIT_MS = 30_000;
 
 /** What the data folder says before the instance opens it: the pinned origin and the saved settings. */
 export function readBootState(dataDir: string): { pinned: string | null; settings: StoredSettings | null } {
@@ -44,10 +43,10 @@ export async function startTunnelFirst(opts: {
   const port = opts.port === 0 ? await freePort() : opts.port;
   const subdomain = opts.subdomain ?? (pinned ? subdomainOf(pinned) ?? undefined : undefined);
   const client = new TunnelClient({
-    localPort: port, localHost: '127.0.0.1', host: opts.host ?? DEFAULT_TUNNEL_HOST, subdomain, log: opts.log, ...opts.client,
+    localPort: port, localHost: '127.0.0.1', host: opts.host ?? DEFAULT_TUNNEL.host, subdomain, log: opts.log, ...opts.client,
   });
   void client.start();
-  const waitMs = opts.waitMs ?? TUNNEL_BOOT_WAIT_MS;
+  const waitMs = opts.waitMs ?? DEFAULT_TUNNEL.bootWaitMs;
   try {
     const online = await waitForTunnelState(client, isOnline, waitMs);
     return { client, origin: new URL(online.url).origin, pinned, port };

@@ -19,8 +19,9 @@ import { request } from 'undici';
 import { silentLogger, type Logger } from '../logger';
 import { LocalForwarder } from './localForwarder';
 import {
-  DEFAULT_TUNNEL_HOST, DEFAULT_TUNNEL_TIMEOUTS, reconnectDelayMs, type ReconnectBackoffOptions,
-} from './tunnelConfig';
+  reconnectDelayMs,
+} from './reconnectBackoff';
+import { DEFAULT_TUNNEL, type ReconnectBackoffOptions } from '../config';
 
 export type { TunnelState } from '../../../shared/dto';
 import type { TunnelState } from '../../../shared/dto';
@@ -56,8 +57,8 @@ export interface TunnelClientOptions {
   attemptTimeoutMs?: number;
   /** Deadline for the server check that starts each attempt. Default 5 s (never more than attemptTimeoutMs). */
   preflightTimeoutMs?: number;
-  /** Delays between attempts: 1 s doubling to 60 s, ±20 % (see tunnelConfig.ts). */
-  reconnect?: ReconnectBackoffOptions;
+  /** Delays between attempts: 1 s doubling to 60 s, ±20 % (config.ts). */
+  reconnect?: Partial<ReconnectBackoffOptions>;
   /** Consecutive failed attempts after which the state becomes 'error'. Default: never give up. */
   maxAttempts?: number;
   log?: Logger;
@@ -120,7 +121,7 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
     this.random = options.random ?? Math.random;
     this.openTunnel = options.openTunnel ?? openLocaltunnel;
     this.preflight = options.preflight ?? httpPreflight;
-    this.host = options.host ?? DEFAULT_TUNNEL_HOST;
+    this.host = options.host ?? DEFAULT_TUNNEL.host;
     this.subdomain = options.subdomain || undefined;
   }
 
@@ -232,9 +233,9 @@ export class TunnelClient extends EventEmitter<{ state: [TunnelState] }> {
     const gen = ++this.generation;
     this.attempts++;
     this.setState({ status: 'connecting', attempt: this.attempts });
-    const timeoutMs = this.options.attemptTimeoutMs ?? DEFAULT_TUNNEL_TIMEOUTS.attemptTimeoutMs;
+    const timeoutMs = this.options.attemptTimeoutMs ?? DEFAULT_TUNNEL.attemptTimeoutMs;
     this.deadline = setTimeout(() => this.fail(gen, `no tunnel within ${seconds(timeoutMs)} (tunnel server ${this.host})`), timeoutMs);
-    const preflightMs = Math.min(timeoutMs, this.options.preflightTimeoutMs ?? DEFAULT_TUNNEL_TIMEOUTS.preflightTimeoutMs);
+    const preflightMs = Math.min(timeoutMs, this.options.preflightTimeoutMs ?? DEFAULT_TUNNEL.preflightTimeoutMs);
     this.preflight(this.host, preflightMs).then(
       () => this.open(gen),
       (err) => this.fail(gen, `tunnel server ${this.host} unreachable: ${message(err)}`),

@@ -8,7 +8,7 @@ import type { ReachabilityDto, TunnelState, TunnelStatusDto } from '../../../sha
 import { TunnelClient, validateSubdomain, waitForTunnelState, type TunnelClientOptions } from './tunnelClient';
 import { checkTunnelIdentity, subdomainOf } from './identityGuard';
 import { ReachabilityMonitor } from './reachability';
-import { DEFAULT_TUNNEL_HOST } from './tunnelConfig';
+import { DEFAULT_TUNNEL } from '../config';
 
 export interface TunnelHost {
   /** The identity origin in use (the pinned one once federated). */
@@ -44,7 +44,7 @@ export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
 
   constructor(private readonly h: TunnelHost, private readonly opts: TunnelServiceOptions = {}) {
     super();
-    this.host = opts.host ?? DEFAULT_TUNNEL_HOST;
+    this.host = opts.host ?? DEFAULT_TUNNEL.host;
     this.subdomain = opts.subdomain ?? subdomainOf(h.identityOrigin());
     this.reachability = new ReachabilityMonitor({ actorUri: () => h.actorUri(), intervalMs: opts.reachabilityIntervalMs });
     this.reachability.on('report', () => this.emitStatus());

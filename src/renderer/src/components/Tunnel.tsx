@@ -3,6 +3,7 @@
 // reachability check, and the identity problem when the URL is not this instance's.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ReachabilityDto, TunnelState, TunnelStatusDto } from '../../../shared/dto';
+import { DEFAULT_TUNNEL_SERVER } from '../../../shared/constants';
 import { useNow } from '../lib/clock';
 import { errorMessage, formatInt } from '../lib/format';
 import { fullDate, relativeTime } from '../lib/time';
@@ -11,7 +12,6 @@ import { Badge, ErrorState, Loading } from './common';
 import { Icon } from './Icon';
 
 /** localtunnel's public server (what the instance uses unless told otherwise). */
-export const DEFAULT_TUNNEL_SERVER = 'https://localtunnel.me';
 
 /** As the instance checks them (tunnelService / tunnelClient). */
 const HOST_RE = /^https?:\/\/[^/]+\/?$/i;

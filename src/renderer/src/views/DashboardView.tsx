@@ -4,6 +4,7 @@ import { useEffect, useMemo, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import type { MetricsDto, MetricsRange, QueueStatsDto } from '../../../shared/dto';
 import { METRICS_RANGES } from '../../../shared/dto';
+import { isBacklogged } from '../../../shared/constants';
 import { axisStyle, Chart, type ChartTheme } from '../components/Chart';
 import { ErrorState, Loading, PageHeader, Segmented } from '../components/common';
 import { Icon } from '../components/Icon';
@@ -14,7 +15,6 @@ import { useLiveEvents } from '../lib/useLiveEvent';
 import { useStore } from '../store';
 
 /** Queued deliveries above which the backlog banner shows. */
-export const BACKLOG_WARN = 1000;
 const LIVE_REFRESH_MS = 5000;
 const TIMER_REFRESH_MS = 60_000;
 const MAX_CLASSES = 6;
@@ -41,10 +41,14 @@ export function QueueBanners({ queue }: { queue: QueueStatsDto | null }) {
           <div><strong>No remote server is reachable.</strong> This computer looks offline, so delivery is paused. Nothing is lost: the queue resumes when the network is back.</div>
         </div>
       )}
-      {queue.queued > BACKLOG_WARN && (
+      {isBacklogged(queue) && (
         <div className="banner banner-warn" role="status" data-testid="backlog-banner">
           <Icon name="alert" />
-          <div><strong>Delivery backlog: {formatInt(queue.queued)} deliveries are waiting.</strong> They go out as fast as the concurrency caps allow; raise them in Settings if this machine and connection can take more.</div>
+          <div>
+            <strong>Delivery backlog: {formatInt(queue.queued + queue.parked)} deliveries are waiting.</strong>{' '}
+            {queue.parked > 0 && <>{formatInt(queue.parked)} of them wait for hosts that are down (see Hosts). </>}
+            The rest go out as fast as the concurrency caps allow; raise them in Settings if this machine and connection can take more.
+          </div>
         </div>
       )}
     </>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectivityMonitor } from '../../../../src/main/core/delivery/connectivity';
 import { silentLogger } from '../../../../src/main/core/logger';
+import { DEFAULT_CONNECTIVITY } from '../../../../src/main/core/config';
 import { until } from './harness';
 
 function monitor(refs: string[], reachable: (origin: string) => boolean, candidates: string[] = []) {
@@ -14,6 +15,7 @@ function monitor(refs: string[], reachable: (origin: string) => boolean, candida
       probed.push(origin);
       return reachable(origin);
     },
+    ...DEFAULT_CONNECTIVITY,
     recheckMs: 2,
     onChange: (offline) => changes.push(offline),
     log: silentLogger,

@@ -10,7 +10,7 @@ import { HostHealth } from '../../../../src/main/core/delivery/hostHealth';
 import { exponentialBackoff, type RetryPolicy } from '../../../../src/main/core/delivery/retryPolicy';
 import { InstanceEvents } from '../../../../src/main/core/events';
 import { silentLogger } from '../../../../src/main/core/logger';
-import { DEFAULT_DELIVERY, type DeliveryConfig } from '../../../../src/main/core/config';
+import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../../../../src/main/core/config';
 import type { HttpResponse, RequestOptions } from '../../../../src/main/core/federation/httpClient';
 import type { DeliveryMetrics } from '../../../../src/main/core/metrics/deliveryMetrics';
 
@@ -124,7 +124,7 @@ export interface DeliveryRow {
 }
 
 export interface HarnessOptions {
-  config?: Partial<DeliveryConfig>;
+  config?: DeliveryOverrides;
   retryPolicy?: RetryPolicy;
   respond?: Responder;
   probe?: (origin: string) => Promise<boolean>;
@@ -134,13 +134,12 @@ export interface HarnessOptions {
   recheckMs?: number;
 }
 
-export const TEST_CONFIG: DeliveryConfig = {
-  ...DEFAULT_DELIVERY,
+export const TEST_CONFIG: DeliveryConfig = deliveryConfig({
   globalConcurrency: 8,
   perHostConcurrency: 2,
   maxInFlight: 64,
   slowAttemptMs: 60_000,
-};
+});
 
 let activitySeq = 0;
 
@@ -164,7 +163,7 @@ export class Harness {
     this.clock = opts.clock ?? new Clock();
     this.outbox = new Outbox(this.db, this.identity, this.clock.now);
     this.transport = new FakeTransport(this.clock, opts.respond);
-    this.config = { ...TEST_CONFIG, ...opts.config };
+    this.config = deliveryConfig({ ...opts.config, connectivity: { recheckMs: opts.recheckMs ?? 5, ...opts.config?.connectivity } }, TEST_CONFIG);
     this.probe = opts.probe ?? (async () => true);
     this.build();
   }
@@ -184,7 +183,6 @@ export class Harness {
       ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
       onGone: (inbox) => this.gone.push(inbox),
       probe: (origin) => this.probe(origin),
-      connectivity: { recheckMs: this.opts.recheckMs ?? 5 },
       now: this.clock.now,
     });
     return this.queue;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
-import { DeliveryMetrics, percentile, LATENCY_BUCKETS_MS, ROLLUP_RETENTION_MS, type QueueGauges } from '../../../../src/main/core/metrics/deliveryMetrics';
+import { DeliveryMetrics, percentile, LATENCY_BUCKETS_MS, type QueueGauges } from '../../../../src/main/core/metrics/deliveryMetrics';
 import { Clock as HarnessClock, Harness, inboxes, until } from '../delivery/harness';
+import { DEFAULT_METRICS } from '../../../../src/main/core/config';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -121,7 +122,7 @@ describe('DeliveryMetrics rollups', () => {
     const minutes = (db.prepare('SELECT minute FROM metric_rollups').all() as { minute: number }[]).map((r) => r.minute);
     expect(minutes).toEqual([Math.floor((T0 - 29 * DAY) / MIN) * MIN]);
     expect(db.prepare('SELECT at FROM delivery_attempts').all()).toEqual([{ at: T0 - 29 * DAY }]);
-    expect(ROLLUP_RETENTION_MS).toBe(30 * DAY);
+    expect(DEFAULT_METRICS.rollupRetentionMs).toBe(30 * DAY);
   });
 
   it('percentile reports the bucket bound under which the share of samples falls', () => {

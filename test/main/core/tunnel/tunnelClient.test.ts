@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TunnelClient, validateSubdomain, type OpenTunnel, type TunnelClientOptions, type TunnelState } from '../../../../src/main/core/tunnel/tunnelClient';
-import { reconnectDelayMs } from '../../../../src/main/core/tunnel/tunnelConfig';
+import { reconnectDelayMs } from '../../../../src/main/core/tunnel/reconnectBackoff';
 
 class FakeTunnel extends EventEmitter {
   closed = false;

@@ -1,8 +1,8 @@
 // Reads a remote Note (as Mastodon, Misskey, GoToSocial or Pleroma send it) into a record.
-import type { NoteRecord } from '../social/noteRepository';
-import { visibilityOf } from '../social/addressing';
-import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from './activityStreams';
-import { plainText, sanitizeRemoteHtml } from './sanitize';
+import type { NoteRecord } from './noteRepository';
+import { visibilityOf } from './addressing';
+import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
+import { plainText, sanitizeRemoteHtml } from '../federation/sanitize';
 
 /** Object types we store as notes. */
 export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);

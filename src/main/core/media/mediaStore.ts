@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from './store/database';
-import type { AvatarMediaType } from '../../shared/dto';
+import type { Db } from '../store/database';
+import type { AvatarMediaType } from '../../../shared/dto';
 
 const EXT: Record<AvatarMediaType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
 const KEY = 'avatar';

@@ -1,8 +1,8 @@
 // What a browser sees at the actor and note URLs: a plain, readable profile.
 // Note HTML is ours (rendered from escaped text); everything else is escaped here.
-import type { LocalIdentity, LocalProfile } from './localActor';
+import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { NoteRecord } from '../social/noteRepository';
-import { escapeHtml } from './sanitize';
+import { escapeHtml } from '../federation/sanitize';
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d1f23;background:#fafafa}
 @media (prefers-color-scheme:dark){body{color:#e6e6e6;background:#16181c}a{color:#8ab4f8}}

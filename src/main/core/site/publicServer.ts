@@ -2,20 +2,20 @@
 // its collections, notes, and the inboxes. This is what the tunnel exposes; the admin
 // API never lives here.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { LocalIdentity, LocalProfile } from './localActor';
+import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { NoteRecord, NoteRepository } from '../social/noteRepository';
 import type { FollowRepository } from '../social/followRepository';
 import type { InboxHandler } from '../inbox/inboxHandler';
-import type { RemoteActors } from './remoteActors';
-import type { InstanceLimits } from '../config';
+import type { RemoteActors } from '../federation/remoteActors';
+import type { InstanceLimits, PublicServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { BodyTooLargeError, readBody, sendHtml, sendJson, sendText } from '../http/httpUtil';
-import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from './activityStreams';
-import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from './renderers';
-import { checkIncomingRequest, verifyParsedSignature } from './httpSignature';
+import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from '../federation/activityStreams';
+import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from '../social/renderers';
+import { checkIncomingRequest, verifyParsedSignature } from '../federation/httpSignature';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
-import type { MediaStore } from '../media';
+import type { MediaStore } from '../media/mediaStore';
 
 export interface PublicServerDeps {
   identity: LocalIdentity;
@@ -25,15 +25,13 @@ export interface PublicServerDeps {
   inbox: InboxHandler;
   actors: RemoteActors;
   limits: InstanceLimits;
+  config: PublicServerConfig;
   log: Logger;
   version: string;
   /** Local users count for NodeInfo's usage (always 1) and the activity counts. */
   stats: () => { notes: number };
   media: MediaStore;
 }
-
-const PAGE_SIZE = 20;
-const COLLECTION_PAGE_SIZE = 50;
 
 export function createPublicServer(d: PublicServerDeps): Server {
   const server = createServer((req, res) => {
@@ -43,9 +41,9 @@ export function createPublicServer(d: PublicServerDeps): Server {
       else res.destroy();
     });
   });
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = d.config.headersTimeoutMs;
+  server.requestTimeout = d.config.requestTimeoutMs;
+  server.keepAliveTimeout = d.config.keepAliveTimeoutMs;
   return server;
 }
 
@@ -63,7 +61,7 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
   if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, undefined, { allow: 'GET, HEAD, POST' });
 
   const asJson = wantsActivityJson(req.headers.accept);
-  const activityJson = (body: unknown, cacheSeconds = 60) =>
+  const activityJson = (body: unknown, cacheSeconds = d.config.documentMaxAgeSeconds) =>
     sendJson(res, 200, body, req.headers.accept?.includes('ld+json') ? LD_CONTENT_TYPE : AS_CONTENT_TYPE, {
       vary: 'Accept', 'cache-control': `public, max-age=${cacheSeconds}`,
     });
@@ -79,8 +77,8 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
       });
     case '/nodeinfo/2.0': case '/nodeinfo/2.1': return nodeinfo(d, path.endsWith('2.1') ? '2.1' : '2.0', res);
     case '/': case actorPath:
-      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), 180);
-      return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, PAGE_SIZE)));
+      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), d.config.actorMaxAgeSeconds);
+      return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.outboxPageSize)));
     case `${actorPath}/outbox`: return outbox(d, url, res, activityJson);
     case `${actorPath}/followers`: return collection(d, 'followers', url, res, activityJson);
     case `${actorPath}/following`: return collection(d, 'following', url, res, activityJson);
@@ -97,7 +95,7 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
   const tag = /^\/tags\/([^/]{1,100})$/.exec(path);
   if (tag) {
     const name = decodeURIComponent(tag[1]!).toLowerCase();
-    const notes = d.notes.publicNotesBy(identity.actor, Date.now() + 1, 200).filter((n) => n.hashtags.includes(name));
+    const notes = d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.tagPageSize).filter((n) => n.hashtags.includes(name));
     return sendHtml(res, 200, renderTagPage(identity, name, notes));
   }
   const media = /^\/media\/([a-z0-9-]{1,60}\.(?:png|jpg|gif|webp))$/.exec(path);
@@ -141,7 +139,7 @@ function webfinger(d: PublicServerDeps, url: URL, res: ServerResponse): void {
       { rel: 'self', type: AS_CONTENT_TYPE, href: identity.actor },
       { rel: 'http://webfinger.net/rel/profile-page', type: 'text/html', href: identity.actor },
     ],
-  }, 'application/jrd+json; charset=utf-8', { 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=300' });
+  }, 'application/jrd+json; charset=utf-8', { 'access-control-allow-origin': '*', 'cache-control': `public, max-age=${d.config.webfingerMaxAgeSeconds}` });
 }
 
 function nodeinfo(d: PublicServerDeps, version: '2.0' | '2.1', res: ServerResponse): void {
@@ -162,9 +160,10 @@ function outbox(d: PublicServerDeps, url: URL, res: ServerResponse, send: (b: un
   const total = d.notes.countPublicBy(identity.actor);
   if (!url.searchParams.has('page')) return send(renderCollection(identity.outbox, total, `${identity.outbox}?page=true`));
   const before = Number(url.searchParams.get('before') ?? '') || Date.now() + 1;
-  const notes = d.notes.publicNotesBy(identity.actor, before, PAGE_SIZE);
+  const pageSize = d.config.outboxPageSize;
+  const notes = d.notes.publicNotesBy(identity.actor, before, pageSize);
   const last = notes[notes.length - 1];
-  const next = notes.length === PAGE_SIZE && last ? `${identity.outbox}?page=true&before=${last.publishedAt}` : undefined;
+  const next = notes.length === pageSize && last ? `${identity.outbox}?page=true&before=${last.publishedAt}` : undefined;
   send(renderCollectionPage(identity.outbox, `${identity.outbox}${url.search}`, notes.map((n) => renderCreate(identity, n)), next));
 }
 
@@ -174,8 +173,9 @@ function collection(d: PublicServerDeps, which: 'followers' | 'following', url: 
   const total = table.count('accepted');
   const page = Number(url.searchParams.get('page') ?? '');
   if (!Number.isInteger(page) || page < 1) return send(renderCollection(id, total, `${id}?page=1`));
-  const items = table.page('accepted', COLLECTION_PAGE_SIZE, (page - 1) * COLLECTION_PAGE_SIZE).map((f) => f.actorUri);
-  const next = page * COLLECTION_PAGE_SIZE < total ? `${id}?page=${page + 1}` : undefined;
+  const pageSize = d.config.collectionPageSize;
+  const items = table.page('accepted', pageSize, (page - 1) * pageSize).map((f) => f.actorUri);
+  const next = page * pageSize < total ? `${id}?page=${page + 1}` : undefined;
   const prev = page > 1 ? `${id}?page=${page - 1}` : undefined;
   send(renderCollectionPage(id, `${id}?page=${page}`, items, next, prev));
 }

@@ -1,9 +1,9 @@
 // ActivityStreams documents of the local actor and its notes.
-import type { LocalIdentity, LocalProfile } from './localActor';
-import type { NoteRecord } from '../social/noteRepository';
-import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from './activityStreams';
-import { escapeHtml } from './sanitize';
-import type { StoredMedia } from '../media';
+import type { LocalIdentity, LocalProfile } from '../federation/localActor';
+import type { NoteRecord } from './noteRepository';
+import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityStreams';
+import { escapeHtml } from '../federation/sanitize';
+import type { StoredMedia } from '../media/mediaStore';
 
 const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
 
