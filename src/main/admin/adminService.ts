@@ -5,8 +5,7 @@ import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi
 import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
-import { MediaError } from '../core/media/mediaStore';
-import { TunnelError } from '../core/tunnel/tunnelService';
+import { DomainError, type DomainErrorKind } from '../core/errors';
 import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
@@ -167,14 +166,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     },
     metrics: async (p) => inst.metrics.series(p.range),
     tunnelStatus: async () => inst.tunnel.status(),
-    async tunnelStart(p) {
-      try {
-        return await inst.tunnel.start(p);
-      } catch (err) {
-        if (err instanceof TunnelError) throw new AdminError('bad_params', `tunnelStart: ${err.message}`);
-        throw err;
-      }
-    },
+    tunnelStart: (p) => inst.tunnel.start(p),
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
@@ -192,12 +184,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return settingsDto();
     },
     async uploadAvatar(p) {
-      try {
-        inst.media.saveAvatar(Buffer.from(p.data, 'base64'), p.mediaType);
-      } catch (err) {
-        if (err instanceof MediaError) throw new AdminError('bad_params', `uploadAvatar: ${err.message}`);
-        throw err;
-      }
+      inst.media.saveAvatar(Buffer.from(p.data, 'base64'), p.mediaType);
       db.transaction(() => inst.actions.announceProfile())();
       return settingsDto();
     },
@@ -209,9 +196,18 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
   };
 }
 
-/** Validates and runs one method: the single entry both transports use. */
+const ADMIN_CODE: Record<DomainErrorKind, AdminError['code']> = {
+  not_found: 'not_found', conflict: 'conflict', invalid: 'bad_params', remote: 'remote_error',
+};
+
+/** Validates and runs one method: the single entry both transports use. Core errors become AdminErrors naming the method. */
 export async function invokeAdmin(handlers: AdminHandlers, method: string, rawParams: unknown): Promise<unknown> {
   if (!isAdminMethod(method)) throw new AdminError('unknown_method', `unknown method "${method}"`);
   const params = validateParams(method, rawParams);
-  return (handlers[method] as (p: unknown) => Promise<unknown>)(params);
+  try {
+    return await (handlers[method] as (p: unknown) => Promise<unknown>)(params);
+  } catch (err) {
+    if (err instanceof DomainError) throw new AdminError(ADMIN_CODE[err.kind], `${method}: ${err.message}`);
+    throw err;
+  }
 }

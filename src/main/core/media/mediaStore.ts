@@ -3,12 +3,18 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../store/database';
+import { DomainError } from '../errors';
 import type { AvatarMediaType } from '../../../shared/dto';
 
 const EXT: Record<AvatarMediaType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
 const KEY = 'avatar';
 
-export class MediaError extends Error {}
+/** An upload that is not what it claims to be. */
+export class MediaError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 /** Whether the bytes really are an image of the declared type (magic numbers). */
 export function looksLike(data: Buffer, type: AvatarMediaType): boolean {

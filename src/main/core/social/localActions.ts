@@ -2,7 +2,7 @@
 // changes the store and queues its activity in one transaction; delivery happens later.
 import type { Db } from '../store/database';
 import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
-import { AdminError } from '../../../shared/adminApi';
+import { conflict, DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
 import type { LocalIdentity, LocalProfile } from '../federation/localActor';
@@ -47,7 +47,7 @@ export class LocalActions {
     const { identity, notes } = this.d;
     const visibility = p.visibility ?? 'public';
     const parent = p.inReplyTo ? (notes.byId(p.inReplyTo) ?? notes.byUri(p.inReplyTo)) : undefined;
-    if (p.inReplyTo && !parent) throw new AdminError('not_found', `compose: inReplyTo: no note ${p.inReplyTo}`);
+    if (p.inReplyTo && !parent) throw notFound(`inReplyTo: no note ${p.inReplyTo}`);
 
     const refs = new Map<string, MentionRef>();
     const mentioned = new Map<string, RemoteActor>();
@@ -97,7 +97,7 @@ export class LocalActions {
   async deleteNote(noteId: string): Promise<{ ok: true }> {
     const { identity, notes } = this.d;
     const note = this.requireNote(noteId);
-    if (note.authorUri !== identity.actor) throw new AdminError('conflict', 'deleteNote: only your own notes can be deleted');
+    if (note.authorUri !== identity.actor) throw conflict('only your own notes can be deleted');
     const mentioned = note.mentions.map((m) => this.d.actors.cached(m.href)).filter((a): a is RemoteActor => !!a);
     const activity: Json = {
       '@context': AS_CONTEXT, id: `${note.uri}#delete`, type: 'Delete', actor: identity.actor,
@@ -135,7 +135,7 @@ export class LocalActions {
   async boost(noteId: string): Promise<{ ok: true }> {
     const note = this.requireNote(noteId);
     const me = this.d.identity.actor;
-    if (!isPubliclyVisible(note.visibility)) throw new AdminError('conflict', 'boost: only public and unlisted notes can be boosted');
+    if (!isPubliclyVisible(note.visibility)) throw conflict('only public and unlisted notes can be boosted');
     if (this.d.notes.reactionOf(note.uri, 'announce', me)) return { ok: true };
     const id = newId();
     const at = this.now();
@@ -158,9 +158,9 @@ export class LocalActions {
   }
 
   async follow(handle: string): Promise<FollowDto> {
-    const actor = await this.resolve(handle, 'follow');
+    const actor = await this.resolve(handle);
     const { identity, follows } = this.d;
-    if (actor.uri === identity.actor) throw new AdminError('conflict', 'follow: you cannot follow yourself');
+    if (actor.uri === identity.actor) throw conflict('you cannot follow yourself');
     const existing = follows.following.get(actor.uri);
     if (existing && existing.state !== 'rejected') return { actor: this.d.views.actor(actor.uri), state: existing.state, since: existing.createdAt };
     const id = newId();
@@ -176,10 +176,10 @@ export class LocalActions {
   }
 
   async unfollow(handle: string): Promise<{ ok: true }> {
-    const actor = await this.resolve(handle, 'unfollow');
+    const actor = await this.resolve(handle);
     const { identity, follows } = this.d;
     const rec = follows.following.get(actor.uri);
-    if (!rec) throw new AdminError('not_found', `unfollow: you do not follow ${handle}`);
+    if (!rec) throw notFound(`you do not follow ${handle}`);
     const id = newId();
     const activity: Json = {
       '@context': AS_CONTEXT, id: identity.activityUri(id), type: 'Undo', actor: identity.actor,
@@ -206,7 +206,7 @@ export class LocalActions {
   answerFollow(actorUri: string, type: 'Accept' | 'Reject'): { ok: true } {
     const { identity, follows } = this.d;
     const rec = follows.followers.get(actorUri);
-    if (!rec) throw new AdminError('not_found', `${type === 'Accept' ? 'approveFollower' : 'rejectFollower'}: ${actorUri} has not asked to follow you`);
+    if (!rec) throw notFound(`${actorUri} has not asked to follow you`);
     const actor = this.d.actors.cached(actorUri);
     const id = newId();
     const activity: Json = {
@@ -291,16 +291,16 @@ export class LocalActions {
 
   private requireNote(noteId: string): NoteRecord {
     const note = this.d.notes.byId(noteId) ?? this.d.notes.byUri(noteId);
-    if (!note) throw new AdminError('not_found', `no note ${noteId}`);
+    if (!note) throw notFound(`no note ${noteId}`);
     return note;
   }
 
-  private async resolve(handle: string, method: string): Promise<RemoteActor> {
+  private async resolve(handle: string): Promise<RemoteActor> {
     try {
       return await this.d.actors.resolveHandle(handle);
     } catch (err) {
-      if (err instanceof ActorDocumentError) throw new AdminError('not_found', `${method}: ${err.message}`);
-      if (err instanceof FetchError) throw new AdminError('remote_error', `${method}: could not reach ${handle}: ${err.message}`);
+      if (err instanceof ActorDocumentError) throw notFound(err.message);
+      if (err instanceof FetchError) throw new DomainError('remote', `could not reach ${handle}: ${err.message}`);
       throw err;
     }
   }

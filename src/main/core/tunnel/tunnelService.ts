@@ -9,6 +9,7 @@ import { TunnelClient, validateSubdomain, waitForTunnelState, type TunnelClientO
 import { checkTunnelIdentity, subdomainOf } from './identityGuard';
 import { ReachabilityMonitor } from './reachability';
 import { DEFAULT_TUNNEL } from '../config';
+import { DomainError } from '../errors';
 
 export interface TunnelHost {
   /** The identity origin in use (the pinned one once federated). */
@@ -33,7 +34,12 @@ export interface TunnelServiceOptions {
   onUserChange?: (cfg: { enabled: boolean; host: string; subdomain: string | null }) => void;
 }
 
-export class TunnelError extends Error {}
+/** A tunnel setting that cannot work (bad server address or subdomain). */
+export class TunnelError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 export class TunnelService extends EventEmitter<{ status: [TunnelStatusDto] }> {
   private client: TunnelClient | undefined;
