@@ -50,6 +50,8 @@ export class FakeRemote {
   vars: Record<string, string> = {};
   /** When true the actor (and key) document answers 410 Gone, as for a deleted account. */
   gone = false;
+  /** When true, `/redirect?to=URL` answers 302 to any URL (an open redirect, as many sites have). */
+  openRedirect = false;
 
   constructor(readonly opts: FakeRemoteOptions) {}
 
@@ -63,8 +65,8 @@ export class FakeRemote {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
-        void this.serve(req, Buffer.concat(chunks)).then(({ status, body, type }) => {
-          res.writeHead(status, { 'content-type': type ?? 'application/activity+json' });
+        void this.serve(req, Buffer.concat(chunks)).then(({ status, body, type, location }) => {
+          res.writeHead(status, { 'content-type': type ?? 'application/activity+json', ...(location ? { location } : {}) });
           res.end(body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
         });
       });
@@ -116,7 +118,7 @@ export class FakeRemote {
     return fetch(url, { method: 'POST', headers: sendable, body });
   }
 
-  private async serve(req: IncomingMessage, body: Buffer): Promise<{ status: number; body?: unknown; type?: string }> {
+  private async serve(req: IncomingMessage, body: Buffer): Promise<{ status: number; body?: unknown; type?: string; location?: string }> {
     const url = new URL(req.url ?? '/', this.origin);
     if (req.method === 'POST') {
       const rec: ReceivedRequest = {
@@ -130,6 +132,7 @@ export class FakeRemote {
       return { status: this.opts.inboxStatus ?? 202 };
     }
     this.fetched.push(url.pathname + url.search);
+    if (this.openRedirect && url.pathname === '/redirect') return { status: 302, location: url.searchParams.get('to') ?? '/' };
     if (url.pathname === '/.well-known/webfinger') {
       const resource = url.searchParams.get('resource');
       if (resource !== `acct:${this.handle}`) return { status: 404, body: { error: 'not found' } };

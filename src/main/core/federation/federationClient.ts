@@ -3,7 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { FetchError, type HttpClient } from './httpClient';
 import { signRequest } from './httpSignature';
-import type { Json } from './activityStreams';
+import { hostOf, str, type Json } from './activityStreams';
 import type { InstanceLimits } from '../config';
 
 export interface LocalSigner {
@@ -20,17 +20,31 @@ export class FederationClient {
     private readonly limits: Pick<InstanceLimits, 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects'>,
   ) {}
 
-  /** GETs an ActivityStreams document, signed with the local actor's key. */
+  /**
+   * GETs an ActivityStreams object, signed with the local actor's key. The object's `id`
+   * is on the host that finally served it (after redirects), or the object is fetched
+   * again from its own `id`, which must then answer with itself from its own host: an open
+   * redirect on one server never lets another server's document speak for it (the class
+   * of Mastodon's CVE-2024-23832). Callers still compare the id with what they asked for.
+   */
   async getActivityJson(url: string): Promise<Json> {
-    return this.getJson(url, AS_ACCEPT);
+    const first = await this.getJson(url, AS_ACCEPT);
+    const id = idOfDocument(first.doc, first.url);
+    if (hostOf(id) === hostOf(first.url)) return first.doc;
+    const again = await this.getJson(id, AS_ACCEPT);
+    if (str(again.doc.id) !== id || hostOf(again.url) !== hostOf(id)) {
+      throw new FetchError(`${id} (claimed by a document from ${hostOf(first.url)}) is not served by its own host`, 'invalid');
+    }
+    return again.doc;
   }
 
   /** GETs plain JSON (WebFinger, NodeInfo), signed too: some servers want every request signed. */
   async getPlainJson(url: string, accept = 'application/json'): Promise<Json> {
-    return this.getJson(url, accept);
+    return (await this.getJson(url, accept)).doc;
   }
 
-  private async getJson(start: string, accept: string): Promise<Json> {
+  /** The document, and the URL it was finally served from. */
+  private async getJson(start: string, accept: string): Promise<{ doc: Json; url: string }> {
     let url = start;
     for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
       const { keyId, privateKey } = this.signer();
@@ -49,11 +63,18 @@ export class FederationClient {
       try {
         const parsed: unknown = JSON.parse(res.body.toString('utf8'));
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        return parsed as Json;
+        return { doc: parsed as Json, url };
       } catch {
         throw new FetchError(`GET ${url} did not return a JSON object`, 'invalid', res.status);
       }
     }
     throw new FetchError(`GET ${start}: too many redirects`, 'invalid');
   }
+}
+
+/** A fetched object's id as an absolute http(s) URL; anything else is refused. */
+function idOfDocument(doc: Json, servedFrom: string): string {
+  const id = str(doc.id);
+  if (!id || !/^https?:\/\//i.test(id) || !hostOf(id)) throw new FetchError(`${servedFrom} served an object without an http(s) id`, 'invalid');
+  return id;
 }
