@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Instance } from './core/instance';
+import { DataFolderError } from './core/store/dataFolder';
 import { stderrLogger } from './core/logger';
 import { closeServer, listen } from './core/http/httpUtil';
 import { createAdminHandlers } from './admin/adminService';
@@ -44,7 +45,7 @@ export async function startHeadless(
   }
   const instance = new Instance({
     dataDir: opts.dataDir, publicUrl, port, username: opts.username,
-    allowPrivateNetwork: opts.allowPrivateNetwork, log,
+    allowPrivateNetwork: opts.allowPrivateNetwork, allowNewIdentity: opts.newIdentity, log,
     ...(opts.tunnel ? { bindHost: '127.0.0.1', tunnel: { host: opts.tunnelHost, subdomain: opts.subdomain, client: extra.tunnelClient } } : {}),
   });
   try {
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
     running = await startHeadless(opts, log);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    log.error(e.code === 'EADDRINUSE' ? `port in use: ${e.message}. Pick others with --port / --admin-port.` : String(e.stack ?? e));
+    if (e instanceof DataFolderError) log.error(e.message);
+    else log.error(e.code === 'EADDRINUSE' ? `port in use: ${e.message}. Pick others with --port / --admin-port.` : String(e.stack ?? e));
     process.exit(1);
   }
   const { instance, adminUrl } = running;

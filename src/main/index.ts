@@ -1,6 +1,6 @@
 // The Electron entry: one window, one Instance, the admin API over IPC, a tray with the
 // queue depth, OS notifications, and a graceful quit that lets deliveries finish.
-import { app, BrowserWindow, ipcMain, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { Instance } from './core/instance';
 import { stderrLogger } from './core/logger';
@@ -128,6 +128,9 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => showWindow(app.getPath('userData')));
   app.whenReady().then(boot).catch((err) => {
     log.error(`could not start: ${err instanceof Error ? err.stack : String(err)}`);
+    // Never a silent exit: say why, and where the data is.
+    const reason = err instanceof Error ? err.message : String(err);
+    dialog.showErrorBox('Outpost could not start', `${reason}\n\nData folder: ${app.getPath('userData')}`);
     app.exit(1);
   });
   // Closing the window keeps the instance running in the tray (followers still get posts);

@@ -12,6 +12,8 @@ export interface HeadlessOptions {
   publicUrl: string;
   username: string;
   allowPrivateNetwork: boolean;
+  /** Start a new identity even where the data folder shows an earlier one (its database missing or empty). */
+  newIdentity?: boolean;
   /** Start the tunnel at boot; the public URL then comes from it (unless --public-url is given). */
   tunnel?: boolean;
   tunnelHost?: string;
@@ -22,6 +24,7 @@ export interface HeadlessOptions {
 
 export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--admin-port N] [--public-url URL]
                            [--username NAME] [--tunnel] [--tunnel-host URL] [--subdomain S] [--allow-private-network]
+                           [--new-identity]
   --data-dir DIR            where the database and admin token live (default: ${defaultDataDir()})
   --port N                  public (federation) port (default: ${DEFAULT_PUBLIC_PORT})
   --admin-port N            admin API and UI port, loopback only (default: ${DEFAULT_ADMIN_PORT})
@@ -30,7 +33,8 @@ export const USAGE = `Usage: npm run headless -- [--data-dir DIR] [--port N] [--
   --tunnel                  expose the public port through localtunnel at start; the public URL is the tunnel's
   --tunnel-host URL         the localtunnel server (default: ${DEFAULT_TUNNEL_SERVER}); run your own for a permanent address
   --subdomain S             the subdomain to ask the tunnel server for (default: the pinned one, if any)
-  --allow-private-network   let fetches and deliveries reach loopback/private addresses (tests, LAN)`;
+  --allow-private-network   let fetches and deliveries reach loopback/private addresses (tests, LAN)
+  --new-identity            start a new account even though the data folder held one whose database is gone`;
 
 export class OptionsError extends Error {}
 
@@ -56,6 +60,7 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
         'public-url': { type: 'string' },
         username: { type: 'string' },
         'allow-private-network': { type: 'boolean' },
+        'new-identity': { type: 'boolean' },
         tunnel: { type: 'boolean' },
         'tunnel-host': { type: 'string' },
         subdomain: { type: 'string' },
@@ -97,6 +102,7 @@ export function parseHeadlessArgs(argv: string[]): HeadlessOptions {
     publicUrl: url.origin,
     username,
     allowPrivateNetwork: !!v['allow-private-network'],
+    ...(v['new-identity'] ? { newIdentity: true } : {}),
     tunnel: !!v.tunnel,
     ...(v['tunnel-host'] !== undefined ? { tunnelHost: v['tunnel-host'].replace(/\/$/, '') } : {}),
     ...(v.subdomain !== undefined ? { subdomain: v.subdomain } : {}),

@@ -29,10 +29,10 @@ describe('parseHeadlessArgs', () => {
   it('takes each flag', () => {
     expect(parseHeadlessArgs([
       '--data-dir', '/tmp/outpost-x', '--port', '9000', '--admin-port', '9001',
-      '--public-url', 'https://social.example', '--username', 'alice_1', '--allow-private-network',
+      '--public-url', 'https://social.example', '--username', 'alice_1', '--allow-private-network', '--new-identity',
     ])).toEqual({
       dataDir: '/tmp/outpost-x', port: 9000, adminPort: 9001, publicUrl: 'https://social.example', username: 'alice_1', allowPrivateNetwork: true,
-      tunnel: false, publicUrlGiven: true,
+      newIdentity: true, tunnel: false, publicUrlGiven: true,
     });
     expect(parseHeadlessArgs(['--tunnel', '--tunnel-host', 'https://tunnel.example.org/', '--subdomain', 'quiet-fox'])).toMatchObject({
       tunnel: true, tunnelHost: 'https://tunnel.example.org', subdomain: 'quiet-fox', publicUrlGiven: false,

@@ -2,9 +2,9 @@
 // inbox and the delivery sender. Plain Node: the Electron main process and the headless
 // entry both own one of these.
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { isIP } from 'node:net';
-import { openDatabase, type Db } from './store/database';
+import type { Db } from './store/database';
+import { openInstanceDatabase } from './store/dataFolder';
 import { DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InstanceLimits } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
@@ -44,6 +44,8 @@ export interface InstanceOptions {
   bindHost?: string;
   username: string;
   allowPrivateNetwork?: boolean;
+  /** Start a new identity even where the data folder shows an earlier instance (its database missing or empty). */
+  allowNewIdentity?: boolean;
   limits?: Partial<InstanceLimits>;
   delivery?: DeliveryOverrides;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
@@ -87,7 +89,7 @@ export class Instance {
     this.log = options.log ?? silentLogger;
     this.limits = withDefaults(DEFAULT_LIMITS, options.limits);
     this.deliveryConfig = deliveryConfig(options.delivery);
-    this.db = openDatabase(join(options.dataDir, 'outpost.db'));
+    this.db = openInstanceDatabase(options.dataDir, { allowNewIdentity: options.allowNewIdentity, log: this.log });
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
     this.media = new MediaStore(this.db, options.dataDir);

@@ -2,24 +2,23 @@
 // wait) and the instance then starts under that URL — asking for the pinned subdomain
 // when the instance has federated before. Used by headless --tunnel and by the desktop
 // app when the tunnel was on when it last ran.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger';
 import { freePort } from '../http/httpUtil';
 import { openDatabase } from '../store/database';
+import { DATABASE_FILE, hasDatabase } from '../store/dataFolder';
 import { pinnedOrigin } from '../federation/federationGate';
 import { loadStoredSettings, type StoredSettings } from '../settings';
 import { subdomainOf } from './identityGuard';
 import { TunnelClient, isOnline, waitForTunnelState, type TunnelClientOptions } from './tunnelClient';
 import { DEFAULT_TUNNEL } from '../config';
 
-/** How long a start waits for the tunnel before going on under the last known URL. */
-
 /** What the data folder says before the instance opens it: the pinned origin and the saved settings. */
 export function readBootState(dataDir: string): { pinned: string | null; settings: StoredSettings | null } {
-  const file = join(dataDir, 'outpost.db');
-  if (!existsSync(file)) return { pinned: null, settings: null };
-  const db = openDatabase(file);
+  // An empty file is not opened: that would give it a schema, and the instance's start
+  // must still see it empty (it refuses to make a new identity beside an old one).
+  if (!hasDatabase(dataDir)) return { pinned: null, settings: null };
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
     return { pinned: pinnedOrigin(db), settings: loadStoredSettings(db) };
   } finally {
