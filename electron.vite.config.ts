@@ -21,10 +21,20 @@ export default defineConfig({
       },
     },
   },
+  // The one renderer build: `electron-vite build` (npm start, npm run build) and
+  // scripts/build-renderer.mjs (headless, the e2e tests) both resolve this section.
   renderer: {
     root: resolve('src/renderer'),
     build: {
-      rollupOptions: { input: resolve('src/renderer/index.html') },
+      // electron-vite leaves the renderer unminified by default; headless serves it over HTTP.
+      minify: true,
+      rolldownOptions: {
+        input: resolve('src/renderer/index.html'),
+        output: {
+          // uPlot (the dashboard's charts) in its own chunk, so UI changes do not re-ship it.
+          codeSplitting: { groups: [{ name: 'uplot', test: /[\\/]node_modules[\\/]uplot[\\/]/ }] },
+        },
+      },
     },
     plugins: [react()],
   },

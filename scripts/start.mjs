@@ -6,13 +6,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forgetRendererStamp, recordRendererStamp, rendererInputsStamp, withBuildLock } from './build-renderer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const say = (msg) => process.stderr.write(`outpost: ${msg}\n`);
 
-const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-  cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
+// Under the renderer build lock, and stamped, so the headless entry (and the e2e tests)
+// see out/renderer as this build of the current sources and do not rebuild it.
+const build = await withBuildLock(root, () => {
+  const stamp = rendererInputsStamp(root);
+  forgetRendererStamp(root);
+  const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status === 0) recordRendererStamp(root, stamp);
+  return result;
 });
 if (build.status !== 0) {
   say('the build failed (see above)');

@@ -1,7 +1,5 @@
 // Outpost without Electron: the same Instance, its admin API on loopback HTTP, and the
-// renderer bundle served on the admin port for a browser. Prints one JSON ready line.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// production renderer build served on the admin port for a browser. Prints one JSON ready line.
 import { fileURLToPath } from 'node:url';
 import { Instance } from './core/instance';
 import { DataFolderError } from './core/store/dataFolder';
@@ -13,6 +11,7 @@ import { loadAdminToken } from './adminToken';
 import { OptionsError, parseHeadlessArgs, USAGE, type HeadlessOptions } from './options';
 import type { TunnelClient, TunnelClientOptions } from './core/tunnel/tunnelClient';
 import { startTunnelFirst } from './core/tunnel/tunnelBoot';
+import { builtRendererDir, prepareAdminUi, type AdminUi } from './adminUi';
 
 export interface RunningHeadless {
   instance: Instance;
@@ -21,16 +20,14 @@ export interface RunningHeadless {
   stop(): Promise<void>;
 }
 
-function rendererDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, '../../out/renderer'), join(here, '../renderer')]) {
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-  }
-  return undefined;
+export interface HeadlessExtra {
+  tunnelClient?: Partial<TunnelClientOptions>;
+  /** What the admin port serves at `/`, looked up per request; default: out/renderer if built (never built here). */
+  ui?: () => AdminUi;
 }
 
 export async function startHeadless(
-  opts: HeadlessOptions, log = stderrLogger(), extra: { tunnelClient?: Partial<TunnelClientOptions> } = {},
+  opts: HeadlessOptions, log = stderrLogger(), extra: HeadlessExtra = {},
 ): Promise<RunningHeadless> {
   let publicUrl = opts.publicUrl;
   let tunnelClient: TunnelClient | undefined;
@@ -59,8 +56,9 @@ export async function startHeadless(
   const adminUrlFor = (port: number) => `http://127.0.0.1:${port}`;
   let adminUrl = adminUrlFor(opts.adminPort);
   const handlers = createAdminHandlers(instance, { get adminUrl() { return adminUrl; }, dataDir: opts.dataDir });
+  const ui = extra.ui ?? (() => ({ dir: builtRendererDir() }));
   const server = createAdminServer({
-    handlers, events: instance.events, token, log, rendererDir, metrics: () => instance.metrics.exposition(),
+    handlers, events: instance.events, token, log, ui, metrics: () => instance.metrics.exposition(),
   });
   try {
     adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));
@@ -90,9 +88,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = stderrLogger();
+  // The UI is built (or checked fresh) while the instance starts; the ready line waits for both.
+  let ui: AdminUi = { unavailable: 'the admin UI is still being built; reload in a moment' };
   let running: RunningHeadless;
   try {
-    running = await startHeadless(opts, log);
+    [running] = await Promise.all([
+      startHeadless(opts, log, { ui: () => ui }),
+      prepareAdminUi(log).then((prepared) => { ui = prepared; }),
+    ]);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e instanceof DataFolderError) log.error(e.message);
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify({
     event: 'ready', publicUrl: instance.publicUrl, adminUrl, actor: instance.identity.actor, handle: instance.identity.handle,
   }) + '\n');
-  log.info(`admin UI: ${adminUrl}/#token=${running.token}`);
+  log.info(ui.dir ? `admin UI: ${adminUrl}/#token=${running.token}` : `admin API (no UI): ${adminUrl}, bearer token ${running.token}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,5 +1,5 @@
 // The admin API over loopback HTTP (headless mode): POST /rpc/<method>, GET /events (SSE),
-// and the renderer bundle for a browser. Bearer token on everything but the static UI.
+// and the built renderer for a browser. Bearer token on everything but the static UI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -12,21 +12,30 @@ import { invokeAdmin, type AdminHandlers } from './adminService';
 import { forwardEvents } from './eventThrottle';
 import { DEFAULT_ADMIN } from '../core/config';
 
+/** What the admin port serves at `/`: a built renderer folder, or why there is none. */
+export interface AdminUi {
+  /** Folder with the built index.html and assets (never a source folder). */
+  dir?: string;
+  /** Why there is no UI to serve (shown in its place). */
+  unavailable?: string;
+}
+
 export interface AdminHttpOptions {
   handlers: AdminHandlers;
   events: InstanceEvents;
   token: string;
   log: Logger;
-  /** Folder with the built renderer (index.html and assets), looked up per request so a build made after start is served. */
-  rendererDir?: () => string | undefined;
+  /** The built renderer, looked up per request so a build finished after start is served. */
+  ui?: () => AdminUi;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
-/** Enough for a 2 MiB avatar in base64. */
+/** The only files the UI is made of; anything else (.tsx, .ts, .map, …) is never served. */
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif',
+  '.ico': 'image/x-icon', '.json': 'application/json', '.woff': 'font/woff', '.woff2': 'font/woff2',
 };
 const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -98,27 +107,54 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
   }
 
   async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
-    const dir = opts.rendererDir?.();
+    const ui = opts.ui?.() ?? {};
+    const dir = ui.dir;
     if (!dir) {
-      return sendText(res, 200, '<!doctype html><title>Outpost</title><p>The admin UI is not built. Run <code>npm run build</code>.</p>', 'text/html; charset=utf-8');
+      const why = ui.unavailable ?? 'it is not built (run `npm run build`)';
+      return sendUi(res, 503, 'text/html; charset=utf-8', Buffer.from(
+        `<!doctype html><title>Outpost</title><p>The admin UI is not available: ${escapeHtml(why)}.</p><p>The admin API works (<code>POST /rpc/&lt;method&gt;</code>).</p>`,
+      ), 'no-store');
     }
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const notFound = () => sendText(res, 404, 'not found', 'text/plain');
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return notFound();
+    }
+    const rel = normalize(path).replace(/^([/\\])+/, '');
     let file = join(dir, rel || 'index.html');
     if (!file.startsWith(normalize(dir) + sep) && file !== join(dir, 'index.html')) return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });
+    // Extension-less paths are client-side routes: index.html. A path naming a file must be
+    // one of the UI's file types and exist; there is no fallback that could hand out sources.
+    const type = MIME[extname(file)];
+    if (!extname(file)) file = join(dir, 'index.html');
+    else if (!type) return notFound();
     const st = await stat(file).catch(() => undefined);
-    if (!st || !st.isFile()) file = join(dir, 'index.html'); // client-side routes
-    const body = await readFile(file).catch(() => undefined);
-    if (!body) return sendText(res, 404, 'not found', 'text/plain');
-    res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    const body = st?.isFile() ? await readFile(file).catch(() => undefined) : undefined;
+    if (!body) {
+      // Browsers ask for it on their own; "no icon" keeps their consoles free of a 404.
+      if (url.pathname === '/favicon.ico') return void res.writeHead(204, { 'cache-control': `public, max-age=${DEFAULT_ADMIN.assetMaxAgeSeconds}` }).end();
+      return notFound();
+    }
+    sendUi(res, 200, type ?? MIME['.html']!, body, file.endsWith('index.html') ? 'no-cache' : `public, max-age=${DEFAULT_ADMIN.assetMaxAgeSeconds}`);
+  }
+
+  function sendUi(res: ServerResponse, status: number, contentType: string, body: Buffer, cacheControl: string): void {
+    res.writeHead(status, {
+      'content-type': contentType,
       'content-length': body.length,
       'content-security-policy': UI_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
+      'cache-control': cacheControl,
     });
     res.end(body);
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function sendError(res: ServerResponse, err: AdminError): void {

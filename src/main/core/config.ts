@@ -294,6 +294,8 @@ export interface AdminConfig {
   timelinePageSize: number;
   /** Notifications per page when the caller names no limit. Default 30. */
   notificationsPageSize: number;
+  /** Headless builds a missing or stale UI at start; a build taking longer is stopped. Default 180 s. */
+  uiBuildTimeoutMs: number;
 }
 
 export const DEFAULT_ADMIN: AdminConfig = {
@@ -303,6 +305,7 @@ export const DEFAULT_ADMIN: AdminConfig = {
   assetMaxAgeSeconds: 3600,
   timelinePageSize: 20,
   notificationsPageSize: 30,
+  uiBuildTimeoutMs: 180 * SECOND_MS,
 };
 
 // ---- start-up --------------------------------------------------------------------------
