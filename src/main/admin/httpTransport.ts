@@ -50,17 +50,29 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
 
   return createServer((req, res) => {
     handle(req, res).catch((err) => {
-      opts.log.error(`admin ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+      // The path only: a query may carry the token (`/events?token=`).
+      opts.log.error(`admin ${req.method} ${pathOf(req)}: ${err instanceof Error ? err.stack : String(err)}`);
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A page on another site whose name was rebound to 127.0.0.1 still sends its own name
+    // as Host: only our loopback names and port are us, whatever the token says.
+    if (!isOwnHost(req.headers.host, req.socket.localPort)) {
+      return sendJson(res, 403, { error: { code: 'forbidden', message: 'the admin port answers only to 127.0.0.1, localhost or [::1] on its own port' } });
+    }
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     // Browsers send Origin on cross-site requests: only our own page may call us.
     const origin = req.headers.origin;
     if (origin && origin !== `http://${req.headers.host}`) return sendJson(res, 403, { error: { code: 'forbidden', message: 'cross-origin request refused' } });
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return sendJson(res, 400, { error: { code: 'bad_request', message: 'malformed percent-escape in the path' } });
+    }
 
     if (url.pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use POST' } }, undefined, { allow: 'POST' });
@@ -74,7 +86,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
         return sendError(res, new AdminError('bad_params', message));
       }
       try {
-        const result = await invokeAdmin(opts.handlers, decodeURIComponent(url.pathname.slice(5)), params);
+        const result = await invokeAdmin(opts.handlers, path.slice(5), params);
         return sendJson(res, 200, result ?? {});
       } catch (err) {
         if (err instanceof AdminError) return sendError(res, err);
@@ -90,7 +102,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
       if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
       return serveEvents(req, res);
     }
-    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url, res);
+    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url, path, res);
     return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });
   }
 
@@ -106,7 +118,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
     });
   }
 
-  async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
+  async function serveStatic(url: URL, path: string, res: ServerResponse): Promise<void> {
     const ui = opts.ui?.() ?? {};
     const dir = ui.dir;
     if (!dir) {
@@ -116,12 +128,6 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
       ), 'no-store');
     }
     const notFound = () => sendText(res, 404, 'not found', 'text/plain');
-    let path: string;
-    try {
-      path = decodeURIComponent(url.pathname);
-    } catch {
-      return notFound();
-    }
     const rel = normalize(path).replace(/^([/\\])+/, '');
     let file = join(dir, rel || 'index.html');
     if (!file.startsWith(normalize(dir) + sep) && file !== join(dir, 'index.html')) return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });
@@ -151,6 +157,19 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
     });
     res.end(body);
   }
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether a Host header names this server: a loopback name and the port it listens on. */
+export function isOwnHost(host: string | undefined, port: number | undefined): boolean {
+  const m = host ? /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(host.toLowerCase()) : null;
+  return !!m && LOOPBACK_NAMES.has(m[1]!) && port !== undefined && Number(m[2]) === port;
+}
+
+/** The request's path without its query (which may hold a token). */
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]!.slice(0, 200);
 }
 
 function escapeHtml(text: string): string {
