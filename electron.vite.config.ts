@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { UI_CONTENT_SECURITY_POLICY } from './src/shared/constants';
+
+/** The window's CSP as a <meta> in the built index.html: file:// loads in Electron carry no headers. */
+const cspMeta = {
+  name: 'outpost-csp-meta',
+  apply: 'build' as const,
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: UI_CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' as const }],
+};
 
 export default defineConfig({
   main: {
@@ -36,6 +44,6 @@ export default defineConfig({
         },
       },
     },
-    plugins: [react()],
+    plugins: [react(), cspMeta],
   },
 });

@@ -1,7 +1,8 @@
 // The Electron entry: one window, one Instance, the admin API over IPC, a tray with the
 // queue depth, OS notifications, and a graceful quit that lets deliveries finish.
-import { app, BrowserWindow, dialog, ipcMain, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Instance } from './core/instance';
 import { stderrLogger } from './core/logger';
 import { DEFAULT_PUBLIC_PORT, DEFAULT_USERNAME } from './core/config';
@@ -10,6 +11,7 @@ import { forwardEventsToWindow, registerAdminIpc } from './admin/ipcTransport';
 import { isVisibleOn, loadWindowState, saveWindowState } from './windowState';
 import { createTray, notifyOnEvents } from './electronShell';
 import { readBootState, startTunnelFirst } from './core/tunnel/tunnelBoot';
+import { UI_CONTENT_SECURITY_POLICY, UI_FRAME_POLICY } from '../shared/constants';
 
 // The data folder is the OS app-data folder named "Outpost", the same one headless mode uses.
 app.setName('Outpost');
@@ -19,7 +21,7 @@ let instance: Instance | undefined;
 let window: BrowserWindow | undefined;
 const cleanups: (() => void)[] = [];
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const CSP = `${UI_CONTENT_SECURITY_POLICY}; ${UI_FRAME_POLICY}`;
 
 function envPort(): number {
   const raw = process.env.OUTPOST_PORT;
@@ -50,12 +52,6 @@ function createWindow(dataDir: string): BrowserWindow {
   });
   if (saved.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  // External links open in the OS browser (http/https only); the window never navigates away.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//i.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
   let saveTimer: NodeJS.Timeout | undefined;
   const remember = () => {
     clearTimeout(saveTimer);
@@ -71,10 +67,34 @@ function createWindow(dataDir: string): BrowserWindow {
     const b = win.getNormalBounds();
     saveWindowState(dataDir, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
   });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  void win.loadURL(rendererUrl());
   return win;
 }
+
+/** The app's own page: the built index.html, or the dev server's page. */
+function rendererUrl(): string {
+  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href;
+}
+
+/** Admin calls come only from the top frame of the Outpost window, showing the app's own page. */
+function isTrustedSender(event: unknown): boolean {
+  const { sender, senderFrame } = event as IpcMainInvokeEvent;
+  if (!window || window.isDestroyed() || sender !== window.webContents || !senderFrame || senderFrame !== sender.mainFrame) return false;
+  const page = new URL(rendererUrl());
+  const from = new URL(senderFrame.url);
+  return page.protocol === 'file:' ? from.href.split('#')[0] === page.href : from.origin === page.origin;
+}
+
+// Every web contents the app ever makes (windows, and anything a page might try to open):
+// no new windows (http(s) links open in the OS browser), no navigation, no <webview>.
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//i.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
 
 function showWindow(dataDir: string): void {
   if (!window) {
@@ -111,12 +131,14 @@ async function boot(): Promise<void> {
   await instance.start();
   if (first) instance.tunnel.adopt(first.client);
   const handlers = createAdminHandlers(instance, { adminUrl: null, dataDir });
-  cleanups.push(registerAdminIpc(ipcMain, handlers));
+  cleanups.push(registerAdminIpc(ipcMain, handlers, isTrustedSender));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  // The UI needs no camera, microphone, geolocation or notifications permission from Chromium.
+  // The UI needs no camera, microphone, geolocation or notifications permission from Chromium:
+  // requests are refused, and checks (which some APIs make without a request) say no too.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   showWindow(dataDir);
   cleanups.push(createTray(join(app.getAppPath(), 'resources'), instance, () => showWindow(dataDir), () => app.quit()));
   cleanups.push(notifyOnEvents(instance, handlers, () => window));

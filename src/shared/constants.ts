@@ -15,3 +15,17 @@ export function isBacklogged(q: { queued: number; parked: number }): boolean {
 
 /** localtunnel's public server: the default tunnel server. */
 export const DEFAULT_TUNNEL_SERVER = 'https://localtunnel.me';
+
+/**
+ * The window's Content-Security-Policy, one definition for its three carriers: the
+ * Electron session's response header, the admin port's header (headless), and a <meta> in
+ * the built index.html (file:// loads have no headers). Only what a <meta> may carry is
+ * here; UI_FRAME_POLICY adds what only a header can.
+ */
+export const UI_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' https: http: data:",
+  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+].join('; ');
+
+/** The header-only part: nobody frames the window. */
+export const UI_FRAME_POLICY = "frame-ancestors 'none'";

@@ -5,6 +5,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { ADMIN_ERROR_STATUS, AdminError } from '../../shared/adminApi';
+import { UI_CONTENT_SECURITY_POLICY, UI_FRAME_POLICY } from '../../shared/constants';
 import type { InstanceEvents } from '../core/events';
 import type { Logger } from '../core/logger';
 import { BodyTooLargeError, readBody, sendJson, sendText } from '../core/http/httpUtil';
@@ -37,7 +38,7 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif',
   '.ico': 'image/x-icon', '.json': 'application/json', '.woff': 'font/woff', '.woff2': 'font/woff2',
 };
-const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const UI_CSP = `${UI_CONTENT_SECURITY_POLICY}; ${UI_FRAME_POLICY}`;
 
 export function createAdminServer(opts: AdminHttpOptions): Server {
   const tokenHash = createHash('sha256').update(opts.token).digest();

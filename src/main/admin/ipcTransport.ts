@@ -17,16 +17,19 @@ export interface IpcErrorReply {
   __outpostError: { code: string; message: string; status: number };
 }
 
-export function registerAdminIpc(ipcMain: IpcMainLike, handlers: AdminHandlers): () => void {
+/**
+ * Registers one handler per contract method. `isTrustedSender` sees each call's IPC event
+ * (in Electron: is `event.senderFrame` the app's own page?); a call from anything else — a
+ * frame the page embeds, a page it was navigated to — is refused without running.
+ */
+export function registerAdminIpc(ipcMain: IpcMainLike, handlers: AdminHandlers, isTrustedSender: (event: unknown) => boolean): () => void {
   for (const method of ADMIN_METHODS) {
-    ipcMain.handle(adminChannel(method), async (_event, params) => {
+    ipcMain.handle(adminChannel(method), async (event, params) => {
+      if (!isTrustedSender(event)) return errorReply(new AdminError('unauthorized', `${method}: not called from the Outpost window`));
       try {
         return await invokeAdmin(handlers, method, params);
       } catch (err) {
-        if (err instanceof AdminError) {
-          const reply: IpcErrorReply = { __outpostError: { code: err.code, message: err.message, status: ADMIN_ERROR_STATUS[err.code] } };
-          return reply;
-        }
+        if (err instanceof AdminError) return errorReply(err);
         throw err;
       }
     });
@@ -34,6 +37,10 @@ export function registerAdminIpc(ipcMain: IpcMainLike, handlers: AdminHandlers):
   return () => {
     for (const method of ADMIN_METHODS) ipcMain.removeHandler(adminChannel(method));
   };
+}
+
+function errorReply(err: AdminError): IpcErrorReply {
+  return { __outpostError: { code: err.code, message: err.message, status: ADMIN_ERROR_STATUS[err.code] } };
 }
 
 /** Sends throttled instance events to a window's webContents. */

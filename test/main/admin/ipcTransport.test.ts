@@ -18,10 +18,10 @@ class FakeIpcMain implements IpcMainLike {
   removeHandler(channel: string) {
     this.handlers.delete(channel);
   }
-  invoke(channel: string, params: unknown) {
+  invoke(channel: string, params: unknown, event: unknown = { trusted: true }) {
     const h = this.handlers.get(channel);
     if (!h) throw new Error(`no handler for ${channel}`);
-    return h({}, params);
+    return h(event, params);
   }
 }
 
@@ -33,7 +33,7 @@ let unregister: () => void;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outpost-ipc-'));
   inst = new Instance({ dataDir: dir, publicUrl: 'http://127.0.0.1:1', port: 0, username: 'ivy' });
-  unregister = registerAdminIpc(ipc, createAdminHandlers(inst, { adminUrl: null, dataDir: dir }));
+  unregister = registerAdminIpc(ipc, createAdminHandlers(inst, { adminUrl: null, dataDir: dir }), (e) => (e as { trusted?: boolean }).trusted === true);
 });
 afterAll(async () => {
   await inst.stop();
@@ -71,6 +71,14 @@ describe('admin API over IPC', () => {
   it('reports domain errors the same way', async () => {
     const reply = (await ipc.invoke(adminChannel('deleteNote'), { noteId: 'nope' })) as any;
     expect(reply.__outpostError).toMatchObject({ code: 'not_found', status: 404 });
+  });
+
+  it('refuses a call from anything but the Outpost window, without running it', async () => {
+    const before = inst.notes.countBy(inst.identity.actor);
+    const reply = (await ipc.invoke(adminChannel('compose'), { content: 'from an embedded frame' }, { trusted: false })) as any;
+    expect(reply.__outpostError).toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(reply.__outpostError.message).toBe('compose: not called from the Outpost window');
+    expect(inst.notes.countBy(inst.identity.actor)).toBe(before);
   });
 
   it('unregisters every handler', () => {
