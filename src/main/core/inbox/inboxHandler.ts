@@ -6,8 +6,9 @@ import type { InstanceLimits } from '../config';
 import type { Logger } from '../logger';
 import type { RemoteActors } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
-import { checkIncomingRequest, SignatureError, verifyParsedSignature, type SignableRequest } from '../federation/httpSignature';
-import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from '../federation/httpMessageSignature';
+import { checkIncomingRequest, verifyParsedSignature } from '../federation/signatures/cavage';
+import { SignatureError, type SignableRequest } from '../federation/signatures/common';
+import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from '../federation/signatures/rfc9421';
 
 /** A signature that passed its pre-key checks, and how to verify it once the key is known. */
 interface CheckedSignature {
@@ -133,7 +134,7 @@ export class InboxHandler {
    * Content-Digest) when present, else draft-cavage (Signature, Digest). Throws SignatureError.
    */
   private checkSignature(req: InboxRequest): CheckedSignature {
-    const window = { body: req.body, now: this.now(), maxAgeMs: this.d.limits.signatureMaxAgeMs, maxFutureSkewMs: this.d.limits.signatureMaxFutureSkewMs };
+    const window = { body: req.body, now: this.now(), window: this.d.limits };
     if (hasMessageSignature(req.headers)) {
       // The scheme the sender used to reach us is our public URL's (TLS may end at a tunnel or proxy).
       const signed = { ...req, scheme: this.d.publicScheme?.() ?? 'https' };

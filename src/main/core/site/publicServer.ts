@@ -12,7 +12,7 @@ import type { Logger } from '../logger';
 import { BodyTooLargeError, readBody, sendHtml, sendJson, sendText } from '../http/httpUtil';
 import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from '../federation/activityStreams';
 import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from '../social/renderers';
-import { checkIncomingRequest, verifyParsedSignature } from '../federation/httpSignature';
+import { checkIncomingRequest, verifyParsedSignature } from '../federation/signatures/cavage';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
 import type { MediaStore } from '../media/mediaStore';
@@ -185,9 +185,7 @@ async function mayRead(d: PublicServerDeps, note: NoteRecord, req: IncomingMessa
   if (isPubliclyVisible(note.visibility)) return true;
   if (!req.headers.signature && !req.headers.authorization) return false;
   try {
-    const parsed = checkIncomingRequest({ method: 'GET', path: req.url ?? '/', headers: req.headers }, {
-      maxAgeMs: d.limits.signatureMaxAgeMs, maxFutureSkewMs: d.limits.signatureMaxFutureSkewMs,
-    });
+    const parsed = checkIncomingRequest({ method: 'GET', path: req.url ?? '/', headers: req.headers }, { window: d.limits });
     const signer = await d.actors.forKey(parsed.keyId);
     if (!signer.publicKeyPem || !(await verifyParsedSignature(parsed, { method: 'GET', path: req.url ?? '/', headers: req.headers }, signer.publicKeyPem))) return false;
     if (note.mentions.some((m) => m.href === signer.uri) || note.to.includes(signer.uri) || note.cc.includes(signer.uri)) return true;
