@@ -7,11 +7,13 @@
 import type { KeyObject } from 'node:crypto';
 import {
   SignatureError,
+  assertPrivateKey,
   bodyToSign,
   checkExpires,
   checkWindow,
   headerValue,
   loadPublicKey,
+  lowerCaseHeaders,
   malformed,
   needsDigest,
   signAsync,
@@ -19,7 +21,7 @@ import {
   type SignableRequest,
   type SignatureWindow,
 } from './common';
-import { digestHeader, digestMatches } from './digest';
+import { checkBodyDigest, digestHeader } from './digest';
 
 /**
  * Builds the signing string for the listed components ("(request-target)",
@@ -195,14 +197,12 @@ function assertRsa(key: KeyObject): void {
  */
 export async function signRequest(input: OutgoingSignInput): Promise<Record<string, string>> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
-  if (input.privateKey.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
+  assertPrivateKey(input.privateKey);
   assertRsa(input.privateKey);
   if (/["\\\r\n]/.test(input.keyId)) throw malformed('keyId must not contain quotes, backslashes or newlines');
 
   const method = input.method.toUpperCase();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers ?? {})) out[k.toLowerCase()] = v;
-
+  const out = lowerCaseHeaders(input.headers);
   out['host'] = url.host;
   out['date'] = new Date(input.now ?? Date.now()).toUTCString();
   const components = ['(request-target)', 'host', 'date'];
@@ -311,11 +311,6 @@ export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOp
   if (coversCreated && parsed.created !== undefined) checkWindow(parsed.created * 1000, now, opts.window, '(created)');
   if (parsed.headers.includes('(expires)')) checkExpires(parsed.expires, now);
 
-  if (opts.body !== undefined) {
-    if (!parsed.headers.includes('digest')) throw new SignatureError('signature does not cover digest', 'missing_header');
-    const digest = headerValue(req.headers, 'digest');
-    if (digest === undefined) throw new SignatureError('no Digest header', 'missing_header');
-    if (!digestMatches(digest, opts.body)) throw new SignatureError('Digest does not match the body', 'bad_digest');
-  }
+  if (opts.body !== undefined) checkBodyDigest('digest', parsed.headers, req.headers, opts.body);
   return parsed;
 }

@@ -97,6 +97,13 @@ export function needsDigest(method: string, body?: Uint8Array | string): boolean
   return BODY_METHODS.has(method.toUpperCase()) || (body !== undefined && toBuffer(body).length > 0);
 }
 
+/** The caller's extra headers with lower-case names: where the headers a signer returns start. */
+export function lowerCaseHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
 /** The body to digest when signing: the given one, or an empty one for a method that has a body. */
 export function bodyToSign(method: string, body?: Uint8Array | string): Uint8Array | string | undefined {
   return body ?? (BODY_METHODS.has(method.toUpperCase()) ? '' : undefined);
@@ -140,6 +147,11 @@ export function loadPublicKey(key: KeyObject | string): KeyObject {
   }
   if (out.type !== 'public') throw new SignatureError('an asymmetric public key is needed', 'unsupported_algorithm');
   return out;
+}
+
+/** Throws bad_key unless `key` can sign. */
+export function assertPrivateKey(key: KeyObject): void {
+  if (key.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
 }
 
 /** A key as crypto.sign / crypto.verify take it, with the padding or encoding an algorithm needs. */

@@ -5,7 +5,7 @@
  * at least one must be there, and the bytes are compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { toBuffer } from './common';
+import { SignatureError, headerValue, toBuffer, type SignableRequest } from './common';
 import { parseDictionary, type SfMember } from './structuredFields';
 
 /** Digest algorithm names (lower-case, as both headers spell them case-insensitively) → node:crypto hash. */
@@ -77,4 +77,27 @@ export function contentDigestMatches(headerValue: string, body: Uint8Array | str
     name, m.kind === 'item' && m.item.value.t === 'bytes' ? m.item.value.v : null,
   ]);
   return entriesMatch(entries, body);
+}
+
+const DIGEST_HEADERS = {
+  digest: { name: 'Digest', matches: digestMatches },
+  'content-digest': { name: 'Content-Digest', matches: contentDigestMatches },
+} as const;
+
+/**
+ * The pre-key digest step of both specs: the signature covers the body's digest header
+ * (`covered` lists what it covers), the header is there, and it matches the raw body
+ * bytes. Throws SignatureError missing_header or bad_digest.
+ */
+export function checkBodyDigest(
+  header: keyof typeof DIGEST_HEADERS,
+  covered: readonly string[],
+  headers: SignableRequest['headers'],
+  body: Uint8Array | string,
+): void {
+  const { name, matches } = DIGEST_HEADERS[header];
+  if (!covered.includes(header)) throw new SignatureError(`signature does not cover ${header}`, 'missing_header');
+  const value = headerValue(headers, header);
+  if (value === undefined) throw new SignatureError(`no ${name} header`, 'missing_header');
+  if (!matches(value, body)) throw new SignatureError(`${name} does not match the body`, 'bad_digest');
 }

@@ -14,11 +14,13 @@
 import { constants as cryptoConstants, type KeyObject } from 'node:crypto';
 import {
   SignatureError,
+  assertPrivateKey,
   bodyToSign,
   checkExpires,
   checkWindow,
   headerValue,
   loadPublicKey,
+  lowerCaseHeaders,
   malformed,
   needsDigest,
   signAsync,
@@ -27,7 +29,7 @@ import {
   type SignableRequest,
   type SignatureWindow,
 } from './common';
-import { contentDigestHeader, contentDigestMatches } from './digest';
+import { checkBodyDigest, contentDigestHeader } from './digest';
 import { isKey, parseDictionary, serializeString, StructuredFieldError } from './structuredFields';
 
 export interface Rfc9421Parsed {
@@ -268,12 +270,7 @@ export function checkIncomingMessageSignature(req: MessageSignableRequest, opts:
   checkWindow(createdMs, now, opts.window, 'signature');
   checkExpires(parsed.params.expires, now);
 
-  if (opts.body !== undefined) {
-    if (!parsed.components.includes('content-digest')) throw new SignatureError('signature does not cover content-digest', 'missing_header');
-    const digest = headerValue(req.headers, 'content-digest');
-    if (digest === undefined) throw new SignatureError('no Content-Digest header', 'missing_header');
-    if (!contentDigestMatches(digest, opts.body)) throw new SignatureError('Content-Digest does not match the body', 'bad_digest');
-  }
+  if (opts.body !== undefined) checkBodyDigest('content-digest', parsed.components, req.headers, opts.body);
   return parsed;
 }
 
@@ -361,7 +358,7 @@ export interface MessageSignInput {
  */
 export async function signMessage(input: MessageSignInput): Promise<Record<string, string>> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
-  if (input.privateKey.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
+  assertPrivateKey(input.privateKey);
   const key = input.privateKey;
   const keyType = key.asymmetricKeyType;
   const alg =
@@ -375,8 +372,7 @@ export async function signMessage(input: MessageSignInput): Promise<Record<strin
   if (!isKey(label)) throw malformed(`bad label ${label}`);
 
   const method = input.method.toUpperCase();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers ?? {})) out[k.toLowerCase()] = v;
+  const out = lowerCaseHeaders(input.headers);
   const body = bodyToSign(method, input.body);
   if (body !== undefined) out['content-digest'] = contentDigestHeader(body);
   delete out['signature'];
