@@ -12,7 +12,8 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
-import { checkIncomingRequest, signRequest, verifyParsedSignature } from '../src/main/core/federation/httpSignature';
+import { checkIncomingRequest, signRequest, verifyParsedSignature } from '../src/main/core/federation/signatures/cavage';
+import { DEFAULT_LIMITS } from '../src/main/core/config';
 
 export type HostMode = 'normal' | 'refuse' | 'slow';
 
@@ -253,7 +254,7 @@ export class InboxFarm extends EventEmitter {
     const o = this.outpost;
     if (!o) throw new Error('farm: Outpost key unknown');
     const signable = { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers };
-    const parsed = checkIncomingRequest(signable, { body }); // Date window, covered headers, Digest = body
+    const parsed = checkIncomingRequest(signable, { body, window: DEFAULT_LIMITS }); // Date window, covered headers, Digest = body
     if (parsed.keyId !== o.keyId) throw new Error(`signed by ${parsed.keyId}, expected ${o.keyId}`);
     return verifyParsedSignature(parsed, signable, o.publicKey);
   }

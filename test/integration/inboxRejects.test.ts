@@ -6,7 +6,8 @@ import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutpost, type TestOutpost } from '../support/outpost';
 import { FakeRemote } from '../support/fakeRemote';
-import { digestHeader, signRequest, signingString } from '../../src/main/core/federation/httpSignature';
+import { signRequest, signingString } from '../../src/main/core/federation/signatures/cavage';
+import { digestHeader } from '../../src/main/core/federation/signatures/digest';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
 import { FakeRemote } from '../support/fakeRemote';
-import { signMessage } from '../../src/main/core/federation/httpMessageSignature';
+import { signMessage } from '../../src/main/core/federation/signatures/rfc9421';
 
 let o: TestOutpost;
 let remote: FakeRemote;

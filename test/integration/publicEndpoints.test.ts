@@ -1,6 +1,10 @@
 // What a remote server or a browser sees on the public port.
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOutpost, type TestOutpost } from '../support/outpost';
+import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
+import { FakeRemote } from '../support/fakeRemote';
+import { signRequest } from '../../src/main/core/federation/signatures/cavage';
+import { signMessage } from '../../src/main/core/federation/signatures/rfc9421';
 
 let o: TestOutpost;
 let publicNote = '';
@@ -132,5 +136,70 @@ describe('the public port is only federation', () => {
   it('has no admin API or events', async () => {
     expect((await fetch(`${o.publicUrl}/rpc/status`, { method: 'POST', headers: { authorization: `Bearer ${o.running.token}` } })).status).toBe(404);
     expect((await get('/events', { authorization: `Bearer ${o.running.token}` })).status).toBe(404);
+  });
+});
+
+// Followers-only and direct notes are served only to a signed GET — either spec — from an
+// accepted follower or someone the note addresses; a rotated key is refetched once.
+describe('signed GETs of non-public notes', () => {
+  let follower: FakeRemote;
+  let stranger: FakeRemote;
+  let directNote = '';
+
+  beforeAll(async () => {
+    const vars = { LOCAL_ACTOR: o.actor };
+    follower = await new FakeRemote({ host: '127.0.1.33', kind: 'mastodon', vars }).start();
+    stranger = await new FakeRemote({ host: '127.0.1.34', kind: 'gotosocial', vars }).start();
+    expect((await follower.post(`${o.publicUrl}/inbox`, follower.fixture('follow'))).status).toBe(202);
+    await eventually(async () => (await o.rpc('followers')).some((f) => f.actor.uri === follower.actorId && f.state === 'accepted'), 10_000, 'follower');
+    directNote = (await o.rpc('compose', { content: `just for @${stranger.handle}`, visibility: 'direct' })).noteId;
+  });
+  afterAll(async () => {
+    await follower?.stop();
+    await stranger?.stop();
+  });
+
+  type Spec = 'draft-cavage' | 'rfc9421';
+  async function signedGet(from: FakeRemote, path: string, spec: Spec, key: KeyObject = from.privateKey): Promise<number> {
+    const url = `${o.publicUrl}${path}`;
+    const signed = spec === 'rfc9421'
+      ? await signMessage({ method: 'GET', url, keyId: from.keyId, privateKey: key })
+      : await signRequest({ method: 'GET', url, keyId: from.keyId, privateKey: key });
+    const { host: _host, ...headers } = signed;
+    void _host;
+    const res = await fetch(url, { headers: { ...headers, ...AS } });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it.each(['draft-cavage', 'rfc9421'] as const)('%s: an accepted follower reads a followers-only note and its Create', async (spec) => {
+    expect(await signedGet(follower, `/notes/${followersNote}`, spec)).toBe(200);
+    expect(await signedGet(follower, `/notes/${followersNote}/activity`, spec)).toBe(200);
+  });
+
+  it.each(['draft-cavage', 'rfc9421'] as const)('%s: the addressee reads a direct note; others get 404', async (spec) => {
+    expect(await signedGet(stranger, `/notes/${directNote}`, spec)).toBe(200);
+    expect(await signedGet(stranger, `/notes/${followersNote}`, spec)).toBe(404);
+    expect(await signedGet(follower, `/notes/${directNote}`, spec)).toBe(404);
+  });
+
+  it('a signature by a key the sender does not publish gets 404', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    expect(await signedGet(follower, `/notes/${followersNote}`, 'draft-cavage', other)).toBe(404);
+    expect(await signedGet(follower, `/notes/${followersNote}`, 'rfc9421', other)).toBe(404);
+  });
+
+  it('a follower who rotated its key is read again after one refetch of its actor', async () => {
+    const next = generateKeyPairSync('rsa', {
+      modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    follower.actor.publicKey.publicKeyPem = next.publicKey;
+    // The cached key is older than keyRefetchMinAgeMs (30 s), so a failure may refetch it.
+    o.running.instance.db.prepare('UPDATE actors SET fetched_at = fetched_at - 60000 WHERE uri = ?').run(follower.actorId);
+    const fetchesBefore = follower.fetched.length;
+    expect(await signedGet(follower, `/notes/${followersNote}`, 'rfc9421', createPrivateKey(next.privateKey))).toBe(200);
+    expect(follower.fetched.length - fetchesBefore).toBe(1);
+    expect(await signedGet(follower, `/notes/${followersNote}`, 'draft-cavage', createPrivateKey(next.privateKey))).toBe(200);
+    expect(follower.fetched.length - fetchesBefore).toBe(1);
   });
 });

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkIncomingRequest, signRequest, verifyParsedSignature } from '../../src/main/core/federation/httpSignature';
+import { checkIncomingRequest, signRequest, verifyParsedSignature } from '../../src/main/core/federation/signatures/cavage';
+import { DEFAULT_LIMITS } from '../../src/main/core/config';
 import { freePort } from './outpost';
 
 export type ServerKind = 'mastodon' | 'misskey' | 'gotosocial' | 'pleroma';
@@ -148,7 +149,7 @@ export class FakeRemote {
   /** Verifies an incoming signature by fetching the signer's actor (as a real server would). */
   private async verify(req: IncomingMessage, body: Buffer): Promise<string | null> {
     const signable = { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers };
-    const parsed = checkIncomingRequest(signable, { body });
+    const parsed = checkIncomingRequest(signable, { body, window: DEFAULT_LIMITS });
     const actorUrl = parsed.keyId.split('#')[0]!;
     const res = await fetch(actorUrl, { headers: { accept: 'application/activity+json' } });
     const actor = (await res.json()) as any;

@@ -12,7 +12,7 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signRequest } from '../../src/main/core/federation/httpSignature';
+import { signRequest } from '../../src/main/core/federation/signatures/cavage';
 import { Instance } from '../../src/main/core/instance';
 import type { DeliveryOverrides, RetryOptions } from '../../src/main/core/config';
 import { silentLogger, type Logger } from '../../src/main/core/logger';

@@ -15,7 +15,7 @@ import type { Db } from '../store/database';
 import type { DeliveryConfig } from '../config';
 import type { HttpClient } from '../federation/httpClient';
 import type { LocalSigner } from '../federation/federationClient';
-import { signRequest } from '../federation/httpSignature';
+import { signRequest } from '../federation/signatures/cavage';
 import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
 import type { DeliveryMetrics } from '../metrics/deliveryMetrics';

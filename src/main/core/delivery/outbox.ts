@@ -3,7 +3,7 @@
 import type { Db } from '../store/database';
 import type { Json } from '../federation/activityStreams';
 import { hostOf } from '../federation/activityStreams';
-import { digestHeader } from '../federation/httpSignature';
+import { digestHeader } from '../federation/signatures/digest';
 import type { LocalIdentity } from '../federation/localActor';
 import { pinOrigin } from '../federation/federationGate';
 

@@ -2,7 +2,7 @@
 // a size cap, a few redirects, each hop re-checked by the SSRF guard.
 import type { KeyObject } from 'node:crypto';
 import { FetchError, type HttpClient } from './httpClient';
-import { signRequest } from './httpSignature';
+import { signRequest } from './signatures/cavage';
 import { hostOf, str, type Json } from './activityStreams';
 import type { InstanceLimits } from '../config';
 

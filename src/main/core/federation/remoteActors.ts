@@ -7,6 +7,7 @@ import { FetchError } from './httpClient';
 import type { FederationClient } from './federationClient';
 import { asArray, hostOf, idOf, str, typeOf, type Json } from './activityStreams';
 import { plainText, sanitizeRemoteHtml } from './sanitize';
+import type { KeyResolver, ResolvedKey } from './signatures/verifier';
 
 export interface RemoteActor {
   uri: string;
@@ -237,6 +238,33 @@ function fromRow(r: ActorRow): RemoteActor {
     inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
     fetchedAt: r.fetched_at,
+  };
+}
+
+/** An actor as the signature verifier sees it: the owner of its key. */
+function signingKeyOf(actor: RemoteActor): ResolvedKey {
+  return { signer: actor.uri, publicKey: actor.publicKeyPem };
+}
+
+/**
+ * Keys from the remote actor cache, for the signature verifier (a refresh is rate-limited
+ * by keyRefetchMinAgeMs). `fallback` may answer with an actor when the lookup fails (the
+ * inbox uses it for a deleted account's Delete); returning undefined rethrows.
+ */
+export function actorKeyResolver(
+  actors: Pick<RemoteActors, 'forKey'>,
+  fallback?: (keyId: string, err: unknown) => RemoteActor | undefined,
+): KeyResolver {
+  return {
+    async resolve(keyId, opts) {
+      try {
+        return signingKeyOf(await actors.forKey(keyId, opts));
+      } catch (err) {
+        const actor = fallback?.(keyId, err);
+        if (!actor) throw err;
+        return signingKeyOf(actor);
+      }
+    },
   };
 }
 

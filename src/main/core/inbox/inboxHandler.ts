@@ -4,16 +4,10 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../store/database';
 import type { InstanceLimits } from '../config';
 import type { Logger } from '../logger';
-import type { RemoteActors } from '../federation/remoteActors';
+import { actorKeyResolver, type RemoteActor, type RemoteActors } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
-import { checkIncomingRequest, SignatureError, verifyParsedSignature, type SignableRequest } from '../federation/httpSignature';
-import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from '../federation/httpMessageSignature';
-
-/** A signature that passed its pre-key checks, and how to verify it once the key is known. */
-interface CheckedSignature {
-  keyId: string;
-  verify(publicKeyPem: string): Promise<boolean>;
-}
+import type { SignableRequest } from '../federation/signatures/common';
+import { verifyRequest, type VerifyResult } from '../federation/signatures/verifier';
 import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
 
 export interface InboxRequest extends SignableRequest {
@@ -78,44 +72,25 @@ export class InboxHandler {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
-    let sig: CheckedSignature;
-    try {
-      sig = this.checkSignature(req);
-    } catch (err) {
-      if (err instanceof SignatureError) return reject(401, `signature: ${err.message}`);
-      throw err;
+    // A deleted account's Delete: its document is gone, but the key we cached for it (however
+    // old) still proves the Delete genuine, and must, or its follows and notes stay forever.
+    const selfDelete = type === 'Delete' && idOf(activity.object) === actorUri;
+    const keys = actorKeyResolver(this.d.actors, (keyId, err) => (selfDelete && isGone(err) ? this.cachedKeyOwner(actorUri, keyId) : undefined));
+    const verified = await verifyRequest(
+      { ...req, scheme: this.d.publicScheme?.() ?? 'https' },
+      { keys, window: this.d.limits, now: this.now() },
+    );
+    if (!verified.ok) {
+      // Never seen, a deleted account left nothing here to delete.
+      if (verified.reason === 'key_unavailable' && selfDelete && isGone(verified.cause)) return { status: 202, body: {} };
+      if (verified.reason === 'key_unavailable') this.d.log.info(`inbox: ${verified.message}`);
+      return reject(401, `signature: ${rejection(verified)}`);
     }
-
-    const keyId = sig.keyId;
-    let signer;
-    try {
-      signer = await this.d.actors.forKey(keyId);
-    } catch (err) {
-      const gone = err instanceof FetchError && (err.status === 410 || err.status === 404);
-      if (!(type === 'Delete' && idOf(activity.object) === actorUri && gone)) {
-        this.d.log.info(`inbox: cannot fetch key ${keyId}: ${err instanceof Error ? err.message : String(err)}`);
-        return reject(401, `signature: cannot fetch key ${keyId}`);
-      }
-      // A deleted account's Delete: its document is gone, but the key we cached for it (however
-      // old) still proves the Delete genuine, and must, or its follows and notes stay forever.
-      // Never seen, it left nothing here to delete.
-      const cached = this.d.actors.cached(actorUri);
-      if (!cached || cached.keyId !== keyId) return { status: 202, body: {} };
-      signer = cached;
-    }
-    if (hostOf(signer.uri) !== hostOf(actorUri)) return reject(401, 'signature: signer and activity actor are on different hosts');
+    const signer = verified.signer;
+    if (hostOf(signer) !== hostOf(actorUri)) return reject(401, 'signature: signer and activity actor are on different hosts');
     // Nor may another account on the same server act for this one (Mastodon and Misskey
     // refuse that too, short of an LD signature, which we do not check).
-    if (signer.uri !== actorUri) return reject(401, "signature: signer is not the activity's actor");
-    if (!(await this.verify(sig, signer.publicKeyPem))) {
-      // Maybe the key rotated: refetch once.
-      try {
-        signer = await this.d.actors.forKey(keyId, { refresh: true });
-      } catch {
-        return reject(401, 'signature: verification failed');
-      }
-      if (!(await this.verify(sig, signer.publicKeyPem))) return reject(401, 'signature: verification failed');
-    }
+    if (signer !== actorUri) return reject(401, "signature: signer is not the activity's actor");
     // Activity ids live on the actor's server; anything else is a forgery attempt.
     if (hostOf(id) !== hostOf(actorUri)) return reject(401, "activity id is not on the actor's host");
 
@@ -128,30 +103,20 @@ export class InboxHandler {
     return { status: 202, body: {} };
   }
 
-  /**
-   * The pre-key checks of whichever signature the request carries: RFC 9421 (Signature-Input,
-   * Content-Digest) when present, else draft-cavage (Signature, Digest). Throws SignatureError.
-   */
-  private checkSignature(req: InboxRequest): CheckedSignature {
-    const window = { body: req.body, now: this.now(), maxAgeMs: this.d.limits.signatureMaxAgeMs, maxFutureSkewMs: this.d.limits.signatureMaxFutureSkewMs };
-    if (hasMessageSignature(req.headers)) {
-      // The scheme the sender used to reach us is our public URL's (TLS may end at a tunnel or proxy).
-      const signed = { ...req, scheme: this.d.publicScheme?.() ?? 'https' };
-      const parsed = checkIncomingMessageSignature(signed, window);
-      if (!parsed.params.keyid) throw new SignatureError('the signature names no keyid', 'malformed_signature');
-      return { keyId: parsed.params.keyid, verify: (pem) => verifyMessageSignature(parsed, signed, pem) };
-    }
-    const parsed = checkIncomingRequest(req, window);
-    return { keyId: parsed.keyId, verify: (pem) => verifyParsedSignature(parsed, req, pem) };
+  /** The cached owner of `keyId`, if it is `actorUri` (fresh or not). */
+  private cachedKeyOwner(actorUri: string, keyId: string): RemoteActor | undefined {
+    const cached = this.d.actors.cached(actorUri);
+    return cached?.keyId === keyId ? cached : undefined;
   }
+}
 
-  private async verify(sig: CheckedSignature, pem: string | null): Promise<boolean> {
-    if (!pem) return false;
-    try {
-      return await sig.verify(pem);
-    } catch (err) {
-      if (err instanceof SignatureError) return false;
-      throw err;
-    }
+const isGone = (err: unknown): boolean => err instanceof FetchError && (err.status === 410 || err.status === 404);
+
+/** The 401's text: the pre-key problem as found; after a key was looked up, only that it failed. */
+function rejection(failure: Extract<VerifyResult, { ok: false }>): string {
+  switch (failure.reason) {
+    case 'key_unavailable': return `cannot fetch key ${failure.keyId}`;
+    case 'bad_key': case 'bad_signature': return 'verification failed';
+    default: return failure.message;
   }
 }

@@ -6,13 +6,13 @@ import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { NoteRecord, NoteRepository } from '../social/noteRepository';
 import type { FollowRepository } from '../social/followRepository';
 import type { InboxHandler } from '../inbox/inboxHandler';
-import type { RemoteActors } from '../federation/remoteActors';
+import { actorKeyResolver, type RemoteActors } from '../federation/remoteActors';
 import type { InstanceLimits, PublicServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { BodyTooLargeError, readBody, sendHtml, sendJson, sendText } from '../http/httpUtil';
 import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from '../federation/activityStreams';
 import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from '../social/renderers';
-import { checkIncomingRequest, verifyParsedSignature } from '../federation/httpSignature';
+import { verifyRequest } from '../federation/signatures/verifier';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
 import type { MediaStore } from '../media/mediaStore';
@@ -180,20 +180,20 @@ function collection(d: PublicServerDeps, which: 'followers' | 'following', url: 
   send(renderCollectionPage(id, `${id}?page=${page}`, items, next, prev));
 }
 
-/** Public and unlisted notes are readable by all; others only by a signed GET from someone addressed. */
+/**
+ * Public and unlisted notes are readable by all; others only by a signed GET (either spec,
+ * the key refetched once if it rotated) from someone addressed, or an accepted follower of
+ * a followers-only note.
+ */
 async function mayRead(d: PublicServerDeps, note: NoteRecord, req: IncomingMessage): Promise<boolean> {
   if (isPubliclyVisible(note.visibility)) return true;
-  if (!req.headers.signature && !req.headers.authorization) return false;
-  try {
-    const parsed = checkIncomingRequest({ method: 'GET', path: req.url ?? '/', headers: req.headers }, {
-      maxAgeMs: d.limits.signatureMaxAgeMs, maxFutureSkewMs: d.limits.signatureMaxFutureSkewMs,
-    });
-    const signer = await d.actors.forKey(parsed.keyId);
-    if (!signer.publicKeyPem || !(await verifyParsedSignature(parsed, { method: 'GET', path: req.url ?? '/', headers: req.headers }, signer.publicKeyPem))) return false;
-    if (note.mentions.some((m) => m.href === signer.uri) || note.to.includes(signer.uri) || note.cc.includes(signer.uri)) return true;
-    return note.visibility === 'followers' && d.follows.followers.get(signer.uri)?.state === 'accepted';
-  } catch {
-    return false;
-  }
+  const verified = await verifyRequest(
+    { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
+    { keys: actorKeyResolver(d.actors), window: d.limits },
+  );
+  if (!verified.ok) return false;
+  const signer = verified.signer;
+  if (note.mentions.some((m) => m.href === signer) || note.to.includes(signer) || note.cc.includes(signer)) return true;
+  return note.visibility === 'followers' && d.follows.followers.get(signer)?.state === 'accepted';
 }
 

@@ -9,19 +9,28 @@
  * ";req", "@query-param";name=...) are not supported and are rejected as
  * malformed; so is the response-only "@status".
  *
- * Only node:crypto is used; signing and verification use the callback forms of
- * crypto.sign / crypto.verify (libuv threadpool for RSA).
+ * signMessage stays here, in production code, for sending RFC 9421 (double-knock) later.
  */
+import { constants as cryptoConstants, type KeyObject } from 'node:crypto';
 import {
-  constants as cryptoConstants,
-  createHash,
-  createPublicKey,
-  sign as cryptoSign,
-  timingSafeEqual,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
-import { SignatureError, headerValue, type SignableRequest } from './httpSignature';
+  SignatureError,
+  assertPrivateKey,
+  bodyToSign,
+  checkExpires,
+  checkWindow,
+  headerValue,
+  loadPublicKey,
+  lowerCaseHeaders,
+  malformed,
+  needsDigest,
+  signAsync,
+  verifyAsync,
+  type CryptoKey,
+  type SignableRequest,
+  type SignatureWindow,
+} from './common';
+import { checkBodyDigest, contentDigestHeader } from './digest';
+import { isKey, parseDictionary, serializeString, StructuredFieldError } from './structuredFields';
 
 export interface Rfc9421Parsed {
   /** the dictionary key in Signature-Input / Signature, e.g. "sig1" */
@@ -39,188 +48,14 @@ export type MessageSignableRequest = SignableRequest & {
   scheme?: string;
 };
 
-function malformed(message: string): SignatureError {
-  return new SignatureError(message, 'malformed_signature');
-}
-
-function toBuffer(body: Uint8Array | string): Buffer {
-  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
-// ---------------------------------------------------------------------------
-// RFC 8941 structured fields (the subset needed: dictionaries, inner lists,
-// parameters, and all bare item types)
-
-type BareItem =
-  | { t: 'string'; v: string }
-  | { t: 'token'; v: string }
-  | { t: 'integer'; v: number }
-  | { t: 'decimal'; v: number }
-  | { t: 'bytes'; v: Buffer }
-  | { t: 'boolean'; v: boolean };
-
-interface SfItem {
-  value: BareItem;
-  params: Map<string, BareItem>;
-}
-
-type SfMember =
-  | { kind: 'item'; item: SfItem; raw: string }
-  | { kind: 'list'; items: SfItem[]; params: Map<string, BareItem>; raw: string };
-
-const NUMBER_RE = /-?\d{1,15}(\.\d{1,3})?/y;
-const TOKEN_RE = /[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/y;
-const KEY_RE = /[a-z*][a-z0-9_\-.*]*/y;
-const BYTES_RE = /:([A-Za-z0-9+/]*=*):/y;
-
-class SfParser {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  private fail(what: string): never {
-    throw malformed(`structured field: ${what} at ${this.i}`);
+/** The structured-field helpers, with their syntax errors reported as malformed signatures. */
+function sf<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StructuredFieldError) throw malformed(err.message);
+    throw err;
   }
-
-  private skipSp(): void {
-    while (this.s[this.i] === ' ') this.i++;
-  }
-
-  private skipOws(): void {
-    while (this.s[this.i] === ' ' || this.s[this.i] === '\t') this.i++;
-  }
-
-  private match(re: RegExp): RegExpExecArray | null {
-    re.lastIndex = this.i;
-    const m = re.exec(this.s);
-    if (m) this.i += m[0].length;
-    return m;
-  }
-
-  private key(): string {
-    const m = this.match(KEY_RE);
-    if (!m) this.fail('expected a key');
-    return m[0];
-  }
-
-  private bareItem(): BareItem {
-    const c = this.s[this.i];
-    if (c === undefined) this.fail('expected an item');
-    if (c === '-' || (c >= '0' && c <= '9')) {
-      const m = this.match(NUMBER_RE);
-      if (!m) this.fail('bad number');
-      return m[1] === undefined ? { t: 'integer', v: Number(m[0]) } : { t: 'decimal', v: Number(m[0]) };
-    }
-    if (c === '"') {
-      this.i++;
-      let out = '';
-      for (;;) {
-        const ch = this.s[this.i++];
-        if (ch === undefined) this.fail('unterminated string');
-        if (ch === '"') return { t: 'string', v: out };
-        if (ch === '\\') {
-          const next = this.s[this.i++];
-          if (next !== '"' && next !== '\\') this.fail('bad escape in string');
-          out += next;
-          continue;
-        }
-        const code = ch.charCodeAt(0);
-        if (code < 0x20 || code > 0x7e) this.fail('bad character in string');
-        out += ch;
-      }
-    }
-    if (c === ':') {
-      const m = this.match(BYTES_RE);
-      if (!m) this.fail('bad byte sequence');
-      return { t: 'bytes', v: Buffer.from(m[1] ?? '', 'base64') };
-    }
-    if (c === '?') {
-      const b = this.s[this.i + 1];
-      if (b !== '0' && b !== '1') this.fail('bad boolean');
-      this.i += 2;
-      return { t: 'boolean', v: b === '1' };
-    }
-    const m = this.match(TOKEN_RE);
-    if (!m) this.fail(`unexpected character ${JSON.stringify(c)}`);
-    return { t: 'token', v: m[0] };
-  }
-
-  private params(): Map<string, BareItem> {
-    const out = new Map<string, BareItem>();
-    while (this.s[this.i] === ';') {
-      this.i++;
-      this.skipSp();
-      const k = this.key();
-      let v: BareItem = { t: 'boolean', v: true };
-      if (this.s[this.i] === '=') {
-        this.i++;
-        v = this.bareItem();
-      }
-      out.set(k, v);
-    }
-    return out;
-  }
-
-  private item(): SfItem {
-    const value = this.bareItem();
-    return { value, params: this.params() };
-  }
-
-  private member(): SfMember {
-    const start = this.i;
-    if (this.s[this.i] === '(') {
-      this.i++;
-      const items: SfItem[] = [];
-      for (;;) {
-        this.skipSp();
-        if (this.s[this.i] === ')') {
-          this.i++;
-          break;
-        }
-        items.push(this.item());
-        const c = this.s[this.i];
-        if (c !== ' ' && c !== ')') this.fail('expected " " or ")" in inner list');
-      }
-      const params = this.params();
-      return { kind: 'list', items, params, raw: this.s.slice(start, this.i) };
-    }
-    const item = this.item();
-    return { kind: 'item', item, raw: this.s.slice(start, this.i) };
-  }
-
-  /** Parses the whole string as a dictionary; members keep their order (a repeated key keeps its first position, last value). */
-  dictionary(): Map<string, SfMember> {
-    const out = new Map<string, SfMember>();
-    this.skipOws();
-    if (this.i >= this.s.length) this.fail('empty dictionary');
-    for (;;) {
-      const k = this.key();
-      let m: SfMember;
-      if (this.s[this.i] === '=') {
-        this.i++;
-        m = this.member();
-      } else {
-        const start = this.i;
-        const params = this.params();
-        m = { kind: 'item', item: { value: { t: 'boolean', v: true }, params }, raw: this.s.slice(start, this.i) };
-      }
-      out.set(k, m);
-      this.skipOws();
-      if (this.i >= this.s.length) return out;
-      if (this.s[this.i] !== ',') this.fail('expected ","');
-      this.i++;
-      this.skipOws();
-      if (this.i >= this.s.length) this.fail('trailing comma');
-    }
-  }
-}
-
-function parseDictionary(value: string): Map<string, SfMember> {
-  return new SfParser(value).dictionary();
-}
-
-function serializeString(s: string): string {
-  if (!/^[\x20-\x7e]*$/.test(s)) throw malformed('string must be printable ASCII');
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 // ---------------------------------------------------------------------------
@@ -248,8 +83,8 @@ export function parseMessageSignature(headers: SignableRequest['headers'], label
   const sigRaw = headerValue(headers, 'signature');
   if (inputRaw === undefined || inputRaw === '') throw new SignatureError('no Signature-Input header', 'missing_signature');
   if (sigRaw === undefined || sigRaw === '') throw new SignatureError('no Signature header', 'missing_signature');
-  const inputs = parseDictionary(inputRaw);
-  const sigs = parseDictionary(sigRaw);
+  const inputs = sf(() => parseDictionary(inputRaw));
+  const sigs = sf(() => parseDictionary(sigRaw));
 
   const chosen = label ?? inputs.keys().next().value;
   if (chosen === undefined) throw malformed('Signature-Input is empty');
@@ -368,59 +203,18 @@ export function signatureBase(parsed: Pick<Rfc9421Parsed, 'components' | 'signat
 }
 
 // ---------------------------------------------------------------------------
-// Content-Digest (RFC 9530)
-
-const DIGEST_ALGORITHMS: Readonly<Record<string, string>> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
-
-/** `sha-256=:<base64>:` (or sha-512) of the body. */
-export function contentDigestHeader(body: Uint8Array | string, algorithm: 'sha-256' | 'sha-512' = 'sha-256'): string {
-  const alg = DIGEST_ALGORITHMS[algorithm] as string;
-  return `${algorithm}=:${createHash(alg).update(toBuffer(body)).digest('base64')}:`;
-}
-
-/**
- * True if the Content-Digest value holds at least one sha-256/sha-512 entry
- * and every such entry matches the body (other algorithms are ignored; an
- * unparseable header gives false).
- */
-export function contentDigestMatches(headerValueStr: string, body: Uint8Array | string): boolean {
-  let dict: Map<string, SfMember>;
-  try {
-    dict = parseDictionary(headerValueStr);
-  } catch {
-    return false;
-  }
-  const data = toBuffer(body);
-  let known = 0;
-  for (const [name, member] of dict) {
-    const alg = DIGEST_ALGORITHMS[name];
-    if (alg === undefined) continue;
-    if (member.kind !== 'item' || member.item.value.t !== 'bytes') return false;
-    known++;
-    const expected = createHash(alg).update(data).digest();
-    const given = member.item.value.v;
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  }
-  return known > 0;
-}
-
-// ---------------------------------------------------------------------------
 // Incoming checks
 
 export interface MessageSignatureCheckOptions {
   body?: Uint8Array | string;
   /** epoch ms, default Date.now() */
   now?: number;
-  /** default 12 h */
-  maxAgeMs?: number;
-  /** default 1 h (created in the future) */
-  maxFutureSkewMs?: number;
+  /** How old / how far ahead created (or a covered Date) may be: InstanceLimits' window. */
+  window: SignatureWindow;
   /** signature label to check; default the first in Signature-Input */
   label?: string;
 }
 
-const HOUR = 3_600_000;
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const SUPPORTED_ALGS = new Set(['rsa-v1_5-sha256', 'rsa-pss-sha512', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ed25519']);
 
 function assertAlgorithm(alg: string | undefined): void {
@@ -446,22 +240,18 @@ function coversTarget(components: readonly string[]): boolean {
  * body is given, that Content-Digest matches it. Returns the parsed signature.
  * Does not verify the cryptographic signature.
  */
-export function checkIncomingMessageSignature(req: MessageSignableRequest, opts: MessageSignatureCheckOptions = {}): Rfc9421Parsed {
+export function checkIncomingMessageSignature(req: MessageSignableRequest, opts: MessageSignatureCheckOptions): Rfc9421Parsed {
   const now = opts.now ?? Date.now();
-  const maxAge = opts.maxAgeMs ?? 12 * HOUR;
-  const maxFuture = opts.maxFutureSkewMs ?? HOUR;
 
   if (!hasMessageSignature(req.headers)) throw new SignatureError('no Signature-Input/Signature headers', 'missing_signature');
   const parsed = parseMessageSignature(req.headers, opts.label);
   assertAlgorithm(parsed.params.alg);
 
-  const method = req.method.toUpperCase();
-  const hasBody = opts.body !== undefined && toBuffer(opts.body).length > 0;
   if (!parsed.components.includes('@method')) throw new SignatureError('signature does not cover @method', 'missing_header');
   if (!coversTarget(parsed.components)) {
     throw new SignatureError('signature does not cover the target (@target-uri, or @authority and @path)', 'missing_header');
   }
-  if ((BODY_METHODS.has(method) || hasBody) && !parsed.components.includes('content-digest')) {
+  if (needsDigest(req.method, opts.body) && !parsed.components.includes('content-digest')) {
     throw new SignatureError('signature does not cover content-digest', 'missing_header');
   }
   // Throws missing_header if a covered component is absent.
@@ -477,29 +267,19 @@ export function checkIncomingMessageSignature(req: MessageSignableRequest, opts:
   } else {
     throw new SignatureError('signature has no created parameter (and does not cover date)', 'missing_header');
   }
-  if (now - createdMs > maxAge) throw new SignatureError('signature is too old', 'stale_date');
-  if (createdMs - now > maxFuture) throw new SignatureError('signature is created in the future', 'future_date');
-  if (parsed.params.expires !== undefined && parsed.params.expires * 1000 < now) {
-    throw new SignatureError('signature has expired', 'stale_date');
-  }
+  checkWindow(createdMs, now, opts.window, 'signature');
+  checkExpires(parsed.params.expires, now);
 
-  if (opts.body !== undefined) {
-    if (!parsed.components.includes('content-digest')) throw new SignatureError('signature does not cover content-digest', 'missing_header');
-    const digest = headerValue(req.headers, 'content-digest');
-    if (digest === undefined) throw new SignatureError('no Content-Digest header', 'missing_header');
-    if (!contentDigestMatches(digest, opts.body)) throw new SignatureError('Content-Digest does not match the body', 'bad_digest');
-  }
+  if (opts.body !== undefined) checkBodyDigest('content-digest', parsed.components, req.headers, opts.body);
   return parsed;
 }
 
 // ---------------------------------------------------------------------------
 // Crypto
 
-type VerifyKey = KeyObject | { key: KeyObject; padding: number; saltLength: number } | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
-
 interface AlgSpec {
   hash: string | null;
-  key: VerifyKey;
+  key: CryptoKey;
 }
 
 function ecCurve(key: KeyObject): string | undefined {
@@ -535,22 +315,6 @@ function algSpec(alg: string | undefined, key: KeyObject): { alg: string; spec: 
   }
 }
 
-function verifyAsync(spec: AlgSpec, data: Buffer, sig: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    try {
-      cryptoVerify(spec.hash, data, spec.key, sig, (err, ok) => resolve(err ? false : ok));
-    } catch {
-      resolve(false);
-    }
-  });
-}
-
-function signAsync(spec: AlgSpec, data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    cryptoSign(spec.hash, data, spec.key, (err, sig) => (err ? reject(err) : resolve(sig)));
-  });
-}
-
 /**
  * Verifies parsed.signature over the signature base of req with publicKey
  * (PEM string or KeyObject; a private key is reduced to its public half).
@@ -564,16 +328,9 @@ export async function verifyMessageSignature(
   req: MessageSignableRequest,
   publicKey: KeyObject | string,
 ): Promise<boolean> {
-  let key: KeyObject;
-  try {
-    key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
-  } catch (err) {
-    throw new SignatureError(`cannot read public key: ${(err as Error).message}`, 'bad_key');
-  }
-  if (key.type !== 'public') throw new SignatureError('an asymmetric public key is needed', 'unsupported_algorithm');
-  const { spec } = algSpec(parsed.params.alg, key);
+  const { spec } = algSpec(parsed.params.alg, loadPublicKey(publicKey));
   const data = Buffer.from(signatureBase(parsed, req), 'utf8');
-  return verifyAsync(spec, data, parsed.signature);
+  return verifyAsync(spec.hash, data, spec.key, parsed.signature);
 }
 
 export interface MessageSignInput {
@@ -601,7 +358,7 @@ export interface MessageSignInput {
  */
 export async function signMessage(input: MessageSignInput): Promise<Record<string, string>> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
-  if (input.privateKey.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
+  assertPrivateKey(input.privateKey);
   const key = input.privateKey;
   const keyType = key.asymmetricKeyType;
   const alg =
@@ -612,12 +369,11 @@ export async function signMessage(input: MessageSignInput): Promise<Record<strin
       : undefined;
   const { alg: effective, spec } = algSpec(alg, key);
   const label = input.label ?? 'sig1';
-  if (!/^[a-z*][a-z0-9_\-.*]*$/.test(label)) throw malformed(`bad label ${label}`);
+  if (!isKey(label)) throw malformed(`bad label ${label}`);
 
   const method = input.method.toUpperCase();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers ?? {})) out[k.toLowerCase()] = v;
-  const body = input.body ?? (BODY_METHODS.has(method) ? '' : undefined);
+  const out = lowerCaseHeaders(input.headers);
+  const body = bodyToSign(method, input.body);
   if (body !== undefined) out['content-digest'] = contentDigestHeader(body);
   delete out['signature'];
   delete out['signature-input'];
@@ -625,8 +381,8 @@ export async function signMessage(input: MessageSignInput): Promise<Record<strin
   const components = input.components ?? (body !== undefined ? ['@method', '@target-uri', 'content-digest'] : ['@method', '@target-uri']);
   const created = Math.floor((input.now ?? Date.now()) / 1000);
   const signatureParams =
-    `(${components.map((c) => serializeString(c)).join(' ')})` +
-    `;created=${created};keyid=${serializeString(input.keyId)};alg=${serializeString(effective)}`;
+    `(${components.map((c) => sf(() => serializeString(c))).join(' ')})` +
+    `;created=${created};keyid=${sf(() => serializeString(input.keyId))};alg=${serializeString(effective)}`;
 
   const req: MessageSignableRequest = {
     method,
@@ -635,7 +391,7 @@ export async function signMessage(input: MessageSignInput): Promise<Record<strin
     scheme: url.protocol.replace(/:$/, ''),
   };
   const data = Buffer.from(signatureBase({ components, signatureParams }, req), 'utf8');
-  const sig = await signAsync(spec, data);
+  const sig = await signAsync(spec.hash, data, spec.key);
   out['signature-input'] = `${label}=${signatureParams}`;
   out['signature'] = `${label}=:${sig.toString('base64')}:`;
   return out;

@@ -3,16 +3,19 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkIncomingMessageSignature,
-  contentDigestHeader,
-  contentDigestMatches,
   hasMessageSignature,
   parseMessageSignature,
   signMessage,
   signatureBase,
   verifyMessageSignature,
   type MessageSignableRequest,
-} from '../../../../src/main/core/federation/httpMessageSignature';
-import { SignatureError } from '../../../../src/main/core/federation/httpSignature';
+} from '../../../../../src/main/core/federation/signatures/rfc9421';
+import { SignatureError } from '../../../../../src/main/core/federation/signatures/common';
+import { contentDigestHeader } from '../../../../../src/main/core/federation/signatures/digest';
+import { DEFAULT_LIMITS } from '../../../../../src/main/core/config';
+
+/** The signature window is config's; these tests assert its defaults (12 h old, 1 h ahead). */
+const WINDOW = DEFAULT_LIMITS;
 
 /*
  * RFC 9421 Appendix B.1.4 (test-key-ed25519) and B.2.6 "Signing a Request
@@ -134,14 +137,7 @@ describe('RFC 9421 B.2.6 (ed25519) test vector', () => {
   });
 
   it('the check rejects it for POST because content-digest is not covered', async () => {
-    await expectCode(() => checkIncomingMessageSignature(b2Request(), { body: B2_BODY, now: 1618884473_000 }), 'missing_header');
-  });
-
-  it('the RFC Content-Digest (sha-512) matches the body', () => {
-    const digest = b2Request().headers['content-digest'] as string;
-    expect(contentDigestMatches(digest, B2_BODY)).toBe(true);
-    expect(contentDigestMatches(digest, `${B2_BODY} `)).toBe(false);
-    expect(contentDigestHeader(B2_BODY, 'sha-512')).toBe(digest);
+    await expectCode(() => checkIncomingMessageSignature(b2Request(), { window: WINDOW, body: B2_BODY, now: 1618884473_000 }), 'missing_header');
   });
 });
 
@@ -279,7 +275,7 @@ describe('RSA round trips', () => {
 
   it('sign → check → verify', async () => {
     const req = await signedPost();
-    const parsed = checkIncomingMessageSignature(req, { body, now: now + 1000 });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now: now + 1000 });
     expect(parsed.params.keyid).toBe('https://remote.example/u/bob#main-key');
     expect(await verifyMessageSignature(parsed, req, publicKey)).toBe(true);
     expect(await verifyMessageSignature(parsed, req, publicKey.export({ type: 'spki', format: 'pem' }) as string)).toBe(true);
@@ -289,7 +285,7 @@ describe('RSA round trips', () => {
   it('verifies with alg absent and an RSA key (rsa-v1_5-sha256)', async () => {
     const req = await signedPost();
     req.headers['signature-input'] = (req.headers['signature-input'] as string).replace(';alg="rsa-v1_5-sha256"', '');
-    const parsed = checkIncomingMessageSignature(req, { body, now });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
     expect(parsed.params.alg).toBeUndefined();
     // The alg parameter is part of the signed base, so removing it breaks the signature...
     expect(await verifyMessageSignature(parsed, req, publicKey)).toBe(false);
@@ -305,28 +301,28 @@ describe('RSA round trips', () => {
     const headers = await signMessage({ method: 'GET', url: 'https://social.example/users/alice', keyId: 'k', privateKey, now });
     expect(headers['content-digest']).toBeUndefined();
     const req: MessageSignableRequest = { method: 'GET', path: '/users/alice', headers: { ...headers, host: 'social.example' } };
-    const parsed = checkIncomingMessageSignature(req, { now });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, now });
     expect(parsed.components).toEqual(['@method', '@target-uri']);
     expect(await verifyMessageSignature(parsed, req, publicKey)).toBe(true);
   });
 
   it('tampered body or digest fails', async () => {
     const req = await signedPost();
-    await expectCode(() => checkIncomingMessageSignature(req, { body: `${body} `, now }), 'bad_digest');
+    await expectCode(() => checkIncomingMessageSignature(req, { window: WINDOW, body: `${body} `, now }), 'bad_digest');
     const forged = { ...req, headers: { ...req.headers, 'content-digest': contentDigestHeader(`${body} `) } };
     // The digest now matches the forged body but the signature covers the original digest.
-    const parsed = checkIncomingMessageSignature(forged, { body: `${body} `, now });
+    const parsed = checkIncomingMessageSignature(forged, { window: WINDOW, body: `${body} `, now });
     expect(await verifyMessageSignature(parsed, forged, publicKey)).toBe(false);
     const unknownAlg = { ...req, headers: { ...req.headers, 'content-digest': 'md5=:AAAA:' } };
-    await expectCode(() => checkIncomingMessageSignature(unknownAlg, { body, now }), 'bad_digest');
+    await expectCode(() => checkIncomingMessageSignature(unknownAlg, { window: WINDOW, body, now }), 'bad_digest');
     const noDigest = { ...req, headers: { ...req.headers } };
     delete noDigest.headers['content-digest'];
-    await expectCode(() => checkIncomingMessageSignature(noDigest, { body, now }), 'missing_header');
+    await expectCode(() => checkIncomingMessageSignature(noDigest, { window: WINDOW, body, now }), 'missing_header');
   });
 
   it('tampered method, path, authority or scheme fails verification', async () => {
     const req = await signedPost();
-    const parsed = checkIncomingMessageSignature(req, { body, now });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
     expect(await verifyMessageSignature(parsed, { ...req, method: 'PUT' }, publicKey)).toBe(false);
     expect(await verifyMessageSignature(parsed, { ...req, path: '/users/mallory/inbox?x=1' }, publicKey)).toBe(false);
     expect(await verifyMessageSignature(parsed, { ...req, path: '/users/alice/inbox?x=2' }, publicKey)).toBe(false);
@@ -338,7 +334,7 @@ describe('RSA round trips', () => {
 
   it('tampered signature fails', async () => {
     const req = await signedPost();
-    const parsed = checkIncomingMessageSignature(req, { body, now });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
     const sig = Buffer.from(parsed.signature);
     sig[10] = (sig[10] as number) ^ 1;
     expect(await verifyMessageSignature({ ...parsed, signature: sig }, req, publicKey)).toBe(false);
@@ -347,19 +343,19 @@ describe('RSA round trips', () => {
 
   it('stale, future and expired signatures are rejected', async () => {
     const req = await signedPost();
-    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now + 12 * 3_600_000 + 1000 }), 'stale_date');
-    expect(() => checkIncomingMessageSignature(req, { body, now: now + 11 * 3_600_000 })).not.toThrow();
-    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now + 61_000, maxAgeMs: 60_000 }), 'stale_date');
-    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now - 3_600_000 - 1000 }), 'future_date');
-    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now - 10_000, maxFutureSkewMs: 5_000 }), 'future_date');
+    await expectCode(() => checkIncomingMessageSignature(req, { window: WINDOW, body, now: now + 12 * 3_600_000 + 1000 }), 'stale_date');
+    expect(() => checkIncomingMessageSignature(req, { window: WINDOW, body, now: now + 11 * 3_600_000 })).not.toThrow();
+    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now + 61_000, window: { ...WINDOW, signatureMaxAgeMs: 60_000 } }), 'stale_date');
+    await expectCode(() => checkIncomingMessageSignature(req, { window: WINDOW, body, now: now - 3_600_000 - 1000 }), 'future_date');
+    await expectCode(() => checkIncomingMessageSignature(req, { body, now: now - 10_000, window: { ...WINDOW, signatureMaxFutureSkewMs: 5_000 } }), 'future_date');
     const expiring = { ...req, headers: { ...req.headers, 'signature-input': `${req.headers['signature-input'] as string};expires=${now / 1000 + 10}` } };
-    expect(() => checkIncomingMessageSignature(expiring, { body, now: now + 5_000 })).not.toThrow();
-    await expectCode(() => checkIncomingMessageSignature(expiring, { body, now: now + 11_000 }), 'stale_date');
+    expect(() => checkIncomingMessageSignature(expiring, { window: WINDOW, body, now: now + 5_000 })).not.toThrow();
+    await expectCode(() => checkIncomingMessageSignature(expiring, { window: WINDOW, body, now: now + 11_000 }), 'stale_date');
     const noCreated = {
       ...req,
       headers: { ...req.headers, 'signature-input': (req.headers['signature-input'] as string).replace(/;created=\d+/, '') },
     };
-    await expectCode(() => checkIncomingMessageSignature(noCreated, { body, now }), 'missing_header');
+    await expectCode(() => checkIncomingMessageSignature(noCreated, { window: WINDOW, body, now }), 'missing_header');
   });
 
   it('missing required components are rejected', async () => {
@@ -371,28 +367,28 @@ describe('RSA round trips', () => {
     ];
     for (const [components, code] of cases) {
       const req = await signedPost({ components });
-      await expectCode(() => checkIncomingMessageSignature(req, { body, now }), code);
+      await expectCode(() => checkIncomingMessageSignature(req, { window: WINDOW, body, now }), code);
     }
     for (const components of [
       ['@method', '@authority', '@path', 'content-digest'],
       ['@method', '@authority', '@request-target', 'content-digest'],
     ]) {
       const req = await signedPost({ components });
-      const parsed = checkIncomingMessageSignature(req, { body, now });
+      const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
       expect(await verifyMessageSignature(parsed, req, publicKey)).toBe(true);
     }
     // A covered header that is absent.
     const req = await signedPost({ components: ['@method', '@target-uri', 'content-digest', 'date'], headers: { date: 'x' } });
     delete req.headers['date'];
-    await expectCode(() => checkIncomingMessageSignature(req, { body, now }), 'missing_header');
-    await expectCode(() => checkIncomingMessageSignature({ method: 'POST', path: '/', headers: { host: 'a' } }, { now }), 'missing_signature');
+    await expectCode(() => checkIncomingMessageSignature(req, { window: WINDOW, body, now }), 'missing_header');
+    await expectCode(() => checkIncomingMessageSignature({ method: 'POST', path: '/', headers: { host: 'a' } }, { window: WINDOW, now }), 'missing_signature');
   });
 
   it('unsupported alg and key mismatches', async () => {
     const req = await signedPost();
     const hmac = { ...req, headers: { ...req.headers, 'signature-input': (req.headers['signature-input'] as string).replace('rsa-v1_5-sha256', 'hmac-sha256') } };
-    await expectCode(() => checkIncomingMessageSignature(hmac, { body, now }), 'unsupported_algorithm');
-    const parsed = checkIncomingMessageSignature(req, { body, now });
+    await expectCode(() => checkIncomingMessageSignature(hmac, { window: WINDOW, body, now }), 'unsupported_algorithm');
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
     await expectCode(verifyMessageSignature(parsed, req, ED25519_PUBLIC), 'unsupported_algorithm');
     await expectCode(verifyMessageSignature({ ...parsed, params: { ...parsed.params, alg: 'ed25519' } }, req, publicKey), 'unsupported_algorithm');
     await expectCode(verifyMessageSignature(parsed, req, 'not a key'), 'bad_key');
@@ -403,7 +399,7 @@ describe('RSA round trips', () => {
     const headers = await signMessage({ method: 'POST', url, body, keyId: 'k', privateKey: pssPriv, now });
     expect(headers['signature-input']).toContain('alg="rsa-pss-sha512"');
     const req: MessageSignableRequest = { method: 'POST', path: '/users/alice/inbox?x=1', headers: { ...headers, host: 'social.example' } };
-    const parsed = checkIncomingMessageSignature(req, { body, now });
+    const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
     expect(await verifyMessageSignature(parsed, req, pssPub)).toBe(true);
     expect(await verifyMessageSignature(parsed, { ...req, path: '/other' }, pssPub)).toBe(false);
     // An rsa-pss key does not do rsa-v1_5-sha256.
@@ -425,7 +421,7 @@ describe('RSA round trips', () => {
       const headers = await signMessage({ method: 'POST', url, body, keyId: 'k', privateKey: pair.privateKey, now });
       expect(headers['signature-input']).toContain(`alg="${alg}"`);
       const req: MessageSignableRequest = { method: 'POST', path: '/users/alice/inbox?x=1', headers: { ...headers, host: 'social.example' } };
-      const parsed = checkIncomingMessageSignature(req, { body, now });
+      const parsed = checkIncomingMessageSignature(req, { window: WINDOW, body, now });
       expect(await verifyMessageSignature(parsed, req, pair.publicKey)).toBe(true);
       expect(await verifyMessageSignature(parsed, { ...req, method: 'PUT' }, pair.publicKey)).toBe(false);
     }

@@ -1,94 +1,27 @@
 /**
- * HTTP Signatures as ActivityPub servers use them: draft-cavage-http-signatures
- * with RSA-SHA256 (PKCS#1 v1.5). "hs2019" is accepted and verified as
- * RSA-SHA256 when the key is RSA, which is what Mastodon and GoToSocial send.
- *
- * Only node:crypto is used. Signing and verification use the callback forms of
- * crypto.sign / crypto.verify, which run in libuv's threadpool instead of
- * blocking the event loop.
+ * draft-cavage-http-signatures, as ActivityPub servers use it: RSA-SHA256 (PKCS#1 v1.5)
+ * over a Signature header (or Authorization: Signature), with a Digest of the body.
+ * "hs2019" is accepted and verified as RSA-SHA256 when the key is RSA, which is what
+ * Mastodon and GoToSocial send.
  */
+import type { KeyObject } from 'node:crypto';
 import {
-  createHash,
-  createPublicKey,
-  sign as cryptoSign,
-  timingSafeEqual,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
-
-/** An error with a machine-readable code. */
-export class SignatureError extends Error {
-  readonly code: string;
-  /**
-   * @param message - Text for people.
-   * @param code - One of 'missing_signature', 'malformed_signature', 'missing_header',
-   *   'bad_digest', 'stale_date', 'future_date', 'bad_signature', 'unsupported_algorithm', 'bad_key'.
-   */
-  constructor(message: string, code: string) {
-    super(message);
-    this.name = 'SignatureError';
-    this.code = code;
-  }
-}
-
-function toBuffer(body: Uint8Array | string): Buffer {
-  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
-/** "SHA-256=<base64>" of the body. */
-export function digestHeader(body: Uint8Array | string): string {
-  return `SHA-256=${createHash('sha256').update(toBuffer(body)).digest('base64')}`;
-}
-
-const DIGEST_ALGORITHMS: Readonly<Record<string, string>> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
-
-/**
- * True if a Digest header value (possibly listing several comma-separated
- * algorithms, e.g. "SHA-256=...,SHA-512=...") holds at least one SHA-256 or
- * SHA-512 entry and every such entry matches the body. Entries of other
- * algorithms are ignored; a header with only unknown algorithms gives false.
- * Algorithm names are case-insensitive.
- */
-export function digestMatches(headerValue: string, body: Uint8Array | string): boolean {
-  const data = toBuffer(body);
-  let known = 0;
-  for (const entry of headerValue.split(',')) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) continue;
-    const alg = DIGEST_ALGORITHMS[entry.slice(0, eq).trim().toLowerCase()];
-    if (alg === undefined) continue;
-    known++;
-    const expected = createHash(alg).update(data).digest();
-    const given = Buffer.from(entry.slice(eq + 1).trim(), 'base64');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  }
-  return known > 0;
-}
-
-export interface SignableRequest {
-  method: string;
-  /** path + query as sent on the wire, e.g. "/inbox?x=1" */
-  path: string;
-  /** header names lower-case; values as strings */
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** The value of a header, looked up by lower-case name (then case-insensitively); arrays joined with ", ". */
-export function headerValue(headers: SignableRequest['headers'], name: string): string | undefined {
-  const lower = name.toLowerCase();
-  let value = headers[lower];
-  if (value === undefined) {
-    for (const key of Object.keys(headers)) {
-      if (key.toLowerCase() === lower) {
-        value = headers[key];
-        if (value !== undefined) break;
-      }
-    }
-  }
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((v) => v.trim()).join(', ');
-  return value.trim();
-}
+  SignatureError,
+  assertPrivateKey,
+  bodyToSign,
+  checkExpires,
+  checkWindow,
+  headerValue,
+  loadPublicKey,
+  lowerCaseHeaders,
+  malformed,
+  needsDigest,
+  signAsync,
+  verifyAsync,
+  type SignableRequest,
+  type SignatureWindow,
+} from './common';
+import { checkBodyDigest, digestHeader } from './digest';
 
 /**
  * Builds the signing string for the listed components ("(request-target)",
@@ -129,10 +62,6 @@ export interface ParsedSignature {
   signature: Buffer;
   created?: number;
   expires?: number;
-}
-
-function malformed(message: string): SignatureError {
-  return new SignatureError(message, 'malformed_signature');
 }
 
 /** Splits `a="x", b=1` into a map; names lower-cased; duplicates are an error. */
@@ -253,20 +182,6 @@ export interface OutgoingSignInput {
   digest?: string;
 }
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-
-function signAsync(data: Buffer, key: KeyObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    cryptoSign('sha256', data, key, (err, sig) => (err ? reject(err) : resolve(sig)));
-  });
-}
-
-function verifyAsync(data: Buffer, key: KeyObject, sig: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    cryptoVerify('sha256', data, key, sig, (err, ok) => resolve(err ? false : ok));
-  });
-}
-
 function assertRsa(key: KeyObject): void {
   if (key.asymmetricKeyType !== 'rsa') {
     throw new SignatureError(`key type ${key.asymmetricKeyType ?? key.type} is not supported (RSA only)`, 'unsupported_algorithm');
@@ -282,19 +197,17 @@ function assertRsa(key: KeyObject): void {
  */
 export async function signRequest(input: OutgoingSignInput): Promise<Record<string, string>> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
-  if (input.privateKey.type !== 'private') throw new SignatureError('a private key is needed to sign', 'bad_key');
+  assertPrivateKey(input.privateKey);
   assertRsa(input.privateKey);
   if (/["\\\r\n]/.test(input.keyId)) throw malformed('keyId must not contain quotes, backslashes or newlines');
 
   const method = input.method.toUpperCase();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers ?? {})) out[k.toLowerCase()] = v;
-
+  const out = lowerCaseHeaders(input.headers);
   out['host'] = url.host;
   out['date'] = new Date(input.now ?? Date.now()).toUTCString();
   const components = ['(request-target)', 'host', 'date'];
 
-  const body = input.body ?? (BODY_METHODS.has(method) ? '' : undefined);
+  const body = bodyToSign(method, input.body);
   if (body !== undefined) {
     out['digest'] = input.digest ?? digestHeader(body);
     out['content-type'] = input.contentType ?? out['content-type'] ?? 'application/activity+json';
@@ -304,7 +217,7 @@ export async function signRequest(input: OutgoingSignInput): Promise<Record<stri
 
   const req: SignableRequest = { method, path: `${url.pathname}${url.search}`, headers: out };
   const data = Buffer.from(signingString(components, req), 'utf8');
-  const sig = await signAsync(data, input.privateKey);
+  const sig = await signAsync('sha256', data, input.privateKey);
   out['signature'] =
     `keyId="${input.keyId}",algorithm="rsa-sha256",headers="${components.join(' ')}",signature="${sig.toString('base64')}"`;
   return out;
@@ -319,10 +232,11 @@ function assertAlgorithm(algorithm: string): void {
 }
 
 /**
- * Verifies the signature over req using publicKey (PEM string or KeyObject).
- * Resolves true/false. Throws SignatureError('unsupported_algorithm') for
- * algorithms other than rsa-sha256/hs2019 or non-RSA keys, 'bad_key' for an
- * unreadable key, and 'missing_header' if a covered header is absent.
+ * Verifies the signature over req using publicKey (PEM string or KeyObject; the verifier
+ * passes a KeyObject it loaded once). Resolves true/false. Throws
+ * SignatureError('unsupported_algorithm') for algorithms other than rsa-sha256/hs2019 or
+ * non-RSA keys, 'bad_key' for an unreadable key, and 'missing_header' if a covered header
+ * is absent.
  */
 export async function verifyParsedSignature(
   parsed: ParsedSignature,
@@ -330,33 +244,28 @@ export async function verifyParsedSignature(
   publicKey: KeyObject | string,
 ): Promise<boolean> {
   assertAlgorithm(parsed.algorithm);
-  let key: KeyObject;
-  try {
-    key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
-  } catch (err) {
-    throw new SignatureError(`cannot read public key: ${(err as Error).message}`, 'bad_key');
-  }
-  if (key.type !== 'public') throw new SignatureError('an asymmetric public key is needed', 'unsupported_algorithm');
+  const key = loadPublicKey(publicKey);
   assertRsa(key);
+  const data = Buffer.from(signingString(parsed.headers, req, timestamps(parsed)), 'utf8');
+  return verifyAsync('sha256', data, key, parsed.signature);
+}
+
+function timestamps(parsed: ParsedSignature): { created?: number; expires?: number } {
   const params: { created?: number; expires?: number } = {};
   if (parsed.created !== undefined) params.created = parsed.created;
   if (parsed.expires !== undefined) params.expires = parsed.expires;
-  const data = Buffer.from(signingString(parsed.headers, req, params), 'utf8');
-  return verifyAsync(data, key, parsed.signature);
+  return params;
 }
 
 export interface IncomingCheckOptions {
+  /** epoch ms, default Date.now() */
   now?: number;
-  /** default 12 h */
-  maxAgeMs?: number;
-  /** default 1 h (date in the future) */
-  maxFutureSkewMs?: number;
+  /** How old / how far ahead the Date (or created) may be: InstanceLimits' window. */
+  window: SignatureWindow;
   /** components that must be covered; for POST default ["(request-target)","host","date","digest"], for GET ["(request-target)","host","date"] */
   required?: string[];
   body?: Uint8Array | string;
 }
-
-const HOUR = 3_600_000;
 
 /**
  * Pre-key checks for an incoming request: parses the Signature header (or
@@ -368,10 +277,8 @@ const HOUR = 3_600_000;
  * and, when a body is given, that a Digest header is covered and matches.
  * Returns the parsed signature. Does not verify the cryptographic signature.
  */
-export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOptions = {}): ParsedSignature {
+export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOptions): ParsedSignature {
   const now = opts.now ?? Date.now();
-  const maxAge = opts.maxAgeMs ?? 12 * HOUR;
-  const maxFuture = opts.maxFutureSkewMs ?? HOUR;
 
   let raw = headerValue(req.headers, 'signature');
   if (raw === undefined || raw === '') {
@@ -383,20 +290,14 @@ export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOp
   const parsed = parseSignatureHeader(raw);
   assertAlgorithm(parsed.algorithm);
 
-  const method = req.method.toUpperCase();
   const required =
     opts.required?.map((c) => c.toLowerCase()) ??
-    (BODY_METHODS.has(method) || (opts.body !== undefined && toBuffer(opts.body).length > 0)
-      ? ['(request-target)', 'host', 'date', 'digest']
-      : ['(request-target)', 'host', 'date']);
+    (needsDigest(req.method, opts.body) ? ['(request-target)', 'host', 'date', 'digest'] : ['(request-target)', 'host', 'date']);
   for (const c of required) {
     if (!parsed.headers.includes(c)) throw new SignatureError(`signature does not cover ${c}`, 'missing_header');
   }
-  const params: { created?: number; expires?: number } = {};
-  if (parsed.created !== undefined) params.created = parsed.created;
-  if (parsed.expires !== undefined) params.expires = parsed.expires;
   // Throws missing_header if a covered header is absent.
-  signingString(parsed.headers, req, params);
+  signingString(parsed.headers, req, timestamps(parsed));
 
   const coversCreated = parsed.headers.includes('(created)');
   const date = headerValue(req.headers, 'date');
@@ -405,23 +306,11 @@ export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOp
   } else {
     const t = Date.parse(date);
     if (Number.isNaN(t)) throw new SignatureError(`unparseable Date header: ${date}`, 'stale_date');
-    if (now - t > maxAge) throw new SignatureError('Date header is too old', 'stale_date');
-    if (t - now > maxFuture) throw new SignatureError('Date header is in the future', 'future_date');
+    checkWindow(t, now, opts.window, 'Date header');
   }
-  if (coversCreated && parsed.created !== undefined) {
-    const t = parsed.created * 1000;
-    if (now - t > maxAge) throw new SignatureError('(created) is too old', 'stale_date');
-    if (t - now > maxFuture) throw new SignatureError('(created) is in the future', 'future_date');
-  }
-  if (parsed.headers.includes('(expires)') && parsed.expires !== undefined && parsed.expires * 1000 < now) {
-    throw new SignatureError('signature has expired', 'stale_date');
-  }
+  if (coversCreated && parsed.created !== undefined) checkWindow(parsed.created * 1000, now, opts.window, '(created)');
+  if (parsed.headers.includes('(expires)')) checkExpires(parsed.expires, now);
 
-  if (opts.body !== undefined) {
-    if (!parsed.headers.includes('digest')) throw new SignatureError('signature does not cover digest', 'missing_header');
-    const digest = headerValue(req.headers, 'digest');
-    if (digest === undefined) throw new SignatureError('no Digest header', 'missing_header');
-    if (!digestMatches(digest, opts.body)) throw new SignatureError('Digest does not match the body', 'bad_digest');
-  }
+  if (opts.body !== undefined) checkBodyDigest('digest', parsed.headers, req.headers, opts.body);
   return parsed;
 }

@@ -2,16 +2,18 @@ import { createPrivateKey, createPublicKey, generateKeyPair, sign, type KeyObjec
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  SignatureError,
   checkIncomingRequest,
-  digestHeader,
-  digestMatches,
   parseSignatureHeader,
   signRequest,
   signingString,
   verifyParsedSignature,
-  type SignableRequest,
-} from '../../../../src/main/core/federation/httpSignature';
+} from '../../../../../src/main/core/federation/signatures/cavage';
+import { SignatureError, type SignableRequest } from '../../../../../src/main/core/federation/signatures/common';
+import { digestHeader, digestMatches } from '../../../../../src/main/core/federation/signatures/digest';
+import { DEFAULT_LIMITS } from '../../../../../src/main/core/config';
+
+/** The signature window is config's; these tests assert its defaults (12 h old, 1 h ahead). */
+const WINDOW = DEFAULT_LIMITS;
 
 /*
  * draft-cavage-http-signatures Appendix C test values (identical in drafts 09–12;
@@ -148,7 +150,7 @@ describe('draft-cavage Appendix C test values', () => {
     expect(await verifyParsedSignature(parsed, vectorRequest(), TEST_PUBLIC_KEY)).toBe(true);
     const checked = checkIncomingRequest(
       { ...vectorRequest(), headers: { ...vectorRequest().headers, authorization: `Signature ${ALL_HEADER}` } },
-      { now: VECTOR_NOW + 60_000, body: VECTOR_BODY },
+      { window: WINDOW, now: VECTOR_NOW + 60_000, body: VECTOR_BODY },
     );
     expect(checked.signature.toString('base64')).toBe(ALL_SIG);
   });
@@ -175,25 +177,8 @@ describe('draft-cavage Appendix C test values', () => {
 
   it('the vector request is stale by today', async () => {
     expect(
-      await codeOf(() => checkIncomingRequest({ ...vectorRequest(), headers: { ...vectorRequest().headers, signature: ALL_HEADER } })),
+      await codeOf(() => checkIncomingRequest({ ...vectorRequest(), headers: { ...vectorRequest().headers, signature: ALL_HEADER } }, { window: WINDOW })),
     ).toBe('stale_date');
-  });
-});
-
-describe('digest helpers', () => {
-  it('digestMatches handles several algorithms and case', () => {
-    const body = new TextEncoder().encode('abc');
-    const sha256 = digestHeader(body).slice('SHA-256='.length);
-    const sha512 =
-      '3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==';
-    expect(digestHeader('abc')).toBe(`SHA-256=${sha256}`);
-    expect(digestMatches(`sha-256=${sha256}`, 'abc')).toBe(true);
-    expect(digestMatches(`SHA-256=${sha256},SHA-512=${sha512}`, body)).toBe(true);
-    expect(digestMatches(`SHA-512=${sha512}`, body)).toBe(true);
-    expect(digestMatches(`MD5=kAFQmDzST7DWlj99KOF/cg==, SHA-256=${sha256}`, body)).toBe(true);
-    expect(digestMatches('MD5=kAFQmDzST7DWlj99KOF/cg==', body)).toBe(false);
-    expect(digestMatches(`SHA-256=${sha256}`, 'abd')).toBe(false);
-    expect(digestMatches('', body)).toBe(false);
   });
 });
 
@@ -277,7 +262,7 @@ describe('round trips with a fresh RSA-2048 key', () => {
     expect(req.headers['signature']).toMatch(
       /^keyId="https:\/\/a\.example\/users\/me#main-key",algorithm="rsa-sha256",headers="\(request-target\) host date digest content-type",signature="[A-Za-z0-9+/]+=*"$/,
     );
-    const parsed = checkIncomingRequest(req, { now: now + 5_000, body });
+    const parsed = checkIncomingRequest(req, { window: WINDOW, now: now + 5_000, body });
     expect(parsed.keyId).toBe('https://a.example/users/me#main-key');
     expect(await verifyParsedSignature(parsed, req, publicPem)).toBe(true);
   });
@@ -289,58 +274,58 @@ describe('round trips with a fresh RSA-2048 key', () => {
 
   it('detects a tampered body', async () => {
     const req = await signedPost();
-    expect(await codeOf(() => checkIncomingRequest(req, { now, body: body + ' ' }))).toBe('bad_digest');
+    expect(await codeOf(() => checkIncomingRequest(req, { window: WINDOW, now, body: body + ' ' }))).toBe('bad_digest');
   });
 
   it('detects a tampered path, host, date, digest or signature', async () => {
     const req = await signedPost();
-    const parsed = checkIncomingRequest(req, { now, body });
+    const parsed = checkIncomingRequest(req, { window: WINDOW, now, body });
     expect(await verifyParsedSignature(parsed, { ...req, path: '/users/other/inbox?x=1' }, publicPem)).toBe(false);
     expect(await verifyParsedSignature(parsed, { ...req, headers: { ...req.headers, host: 'c.example' } }, publicPem)).toBe(false);
     const date = new Date(now + 1000).toUTCString();
     const redated = { ...req, headers: { ...req.headers, date } };
-    checkIncomingRequest(redated, { now, body });
+    checkIncomingRequest(redated, { window: WINDOW, now, body });
     expect(await verifyParsedSignature(parsed, redated, publicPem)).toBe(false);
     const otherBody = '{"type":"Undo"}';
     const redigested = { ...req, headers: { ...req.headers, digest: digestHeader(otherBody) } };
-    const p2 = checkIncomingRequest(redigested, { now, body: otherBody });
+    const p2 = checkIncomingRequest(redigested, { window: WINDOW, now, body: otherBody });
     expect(await verifyParsedSignature(p2, redigested, publicPem)).toBe(false);
     const sig = parsed.signature.toString('base64');
     const resigned = { ...req, headers: { ...req.headers, signature: String(req.headers['signature']).replace(sig, tamperBase64(sig)) } };
-    expect(await verifyParsedSignature(checkIncomingRequest(resigned, { now, body }), resigned, publicPem)).toBe(false);
+    expect(await verifyParsedSignature(checkIncomingRequest(resigned, { window: WINDOW, now, body }), resigned, publicPem)).toBe(false);
   });
 
   it('does not verify with another key', async () => {
     const req = await signedPost();
-    const parsed = checkIncomingRequest(req, { now, body });
+    const parsed = checkIncomingRequest(req, { window: WINDOW, now, body });
     expect(await verifyParsedSignature(parsed, req, TEST_PUBLIC_KEY)).toBe(false);
   });
 
   it('rejects stale and future dates', async () => {
-    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now - 13 * 3_600_000 }), { now, body }))).toBe('stale_date');
-    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now + 2 * 3_600_000 }), { now, body }))).toBe('future_date');
-    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now - 11 * 3_600_000 }), { now, body }))).toBeUndefined();
+    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now - 13 * 3_600_000 }), { window: WINDOW, now, body }))).toBe('stale_date');
+    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now + 2 * 3_600_000 }), { window: WINDOW, now, body }))).toBe('future_date');
+    expect(await codeOf(async () => checkIncomingRequest(await signedPost({ now: now - 11 * 3_600_000 }), { window: WINDOW, now, body }))).toBeUndefined();
     const req = await signedPost();
-    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: { ...req.headers, date: 'yesterday-ish' } }, { now }))).toBe('stale_date');
+    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: { ...req.headers, date: 'yesterday-ish' } }, { window: WINDOW, now }))).toBe('stale_date');
     const { date: _omit, ...noDate } = req.headers;
-    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: noDate }, { now }))).toBe('missing_header');
+    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: noDate }, { window: WINDOW, now }))).toBe('missing_header');
   });
 
   it('requires digest coverage on POST', async () => {
     const headers = await signRequest({ method: 'GET', url, keyId: 'k', privateKey, now });
     const asPost: SignableRequest = { method: 'POST', path: '/users/you/inbox?x=1', headers: { ...headers, digest: digestHeader(body) } };
-    expect(await codeOf(() => checkIncomingRequest(asPost, { now }))).toBe('missing_header');
-    expect(await codeOf(() => checkIncomingRequest(asPost, { now, required: ['(request-target)', 'host', 'date'], body }))).toBe('missing_header');
-    expect(await codeOf(() => checkIncomingRequest(asPost, { now, required: ['(request-target)', 'host', 'date'] }))).toBeUndefined();
+    expect(await codeOf(() => checkIncomingRequest(asPost, { window: WINDOW, now }))).toBe('missing_header');
+    expect(await codeOf(() => checkIncomingRequest(asPost, { window: WINDOW, now, required: ['(request-target)', 'host', 'date'], body }))).toBe('missing_header');
+    expect(await codeOf(() => checkIncomingRequest(asPost, { window: WINDOW, now, required: ['(request-target)', 'host', 'date'] }))).toBeUndefined();
   });
 
   it('reports missing signatures and covered-but-absent headers', async () => {
     const req = await signedPost();
     const { signature: _s, ...unsigned } = req.headers;
-    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: unsigned }, { now }))).toBe('missing_signature');
-    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: { ...unsigned, authorization: 'Bearer x' } }, { now }))).toBe('missing_signature');
+    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: unsigned }, { window: WINDOW, now }))).toBe('missing_signature');
+    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: { ...unsigned, authorization: 'Bearer x' } }, { window: WINDOW, now }))).toBe('missing_signature');
     const { 'content-type': _ct, ...noType } = req.headers;
-    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: noType }, { now, body }))).toBe('missing_header');
+    expect(await codeOf(() => checkIncomingRequest({ ...req, headers: noType }, { window: WINDOW, now, body }))).toBe('missing_header');
   });
 
   it('signs a GET without a body', async () => {
@@ -356,7 +341,7 @@ describe('round trips with a fresh RSA-2048 key', () => {
     expect(headers['content-type']).toBeUndefined();
     expect(headers['signature']).toContain('headers="(request-target) host date"');
     const req: SignableRequest = { method: 'GET', path: '/users/you', headers };
-    const parsed = checkIncomingRequest(req, { now });
+    const parsed = checkIncomingRequest(req, { window: WINDOW, now });
     expect(parsed.headers).toEqual(['(request-target)', 'host', 'date']);
     expect(await verifyParsedSignature(parsed, req, publicPem)).toBe(true);
     expect(await verifyParsedSignature(parsed, { ...req, method: 'HEAD' }, publicPem)).toBe(false);
@@ -366,14 +351,14 @@ describe('round trips with a fresh RSA-2048 key', () => {
     const headers = await signRequest({ method: 'POST', url, keyId: 'k', privateKey, now });
     expect(headers['digest']).toBe(digestHeader(''));
     const req: SignableRequest = { method: 'POST', path: '/users/you/inbox?x=1', headers };
-    expect(await verifyParsedSignature(checkIncomingRequest(req, { now, body: '' }), req, publicPem)).toBe(true);
+    expect(await verifyParsedSignature(checkIncomingRequest(req, { window: WINDOW, now, body: '' }), req, publicPem)).toBe(true);
   });
 
   it('accepts the Authorization: Signature form', async () => {
     const req = await signedPost();
     const { signature, ...rest } = req.headers;
     const viaAuth: SignableRequest = { ...req, headers: { ...rest, authorization: `Signature ${String(signature)}` } };
-    const parsed = checkIncomingRequest(viaAuth, { now, body });
+    const parsed = checkIncomingRequest(viaAuth, { window: WINDOW, now, body });
     expect(await verifyParsedSignature(parsed, viaAuth, publicPem)).toBe(true);
   });
 
@@ -385,17 +370,17 @@ describe('round trips with a fresh RSA-2048 key', () => {
     const req: SignableRequest = { method: 'POST', path: '/inbox', headers };
     const sig = sign('sha256', Buffer.from(signingString(components, req, { created, expires })), privateKey).toString('base64');
     headers['signature'] = `keyId="k", algorithm="hs2019", created=${created}, expires=${expires}, headers="${components.join(' ')}", signature="${sig}"`;
-    const parsed = checkIncomingRequest(req, { now, body });
+    const parsed = checkIncomingRequest(req, { window: WINDOW, now, body });
     expect(parsed.algorithm).toBe('hs2019');
     expect(await verifyParsedSignature(parsed, req, publicPem)).toBe(true);
-    expect(await codeOf(() => checkIncomingRequest(req, { now: (expires + 1) * 1000, body }))).toBe('stale_date');
+    expect(await codeOf(() => checkIncomingRequest(req, { window: WINDOW, now: (expires + 1) * 1000, body }))).toBe('stale_date');
   });
 
   it('rejects unsupported algorithms and non-RSA keys', async () => {
     const req = await signedPost();
     const hmac = String(req.headers['signature']).replace('rsa-sha256', 'hmac-sha256');
     const withHmac = { ...req, headers: { ...req.headers, signature: hmac } };
-    expect(await codeOf(() => checkIncomingRequest(withHmac, { now, body }))).toBe('unsupported_algorithm');
+    expect(await codeOf(() => checkIncomingRequest(withHmac, { window: WINDOW, now, body }))).toBe('unsupported_algorithm');
     expect(await codeOf(() => verifyParsedSignature(parseSignatureHeader(hmac), req, publicPem))).toBe('unsupported_algorithm');
     const ecdsa = parseSignatureHeader(String(req.headers['signature']).replace('rsa-sha256', 'ecdsa-sha256'));
     expect(await codeOf(() => verifyParsedSignature(ecdsa, req, publicPem))).toBe('unsupported_algorithm');
