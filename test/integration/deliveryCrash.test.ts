@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort } from '../support/outpost';
-import { adminClient, followAll, sleep, startFarm, type AdminClient, type InboxServer } from '../support/inboxFarm';
+import { eventually, freePort, sleep } from '../support/outpost';
+import { followAll, startInboxServers, type InboxServer } from '../support/remote/inboxServer';
+import { adminClient, type AdminClient } from '../support/tunedOutpost';
 import { DEFAULT_DELIVERY } from '../../src/main/core/config';
 import type { DeliveryProgressDto } from '../../src/shared/dto';
 
@@ -76,7 +77,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'outpost-crash-'));
   port = await freePort(IP);
   adminPort = await freePort();
-  farm = await startFarm(101, FOLLOWERS);
+  farm = await startInboxServers('127.0.2.101', FOLLOWERS);
 });
 afterAll(async () => {
   killAll();

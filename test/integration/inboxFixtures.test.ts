@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote, SERVER_KINDS, type ServerKind } from '../support/fakeRemote';
+import { FakeRemote, SERVER_KINDS, type ServerKind } from '../support/remote/fakeRemote';
 import type { NotificationDto } from '../../src/shared/dto';
 
 /** What each server's fixtures say, as a reader would see it. */

@@ -9,7 +9,7 @@
 // reporting the URL a server hands out instead of the requested subdomain.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 import { LocalTunnelServer } from '../support/localtunnelServer';
 import { isOnline, TunnelClient, waitForTunnelState, type TunnelState } from '../../src/main/core/tunnel/tunnelClient';
 import { checkReachability } from '../../src/main/core/tunnel/reachability';

@@ -8,7 +8,7 @@ import { startHeadless, type RunningHeadless } from '../../src/main/headless';
 import { createAdminHandlers } from '../../src/main/admin/adminService';
 import { silentLogger } from '../../src/main/core/logger';
 import { LocalTunnelServer } from '../support/localtunnelServer';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 import { eventually, startOutpost } from '../support/outpost';
 import { readBootState } from '../../src/main/core/tunnel/tunnelBoot';
 

@@ -2,7 +2,7 @@
 // driven only through their admin APIs; every request between them is signed and verified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { checkIncomingRequest, verifyParsedSignature } from '../../src/main/core/federation/httpSignature';
+import { checkIncomingRequest, verifyParsedSignature } from '../support/remote/signing';
 
 let a: TestOutpost;
 let b: TestOutpost;
