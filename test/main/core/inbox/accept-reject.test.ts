@@ -36,8 +36,11 @@ describe('Accept', () => {
     const bob = w.remote('mastodon');
     const carol = w.remote('gotosocial');
     const followUri = await w.follow(bob, false);
+    const announced: unknown[] = [];
+    w.events.on('follows', (e) => announced.push(e));
     await w.receive({ ...bob.fixture('accept-follow', { LOCAL_FOLLOW: followUri }), id: `${carol.origin}/accepts/1`, actor: carol.actorId });
     expect(w.follows.following.get(bob.actorId)?.state).toBe('pending');
+    expect(announced).toEqual([]); // the UI is not told of any change either
     expect(w.follows.following.get(carol.actorId)).toBeUndefined();
   });
 

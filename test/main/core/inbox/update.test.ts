@@ -43,7 +43,21 @@ describe('Update', () => {
     expect(w.notes.byUri(create.object.id)).toEqual(before);
   });
 
-  it('of a note whose attributedTo was changed to the sender is ignored too', async () => {
+  it('of a note by another account on the same server, claiming to be its author, is ignored', async () => {
+    const w = world();
+    const bob = w.remote('mastodon');
+    const carol = w.remote('misskey', bob.origin);
+    const create = bob.fixture('create-note-mention');
+    await w.receive(create);
+    const before = w.notes.byUri(create.object.id)!;
+    const forged = bob.fixture('update-note');
+    Object.assign(forged, { id: `${carol.actorId}#updates/1`, actor: carol.actorId });
+    forged.object.attributedTo = carol.actorId;
+    await w.receive(forged);
+    expect(w.notes.byUri(create.object.id)).toEqual(before);
+  });
+
+  it('of a note whose attributedTo was changed to someone else is ignored', async () => {
     const w = world();
     const bob = w.remote('mastodon');
     const create = bob.fixture('create-note-mention');
