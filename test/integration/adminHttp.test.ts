@@ -79,7 +79,7 @@ describe('admin HTTP transport', () => {
     for (let i = 0; i < 5; i++) await o.rpc('compose', { content: `post ${i}` });
     const first = await o.rpc('timeline', { limit: 3 });
     expect(first.entries).toHaveLength(3);
-    expect(first.next).toBeTruthy();
+    expect(first.next).toBe(first.entries[2]!.cursor); // the last entry's cursor: the next page starts after it
     const second = await o.rpc('timeline', { limit: 3, before: first.next! });
     const all = [...first.entries, ...second.entries].map((e) => e.note.contentHtml);
     expect(all.slice(0, 5)).toEqual([4, 3, 2, 1, 0].map((i) => `<p>post ${i}</p>`));

@@ -110,7 +110,7 @@ describe('crash recovery', () => {
       }
       await sleep(20);
     }
-    expect(atKill, 'fan-out reached 40%').toBeDefined();
+    expect(atKill?.delivered, 'fan-out reached 40%').toBeGreaterThanOrEqual(FOLLOWERS * 0.4);
     expect(await first.child.exited).toBeNull(); // killed by the signal, no clean shutdown
     expect(first.child.proc.signalCode).toBe('SIGKILL');
     const deliveredAtKill = atKill!.inboxes.filter((r) => r.state === 'delivered').map((r) => r.host);
@@ -158,7 +158,7 @@ describe('crash recovery', () => {
       }
       await sleep(20);
     }
-    expect(atStop, 'fan-out reached 40%').toBeDefined();
+    expect(atStop?.delivered, 'fan-out reached 40%').toBeGreaterThanOrEqual(FOLLOWERS * 0.4);
     expect(atStop!.delivered).toBeLessThan(FOLLOWERS);
     expect(await current.child.exited).toBe(0);
     // Every attempt under way finished within the grace period (the slowest inbox takes 1.5 s).

@@ -121,8 +121,7 @@ describe('tunnel (real localtunnel client)', () => {
 
   it('reachability: yes through the tunnel, with a latency', async () => {
     const report = await checkReachability(outpost.actor);
-    expect(report).toMatchObject({ reachable: true, error: null });
-    expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(report).toMatchObject({ reachable: true, error: null, latencyMs: expect.any(Number) }); // null when unreachable
     expect(server.relayed.some((h) => /^GET \/users\/alice /.test(h) && /\r\nbypass-tunnel-reminder: 1/i.test(h))).toBe(true);
   });
 

@@ -14,7 +14,7 @@ describe.each(SERVER_KINDS)('Update from %s', (kind) => {
     const after = w.notes.byUri(create.object.id)!;
     expect(after.contentHtml).not.toBe(before.contentHtml);
     expect(after.contentHtml).toMatch(/edited/);
-    expect(after.updatedAt).not.toBeNull();
+    expect(after.updatedAt).toBe(Date.parse(update.object.updated));
     expect(after.id).toBe(before.id);
     expect(w.notificationsOf().map((n) => n.noteUri)).toEqual([create.object.id]);
   });
