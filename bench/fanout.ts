@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DeliveryOverrides } from '../src/main/core/config';
 import { OutpostHandle } from './outpostHandle';
 import type { ChildStats } from './outpostProcess';
-import type { Track } from './inboxFarm';
+import type { Track } from '../test/support/remote/farm';
 import type { QueueStatsDto } from '../src/shared/dto';
 import { connectFarm, waitQueueIdle, type World } from './world';
 import { log } from './util';

@@ -1,7 +1,7 @@
 // `npm run bench [-- --scenario N] [--sweep] [--repeat N] [--profile] [--scale F] [--keep]`
 //
 // The delivery benchmark: Outpost (its own process, bench/outpostProcess.ts) fans a post out
-// to a loopback inbox farm (bench/inboxFarm.ts, in this process) of up to 5000 remote servers.
+// to a loopback farm of up to 5000 remote servers (test/support/remote/farm.ts, in this process).
 // Prints one JSON line and a table per scenario, then a summary JSON line. See bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -15,8 +15,9 @@ import { killAllChildren } from './outpostHandle';
 import { buildWorld, type World } from './world';
 import { scenario1, scenario2, scenario3, scenario4, sweep, TARGETS, type Ctx } from './scenarios';
 import { log, round, table } from './util';
+import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
-const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep]
+const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
   --scenario N   run scenario N only (1-4; repeatable). Default: all four and the sweep.
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
@@ -25,7 +26,10 @@ const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--prof
   --threadpool N UV_THREADPOOL_SIZE for the Outpost processes (default: Node's 4)
   --profile      write V8 CPU profiles of the measured Outpost processes (scenarios 1 and 3)
   --scale F      shrink every world by F (quick tries; targets then mean little)
-  --keep         keep the temporary data folders and logs`;
+  --keep         keep the temporary data folders and logs
+  --farm-address A    first loopback address of the farm (default ${FARM_DEFAULTS.firstAddress}; hosts take the next ones, x.y.z.1 … x.y.z.250 per /24)
+  --farm-addresses N  addresses in the farm's block (default ${FARM_DEFAULTS.addresses}); with fewer than hosts, hosts share addresses on different ports
+  --farm-port P       port of every farm host (default: one free port for all where it is free; with P, host i uses P + ⌊i / N⌋)`;
 
 const WATCHDOG_MS = 20 * 60_000;
 
@@ -35,6 +39,7 @@ async function main(): Promise<number> {
     options: {
       scenario: { type: 'string', multiple: true }, sweep: { type: 'boolean' }, repeat: { type: 'string' },
       profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+      'farm-address': { type: 'string' }, 'farm-addresses': { type: 'string' }, 'farm-port': { type: 'string' },
     },
   });
   if (values.help) {
@@ -60,6 +65,10 @@ async function main(): Promise<number> {
     root, scale, repeat: values.repeat ? Number(values.repeat) : 3, cpuProfDir, floor, results: {},
     delivery: values.delivery ? (JSON.parse(values.delivery) as DeliveryOverrides) : {},
     childEnv: values.threadpool ? { UV_THREADPOOL_SIZE: values.threadpool } : undefined,
+    farm: {
+      firstAddress: values['farm-address'], addresses: values['farm-addresses'] ? Number(values['farm-addresses']) : undefined,
+      port: values['farm-port'] ? Number(values['farm-port']) : undefined,
+    },
   };
   process.stdout.write(JSON.stringify({ floor }) + '\n');
   process.stdout.write(table('Physical floor (this machine)', [
@@ -71,7 +80,7 @@ async function main(): Promise<number> {
   let worldA: World | undefined;
   const needA = want(1) || want(4) || doSweep;
   try {
-    if (needA) worldA = await buildWorld(root, 's1', Math.max(10, Math.round(500 * scale)), Math.max(10, Math.round(1000 * scale)));
+    if (needA) worldA = await buildWorld(root, 's1', Math.max(10, Math.round(500 * scale)), Math.max(10, Math.round(1000 * scale)), ctx.farm);
     if (want(1) && worldA) await scenario1(ctx, worldA);
     if (doSweep && worldA) {
       const sweepCtx = { ...ctx, repeat: values.repeat ? ctx.repeat : 1 };

@@ -5,7 +5,7 @@ import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../
 import type { HostDto } from '../src/shared/dto';
 import { fanout, type FanoutResult } from './fanout';
 import { OutpostHandle } from './outpostHandle';
-import { buildWorld, connectFarm, pollUntil, waitQueueIdle, type World } from './world';
+import { buildWorld, connectFarm, pollUntil, waitQueueIdle, type FarmPlacement, type World } from './world';
 import type { Floor } from './floor';
 import { grid, log, median, round, sleep, table } from './util';
 import { waitForQuiet } from './machineLoad';
@@ -24,6 +24,8 @@ export interface Ctx {
   childEnv?: Record<string, string>;
   /** DeliveryConfig overrides for every measured Outpost process (--delivery JSON). */
   delivery: DeliveryOverrides;
+  /** Where the farm listens (--farm-address, --farm-addresses, --farm-port). */
+  farm: FarmPlacement;
 }
 
 const effective = (ctx: Ctx): DeliveryConfig => deliveryConfig(ctx.delivery);
@@ -144,7 +146,7 @@ export const SHORT_RETRY: DeliveryOverrides = {
 };
 
 export async function scenario2(ctx: Ctx): Promise<void> {
-  const world = await buildWorld(ctx.root, 's2', sized(ctx, 500), sized(ctx, 1000));
+  const world = await buildWorld(ctx.root, 's2', sized(ctx, 500), sized(ctx, 1000), ctx.farm);
   const { farm } = world;
   try {
     // Same world, every host up: the baseline this scenario is compared with.
@@ -253,7 +255,7 @@ export async function scenario2(ctx: Ctx): Promise<void> {
 // ---- scenario 3 ----------------------------------------------------------------------
 
 export async function scenario3(ctx: Ctx): Promise<void> {
-  const world = await buildWorld(ctx.root, 's3', sized(ctx, 5000), sized(ctx, 10_000));
+  const world = await buildWorld(ctx.root, 's3', sized(ctx, 5000), sized(ctx, 10_000), ctx.farm);
   try {
     const r = await fanout(world, { env: ctx.childEnv, label: 's3', timeoutMs: 120_000, cpuProfDir: ctx.cpuProfDir, delivery: ctx.delivery });
     const f = runFigures(r);

@@ -4,13 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
-import { InboxFarm } from './inboxFarm';
+import { RemoteFarm, type FarmOptions } from '../test/support/remote/farm';
 import { OutpostHandle } from './outpostHandle';
 import { log, sleep } from './util';
 
 export interface World {
   name: string;
-  farm: InboxFarm;
+  farm: RemoteFarm;
   dataDir: string;
   logDir: string;
   /** Outpost's public address and port (kept across restarts: the identity is pinned to it). */
@@ -53,12 +53,15 @@ export async function waitQueueIdle(op: OutpostHandle, timeoutMs: number): Promi
   }, timeoutMs, 'the delivery queue to drain', 100);
 }
 
-export async function buildWorld(root: string, name: string, hosts: number, followers: number): Promise<World> {
+/** Where the farm's hosts listen (bench/run.ts --farm-address, --farm-addresses, --farm-port). */
+export type FarmPlacement = Pick<FarmOptions, 'firstAddress' | 'addresses' | 'port'>;
+
+export async function buildWorld(root: string, name: string, hosts: number, followers: number, placement: FarmPlacement = {}): Promise<World> {
   const t0 = performance.now();
   const dataDir = join(root, name, 'data');
   const logDir = join(root, name);
   mkdirSync(dataDir, { recursive: true });
-  const farm = new InboxFarm(hosts, followers);
+  const farm = new RemoteFarm({ ...placement, hosts, users: followers });
   await farm.start();
   log(`[${name}] farm: ${hosts} hosts up (${farm.hosts[0]!.origin} … ${farm.hosts[hosts - 1]!.origin})`);
   const host = '127.0.0.1';
@@ -88,7 +91,7 @@ export async function buildWorld(root: string, name: string, hosts: number, foll
 }
 
 /** Tells the farm who Outpost is: its actor, key (fetched once from the actor document) and shared inbox. */
-export async function connectFarm(farm: InboxFarm, op: OutpostHandle): Promise<void> {
+export async function connectFarm(farm: RemoteFarm, op: OutpostHandle): Promise<void> {
   const res = await fetch(op.actor, { headers: { accept: 'application/activity+json' }, signal: AbortSignal.timeout(10_000) });
   const doc = (await res.json()) as { publicKey: { id: string; publicKeyPem: string }; endpoints?: { sharedInbox?: string }; inbox: string };
   farm.setOutpost({

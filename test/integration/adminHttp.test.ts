@@ -1,6 +1,7 @@
 // The admin API over HTTP: auth, error shapes, SSE events, and cross-origin refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutpost, type TestOutpost } from '../support/outpost';
+import { readEvents } from '../support/tunedOutpost';
 
 let o: TestOutpost;
 beforeAll(async () => {
@@ -8,41 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => o?.stop());
 
-async function readEvents(url: string, headers: Record<string, string>, until: (events: { event: string; data: any }[]) => boolean) {
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), 5000);
-  const res = await fetch(url, { headers, signal: ctrl.signal });
-  const events: { event: string; data: any }[] = [];
-  const reader = res.body!.getReader();
-  let buf = '';
-  try {
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += new TextDecoder().decode(value);
-      let idx;
-      while ((idx = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, idx);
-        buf = buf.slice(idx + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    ctrl.abort();
-  }
-  return { status: res.status, events };
-}
-
 describe('admin HTTP transport', () => {
   it('streams events over SSE with the bearer token', async () => {
-    const url = `${o.running.adminUrl}/events`;
-    const pending = readEvents(url, { authorization: `Bearer ${o.running.token}` }, (ev) => ev.some((e) => e.event === 'timeline'));
-    await new Promise((r) => setTimeout(r, 100));
+    const { ready, done } = readEvents(o.running.adminUrl, o.running.token, (ev) => ev.some((e) => e.event === 'timeline'));
+    await ready;
     await o.rpc('compose', { content: 'an event should follow' });
-    const { status, events } = await pending;
+    const { status, events } = await done;
     expect(status).toBe(200);
     expect(events.map((e) => e.event)).toContain('timeline');
   });
@@ -79,7 +51,7 @@ describe('admin HTTP transport', () => {
     for (let i = 0; i < 5; i++) await o.rpc('compose', { content: `post ${i}` });
     const first = await o.rpc('timeline', { limit: 3 });
     expect(first.entries).toHaveLength(3);
-    expect(first.next).toBeTruthy();
+    expect(first.next).toBe(first.entries[2]!.cursor); // the last entry's cursor: the next page starts after it
     const second = await o.rpc('timeline', { limit: 3, before: first.next! });
     const all = [...first.entries, ...second.entries].map((e) => e.note.contentHtml);
     expect(all.slice(0, 5)).toEqual([4, 3, 2, 1, 0].map((i) => `<p>post ${i}</p>`));

@@ -2,7 +2,7 @@
 // follow approval — observed at real remote servers on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 let o: TestOutpost;

@@ -4,8 +4,9 @@
 // its host when another delivery succeeded after the failing attempt began, or when a
 // reference host still accepts a connection.
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../support/outpost';
-import { followAll, sleep, startFarm, startTunedOutpost, type InboxServer, type TunedOutpost } from '../support/inboxFarm';
+import { eventually, sleep } from '../support/outpost';
+import { followAll, startInboxServers, type InboxServer } from '../support/remote/inboxServer';
+import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 import { tcpProbe } from '../../src/main/core/delivery/connectivity';
 
 let o: TunedOutpost | undefined;
@@ -20,8 +21,8 @@ afterEach(async () => {
 /** `live` follow first, then `dead`: the dead hosts hold the most recent successes (the references). */
 async function setUp(ip: number, nLive: number, nDead: number, probe?: (origin: string) => Promise<boolean>) {
   o = await startTunedOutpost({ ip: `127.0.2.${ip}`, username: 'cora', connectivityProbe: probe });
-  const live = await startFarm(ip + 1, nLive);
-  const dead = await startFarm(ip + 1 + nLive, nDead);
+  const live = await startInboxServers(`127.0.2.${ip + 1}`, nLive);
+  const dead = await startInboxServers(`127.0.2.${ip + 1 + nLive}`, nDead);
   servers = [...live, ...dead];
   await followAll(o, live);
   await eventually(async () => (await o!.rpc('queueStats')).delivered === nLive, 10_000, 'live Accepts');

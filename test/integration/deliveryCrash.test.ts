@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort } from '../support/outpost';
-import { adminClient, followAll, sleep, startFarm, type AdminClient, type InboxServer } from '../support/inboxFarm';
+import { eventually, freePort, sleep } from '../support/outpost';
+import { followAll, startInboxServers, type InboxServer } from '../support/remote/inboxServer';
+import { adminClient, type AdminClient } from '../support/tunedOutpost';
 import { DEFAULT_DELIVERY } from '../../src/main/core/config';
 import type { DeliveryProgressDto } from '../../src/shared/dto';
 
@@ -76,7 +77,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'outpost-crash-'));
   port = await freePort(IP);
   adminPort = await freePort();
-  farm = await startFarm(101, FOLLOWERS);
+  farm = await startInboxServers('127.0.2.101', FOLLOWERS);
 });
 afterAll(async () => {
   killAll();
@@ -109,7 +110,7 @@ describe('crash recovery', () => {
       }
       await sleep(20);
     }
-    expect(atKill, 'fan-out reached 40%').toBeDefined();
+    expect(atKill?.delivered, 'fan-out reached 40%').toBeGreaterThanOrEqual(FOLLOWERS * 0.4);
     expect(await first.child.exited).toBeNull(); // killed by the signal, no clean shutdown
     expect(first.child.proc.signalCode).toBe('SIGKILL');
     const deliveredAtKill = atKill!.inboxes.filter((r) => r.state === 'delivered').map((r) => r.host);
@@ -157,7 +158,7 @@ describe('crash recovery', () => {
       }
       await sleep(20);
     }
-    expect(atStop, 'fan-out reached 40%').toBeDefined();
+    expect(atStop?.delivered, 'fan-out reached 40%').toBeGreaterThanOrEqual(FOLLOWERS * 0.4);
     expect(atStop!.delivered).toBeLessThan(FOLLOWERS);
     expect(await current.child.exited).toBe(0);
     // Every attempt under way finished within the grace period (the slowest inbox takes 1.5 s).

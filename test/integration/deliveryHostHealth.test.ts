@@ -2,8 +2,9 @@
 // that spend no attempts, retry now / suspend / resume from the admin API, the probe that
 // goes first when a backoff ends, and what /events and /metrics show of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/outpost';
-import { FAST_RETRY, followAll, InboxServer, readEvents, sleep, startTunedOutpost, type TunedOutpost } from '../support/inboxFarm';
+import { eventually, sleep } from '../support/outpost';
+import { followAll, InboxServer } from '../support/remote/inboxServer';
+import { FAST_RETRY, readEvents, startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 import { DEFAULT_HOST_POLICY } from '../../src/main/core/config';
 
 const HOUR = 3600_000;

@@ -2,8 +2,9 @@
 // Outpost reports itself offline, charges no host and spends no attempts, and delivers
 // everything once the remotes are back (found by its periodic connectivity re-check).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/outpost';
-import { followAll, sleep, startFarm, startTunedOutpost, type InboxServer, type TunedOutpost } from '../support/inboxFarm';
+import { eventually, sleep } from '../support/outpost';
+import { followAll, startInboxServers, type InboxServer } from '../support/remote/inboxServer';
+import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 
 let o: TunedOutpost;
 let servers: InboxServer[];
@@ -11,7 +12,7 @@ let servers: InboxServer[];
 beforeAll(async () => {
   // The default connectivity probe: a real TCP connect to hosts we reached before.
   o = await startTunedOutpost({ ip: '127.0.2.40', username: 'otto' });
-  servers = await startFarm(41, 5);
+  servers = await startInboxServers('127.0.2.41', 5);
   await followAll(o, servers);
   await eventually(async () => (await o.rpc('hosts')).filter((h) => h.successes === 1).length === servers.length, 10_000, 'Accepts recorded');
 });

@@ -2,8 +2,9 @@
 // real loopback servers, each scripted to answer one way; what happened is read only
 // from the admin API and from what the servers received.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/outpost';
-import { followAll, InboxServer, sleep, startTunedOutpost, type InboxAnswer, type TunedOutpost } from '../support/inboxFarm';
+import { eventually, sleep } from '../support/outpost';
+import { followAll, InboxServer, type InboxAnswer } from '../support/remote/inboxServer';
+import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 import type { DeliveryRowDto } from '../../src/shared/dto';
 
 const ATTEMPT_TIMEOUT_MS = 500;

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/outpost';
-import { followAll, InboxServer, sleep, startTunedOutpost, type TunedOutpost } from '../support/inboxFarm';
+import { eventually, sleep } from '../support/outpost';
+import { followAll, InboxServer } from '../support/remote/inboxServer';
+import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 
 const IP = '127.0.2.30';
 const dataDir = mkdtempSync(join(tmpdir(), 'outpost-restart-'));

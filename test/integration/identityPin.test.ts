@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 
 const dirs: string[] = [];
 const tempDir = () => {

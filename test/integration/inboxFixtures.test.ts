@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote, SERVER_KINDS, type ServerKind } from '../support/fakeRemote';
+import { FakeRemote, SERVER_KINDS, type ServerKind } from '../support/remote/fakeRemote';
 import type { NotificationDto } from '../../src/shared/dto';
 
 /** What each server's fixtures say, as a reader would see it. */
@@ -254,7 +254,7 @@ describe.each(SERVER_KINDS.map((kind, i) => ({ kind, i })))('inbox fixtures from
 
   it('delete-note removes the note from the timeline and its notification', async () => {
     const uri = remote.fixture('create-note-mention').object.id;
-    expect(await timelineNote(uri)).toBeDefined();
+    expect((await timelineNote(uri))?.note.author.uri).toBe(remote.actorId);
     await post(sharedInbox, remote.fixture('delete-note'));
     await eventually(async () => !(await timelineNote(uri)), 10_000, 'note gone');
     expect((await notifications()).filter((x) => x.note?.uri === uri)).toEqual([]);

@@ -5,9 +5,8 @@ import { request as httpRequest } from 'node:http';
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
-import { signRequest, signingString } from '../../src/main/core/federation/signatures/cavage';
-import { digestHeader } from '../../src/main/core/federation/signatures/digest';
+import { FakeRemote } from '../support/remote/fakeRemote';
+import { digestHeader, signRequest, signingString } from '../support/remote/signing';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 const HOUR = 3_600_000;

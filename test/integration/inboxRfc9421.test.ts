@@ -2,8 +2,8 @@
 // Mastodon and Fedify servers send them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
-import { signMessage } from '../../src/main/core/federation/signatures/rfc9421';
+import { FakeRemote } from '../support/remote/fakeRemote';
+import { signMessage } from '../support/remote/signing';
 
 let o: TestOutpost;
 let remote: FakeRemote;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Instance } from '../../src/main/core/instance';
 import { createAdminHandlers } from '../../src/main/admin/adminService';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 import { eventually, freePort } from '../support/outpost';
 
 let dir: string;

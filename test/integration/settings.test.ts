@@ -1,7 +1,7 @@
 // Settings: delivery tunables with their defaults, the avatar served by the instance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');

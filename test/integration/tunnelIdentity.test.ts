@@ -8,9 +8,10 @@ import { startHeadless, type RunningHeadless } from '../../src/main/headless';
 import { createAdminHandlers } from '../../src/main/admin/adminService';
 import { silentLogger } from '../../src/main/core/logger';
 import { LocalTunnelServer } from '../support/localtunnelServer';
-import { FakeRemote } from '../support/fakeRemote';
+import { FakeRemote } from '../support/remote/fakeRemote';
 import { eventually, startOutpost } from '../support/outpost';
 import { readBootState } from '../../src/main/core/tunnel/tunnelBoot';
+import { DEFAULT_PUBLIC_SERVER } from '../../src/main/core/config';
 
 let serverA: LocalTunnelServer;
 let serverB: LocalTunnelServer;
@@ -72,7 +73,7 @@ describe('headless --tunnel', () => {
       // Remote servers reaching the new address get 503 + Retry-After: nothing is accepted or lost.
       const res = await remote.post(`${serverB.publicUrl}/inbox`, { ...remote.fixture('follow'), id: `${remote.origin}/follows/2` });
       expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBeTruthy();
+      expect(res.headers.get('retry-after')).toBe(String(DEFAULT_PUBLIC_SERVER.pausedAtStartRetryAfterSeconds));
     } finally {
       await second.stop();
     }

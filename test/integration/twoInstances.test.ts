@@ -2,8 +2,7 @@
 // driven only through their admin APIs; every request between them is signed and verified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
-import { checkIncomingRequest, verifyParsedSignature } from '../../src/main/core/federation/signatures/cavage';
-import { DEFAULT_LIMITS } from '../../src/main/core/config';
+import { checkIncomingRequest, verifyParsedSignature } from '../support/remote/signing';
 
 let a: TestOutpost;
 let b: TestOutpost;
@@ -129,7 +128,7 @@ describe('two instances federating over loopback', () => {
     for (const r of outgoing) {
       const url = new URL(r.url);
       const req = { method: r.method, path: url.pathname + url.search, headers: r.headers };
-      const parsed = checkIncomingRequest(req, { window: DEFAULT_LIMITS, ...(r.body !== undefined ? { body: r.body } : {}) });
+      const parsed = checkIncomingRequest(req, r.body !== undefined ? { body: r.body } : {});
       expect(parsed.keyId).toBe(`${r.from.actor}#main-key`);
       const actorDoc = await (await fetch(r.from.actor, { headers: { accept: 'application/activity+json' } })).json() as any;
       expect(await verifyParsedSignature(parsed, req, actorDoc.publicKey.publicKeyPem)).toBe(true);

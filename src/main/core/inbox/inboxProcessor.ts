@@ -7,7 +7,7 @@ import type { LocalIdentity } from '../federation/localActor';
 import { loadProfile } from '../federation/localActor';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import type { FederationClient } from '../federation/federationClient';
-import { hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
+import { hostOf, idOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { NOTE_TYPES, parseRemoteNote } from '../social/remoteNotes';
 import type { NoteRecord, NoteRepository } from '../social/noteRepository';
 import type { FollowRepository } from '../social/followRepository';
@@ -266,8 +266,8 @@ export class InboxProcessor {
     let note = notes.byUri(noteUri);
     if (!note && followed) note = await this.fetchNote(noteUri);
     if (!note) return;
-    const isPublic = [...idsOf(a.to), ...idsOf(a.cc)].length === 0 || note.visibility === 'public' || note.visibility === 'unlisted';
-    if (!isPublic) return;
+    // Only public and unlisted notes can be boosted, however the Announce is addressed.
+    if (note.visibility !== 'public' && note.visibility !== 'unlisted') return;
     await this.d.actors.resolve(actorUri);
     const at = Math.min(Date.parse(str(a.published) ?? '') || this.now(), this.now());
     const target = note;

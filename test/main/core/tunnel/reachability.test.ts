@@ -30,11 +30,12 @@ describe('checkReachability', () => {
     let seen: IncomingHttpHeaders = {};
     const origin = await serve((path, headers) => {
       seen = headers;
-      return { status: 200, body: JSON.stringify({ id: `http://${headers.host}${path}`, type: 'Person' }) };
+      return { status: 200, body: JSON.stringify({ id: `http://${headers.host}${path}`, type: 'Person' }), delayMs: 60 };
     });
     const report = await checkReachability(`${origin}/users/alice`, { now: () => 42 });
     expect(report).toMatchObject({ reachable: true, checkedAt: 42, error: null });
-    expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+    // The server answers after 60 ms: the latency covers the round trip, in milliseconds.
+    expect(report.latencyMs).toBeGreaterThanOrEqual(55);
     expect(seen.accept).toContain('application/activity+json');
     expect(seen['bypass-tunnel-reminder']).toBe('1');
     expect(seen.cookie).toBeUndefined();

@@ -196,8 +196,8 @@ describe('TunnelClient', () => {
     await badHost.client.start();
     expect(badHost.client.state).toMatchObject({ status: 'error', reason: 'tunnel server "tunnel.example" is not a URL' });
     expect(validateSubdomain('quiet-fox-12')).toBeNull();
-    expect(validateSubdomain('abc')).not.toBeNull();
-    expect(validateSubdomain('-abcd')).not.toBeNull();
+    expect(validateSubdomain('abc')).toBe('"abc" is not a usable subdomain: 4-63 lowercase letters, digits or dashes (not first or last)');
+    expect(validateSubdomain('-abcd')).toMatch(/^"-abcd" is not a usable subdomain/);
     // Fixing the subdomain through reconnect() starts it.
     await bad.client.reconnect({ subdomain: 'quiet-fox' });
     await flush();
