@@ -40,19 +40,50 @@ const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organ
 
 export class ActorDocumentError extends Error {}
 
-/** Parses and checks an actor document fetched from (or claimed by) `expectedUri`'s host. */
-export function parseActorDocument(doc: Json, expectedHost: string | undefined, now: number): RemoteActor {
+/** A URL we may store, show and link to: http(s) only (never javascript:, data:, …). */
+export function httpUrl(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return null;
+  try {
+    return new URL(value).href;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a key id lives under an actor's own URI (`<actor>#main-key` as Mastodon, Misskey
+ * and Pleroma name it, `<actor>/main-key` as GoToSocial does): such a key is the actor's
+ * by construction; no other account on the host can claim it.
+ */
+export function keyUnderActor(keyId: string, actorUri: string): boolean {
+  return keyId.split('#')[0] === actorUri || keyId.startsWith(`${actorUri}#`) || keyId.startsWith(`${actorUri}/`);
+}
+
+/**
+ * Parses and checks an actor document fetched from (or claimed by) `expectedHost`. Its
+ * key is taken only when bound to it: owned by it (`owner` = its id) and either under its
+ * URI or `boundKeyId`, a key whose own document named this actor as owner (the caller
+ * checked). Its inboxes must be on its own host: a follower cannot aim our signed POSTs
+ * at a third party.
+ */
+export function parseActorDocument(doc: Json, expectedHost: string | undefined, now: number, boundKeyId?: string): RemoteActor {
   const uri = str(doc.id);
   const type = typeOf(doc);
   if (!uri || !type || !ACTOR_TYPES.has(type)) throw new ActorDocumentError('not an actor document');
   const host = hostOf(uri);
-  if (!host) throw new ActorDocumentError(`actor id is not a URL: ${uri}`);
+  if (!host || !httpUrl(uri)) throw new ActorDocumentError(`actor id is not an http(s) URL: ${uri}`);
   if (expectedHost && host !== expectedHost) throw new ActorDocumentError(`actor ${uri} was served by ${expectedHost}`);
-  const inbox = str(doc.inbox);
-  if (!inbox || hostOf(inbox) === undefined) throw new ActorDocumentError('actor has no inbox');
+  const inbox = httpUrl(doc.inbox);
+  if (!inbox) throw new ActorDocumentError('actor has no inbox');
+  if (hostOf(inbox) !== host) throw new ActorDocumentError(`actor ${uri} names an inbox on another host (${hostOf(inbox)})`);
   const endpoints = (doc.endpoints && typeof doc.endpoints === 'object' ? doc.endpoints : {}) as Json;
+  const sharedInbox = httpUrl(endpoints.sharedInbox);
   const keys = asArray<Json>(doc.publicKey).filter((k) => k && typeof k === 'object');
-  const key = keys.find((k) => str(k.owner) === uri || !k.owner) ?? keys[0];
+  const key = keys.find((k) => {
+    const id = str(k.id);
+    if (!id || hostOf(id) !== host || (k.owner !== undefined && str(k.owner) !== uri)) return false;
+    return keyUnderActor(id, uri) || id === boundKeyId;
+  });
   const icon = asArray<Json>(doc.icon)[0];
   const username = str(doc.preferredUsername) ?? uri.split('/').pop() ?? 'unknown';
   return {
@@ -61,10 +92,11 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     username,
     name: plainText(str(doc.name) ?? '') || username,
     summaryHtml: sanitizeRemoteHtml(str(doc.summary) ?? ''),
-    url: str(doc.url) ?? idOf(asArray(doc.url)[0]) ?? null,
-    iconUrl: icon ? (str(icon.url) ?? idOf(icon.url) ?? null) : null,
+    url: httpUrl(str(doc.url) ?? idOf(asArray(doc.url)[0])),
+    iconUrl: icon ? httpUrl(str(icon.url) ?? idOf(icon.url)) : null,
     inbox,
-    sharedInbox: str(endpoints.sharedInbox) ?? null,
+    // A shared inbox elsewhere is dropped (deliveries use the personal one), not trusted.
+    sharedInbox: sharedInbox && hostOf(sharedInbox) === host ? sharedInbox : null,
     outbox: str(doc.outbox) ?? null,
     followersUrl: str(doc.followers) ?? null,
     followingUrl: str(doc.following) ?? null,
@@ -97,7 +129,7 @@ export class RemoteActors {
     private readonly now: () => number = Date.now,
   ) {
     this.byUri = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE uri = ?');
-    this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ?');
+    this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
         outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at)
@@ -132,7 +164,8 @@ export class RemoteActors {
 
   /** Stores an actor document received in an Update (already authenticated as that actor). */
   storeDocument(doc: Json, expectedUri: string): RemoteActor {
-    const actor = parseActorDocument(doc, hostOf(expectedUri), this.now());
+    // A key bound before (through its own document) stays bound while the actor lists it.
+    const actor = parseActorDocument(doc, hostOf(expectedUri), this.now(), this.cached(expectedUri)?.keyId ?? undefined);
     if (actor.uri !== expectedUri) throw new ActorDocumentError('Update of another actor');
     this.upsert.run(actor);
     return actor;
@@ -147,31 +180,37 @@ export class RemoteActors {
    * (key rotation) unless the cached copy is younger than keyRefetchMinAgeMs.
    */
   async forKey(keyId: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
+    // Keys are stored only on the actor they are bound to, so a row holding this key id is
+    // its owner (the longest URI wins should `a` and `a/b` both sit under it).
     const row = this.byKey.get(keyId);
     if (row) {
       const cached = fromRow(row);
       const age = this.now() - cached.fetchedAt;
       if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
       if (opts.refresh && age < this.limits.keyRefetchMinAgeMs) return cached;
-      if (opts.refresh) return this.fetchAndStore(cached.uri);
+      // The key was bound when stored; a fresh copy of its actor keeps it if it still lists it.
+      const refetch = async () => this.store(await this.fetchActor(cached.uri, keyId));
+      if (opts.refresh) return refetch();
       // Stale: refresh, but a sender whose actor endpoint hiccups keeps federating on the cached key.
-      return this.fetchAndStore(cached.uri).catch(() => cached);
+      return refetch().catch(() => cached);
     }
     // Not cached: the key id is usually the actor URI plus a fragment (Mastodon) or a
-    // sub-path the server answers with the actor or a key object naming its owner.
+    // sub-path the server answers with the actor or a key object naming its owner. The
+    // owner must be on the key's host and list the key; only then is anything stored.
     const docUrl = keyId.split('#')[0]!;
+    const keyHost = hostOf(keyId);
     const doc = await this.client.getActivityJson(docUrl);
-    let actorUri = str(doc.id) ?? docUrl;
-    if (!ACTOR_TYPES.has(typeOf(doc) ?? '')) {
+    let actor: RemoteActor;
+    if (ACTOR_TYPES.has(typeOf(doc) ?? '')) {
+      actor = parseActorDocument(doc, keyHost, this.now());
+    } else {
       const owner = str(doc.owner) ?? str((doc.publicKey as Json | undefined)?.owner);
       if (!owner) throw new ActorDocumentError(`key ${keyId} names no owner`);
-      actorUri = owner;
+      if (str(doc.id) !== docUrl || hostOf(owner) !== keyHost) throw new ActorDocumentError(`key ${keyId} names an owner elsewhere (${owner})`);
+      actor = await this.fetchActor(owner, keyId);
     }
-    const actor = ACTOR_TYPES.has(typeOf(doc) ?? '') && hostOf(docUrl) === hostOf(actorUri)
-      ? this.store(parseActorDocument(doc, hostOf(docUrl), this.now()))
-      : await this.fetchAndStore(actorUri);
     if (actor.keyId !== keyId) throw new ActorDocumentError(`actor ${actor.uri} does not own key ${keyId}`);
-    return actor;
+    return this.store(actor);
   }
 
   /** Resolves `@user@host` by WebFinger (or an actor URL directly). */
@@ -209,11 +248,16 @@ export class RemoteActors {
   }
 
   private async fetchAndStore(uri: string): Promise<RemoteActor> {
+    return this.store(await this.fetchActor(uri));
+  }
+
+  /** Fetches and checks an actor document (not stored); `boundKeyId` as in parseActorDocument. */
+  private async fetchActor(uri: string, boundKeyId?: string): Promise<RemoteActor> {
     const doc = await this.client.getActivityJson(uri);
-    const actor = parseActorDocument(doc, hostOf(uri), this.now());
+    const actor = parseActorDocument(doc, hostOf(uri), this.now(), boundKeyId);
     if (actor.uri !== uri && hostOf(actor.uri) !== hostOf(uri)) throw new ActorDocumentError(`${uri} served another actor`);
     const counts = await this.collectionCounts(doc);
-    return this.store({ ...actor, ...counts });
+    return { ...actor, ...counts };
   }
 
   private async collectionCounts(doc: Json): Promise<Pick<RemoteActor, 'followersCount' | 'followingCount'>> {
