@@ -31,6 +31,10 @@ export interface InstanceLimits {
   actorCacheTtlMs: number;
   /** A cached key is refetched on signature failure only if older than this. Default 30 s. */
   keyRefetchMinAgeMs: number;
+  /** A key that could not be fetched is not asked for again for this long (negative cache). Default 5 min. */
+  keyFailureTtlMs: number;
+  /** Failed key ids remembered at once (the oldest are forgotten). Default 10 000. */
+  keyFailuresTracked: number;
   /** Oldest signature (Date or created) accepted on incoming requests. Default 12 h (as Mastodon). */
   signatureMaxAgeMs: number;
   /** How far in the future a signature's Date or created may be. Default 1 h. */
@@ -44,8 +48,56 @@ export const DEFAULT_LIMITS: InstanceLimits = {
   fetchMaxRedirects: 3,
   actorCacheTtlMs: DAY_MS,
   keyRefetchMinAgeMs: 30 * SECOND_MS,
+  keyFailureTtlMs: 5 * MINUTE_MS,
+  keyFailuresTracked: 10_000,
   signatureMaxAgeMs: 12 * HOUR_MS,
   signatureMaxFutureSkewMs: HOUR_MS,
+};
+
+// ---- the inbox's door -------------------------------------------------------------------
+
+export interface BucketPolicy {
+  /** Requests allowed at once (the bucket's size). */
+  burst: number;
+  /** Tokens added back per second. */
+  perSecond: number;
+}
+
+export interface InboxRateLimits {
+  /** Per remote host (the signing key's host). Default 500 at once, 50/s. */
+  perHost: BucketPolicy;
+  /** Per signing key. Default 200 at once, 20/s. */
+  perKey: BucketPolicy;
+  /** All senders together. Default 2000 at once, 500/s. */
+  overall: BucketPolicy;
+  /** Hosts and keys tracked at once (the least recently seen are forgotten). Default 10 000. */
+  maxTracked: number;
+}
+
+export interface ActivityShapeLimits {
+  /** Deepest nesting of arrays and objects. Default 64. */
+  maxDepth: number;
+  /** Longest array anywhere in the document. Default 10 000. */
+  maxArrayLength: number;
+  /** Most entries in `to`, `cc`, `bto`, `bcc`, `audience` and `tag`, of the activity or its object. Default 1000. */
+  maxAddressees: number;
+  /** Longest `content`/`summary`/`name` (and their maps), in characters. Default 256 Ki. */
+  maxContentChars: number;
+}
+
+export interface InboxConfig {
+  rateLimits: InboxRateLimits;
+  shape: ActivityShapeLimits;
+}
+
+export const DEFAULT_INBOX: InboxConfig = {
+  rateLimits: {
+    perHost: { burst: 500, perSecond: 50 },
+    perKey: { burst: 200, perSecond: 20 },
+    overall: { burst: 2000, perSecond: 500 },
+    maxTracked: 10_000,
+  },
+  shape: { maxDepth: 64, maxArrayLength: 10_000, maxAddressees: 1000, maxContentChars: 256 * 1024 },
 };
 
 // ---- the public (federation) server ----------------------------------------------------

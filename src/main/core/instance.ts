@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { Db } from './store/database';
 import { openInstanceDatabase } from './store/dataFolder';
-import { DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InstanceLimits } from './config';
+import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -47,6 +47,8 @@ export interface InstanceOptions {
   /** Start a new identity even where the data folder shows an earlier instance (its database missing or empty). */
   allowNewIdentity?: boolean;
   limits?: Partial<InstanceLimits>;
+  /** The inbox's rate limits and activity shape caps (benchmarks raise the rate limits). */
+  inbox?: Partial<InboxConfig>;
   delivery?: DeliveryOverrides;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
   tunnel?: TunnelServiceOptions;
@@ -60,6 +62,7 @@ export class Instance {
   readonly db: Db;
   readonly identity: LocalIdentity;
   readonly limits: InstanceLimits;
+  readonly inboxConfig: InboxConfig;
   readonly deliveryConfig: DeliveryConfig;
   readonly log: Logger;
   readonly http: HttpClient;
@@ -88,6 +91,7 @@ export class Instance {
   constructor(readonly options: InstanceOptions) {
     this.log = options.log ?? silentLogger;
     this.limits = withDefaults(DEFAULT_LIMITS, options.limits);
+    this.inboxConfig = withDefaults(DEFAULT_INBOX, options.inbox);
     this.deliveryConfig = deliveryConfig(options.delivery);
     this.db = openInstanceDatabase(options.dataDir, { allowNewIdentity: options.allowNewIdentity, log: this.log });
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
@@ -138,7 +142,7 @@ export class Instance {
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log,
     });
     this.inboxHandler = new InboxHandler({
-      db: this.db, actors: this.actors, limits: this.limits, log: this.log,
+      db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
       federationBlocked: () => this.gate.reason,
       retryAfterSeconds: () => this.gate.retryAfterSeconds(),
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),

@@ -120,11 +120,15 @@ export class RemoteActors {
   private readonly byHandle;
   private readonly upsert;
   private readonly remove;
+  /** Key fetches under way: concurrent requests naming one key wait for the same fetch. */
+  private readonly keyFetches = new Map<string, Promise<RemoteActor>>();
+  /** Keys that could not be had lately, and why: not asked for again until `until`. */
+  private readonly keyFailures = new Map<string, { until: number; error: unknown }>();
 
   constructor(
     private readonly db: Db,
     private readonly client: FederationClient,
-    private readonly limits: Pick<InstanceLimits, 'actorCacheTtlMs' | 'keyRefetchMinAgeMs'>,
+    private readonly limits: Pick<InstanceLimits, 'actorCacheTtlMs' | 'keyRefetchMinAgeMs' | 'keyFailureTtlMs' | 'keyFailuresTracked'>,
     private readonly allowHttp: boolean,
     private readonly now: () => number = Date.now,
   ) {
@@ -171,8 +175,10 @@ export class RemoteActors {
     return actor;
   }
 
+  /** Drops an actor from the cache, and the failed fetches of its keys with it: it starts afresh. */
   forget(uri: string): void {
     this.remove.run(uri);
+    for (const keyId of this.keyFailures.keys()) if (keyUnderActor(keyId, uri)) this.keyFailures.delete(keyId);
   }
 
   /**
@@ -189,14 +195,26 @@ export class RemoteActors {
       if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
       if (opts.refresh && age < this.limits.keyRefetchMinAgeMs) return cached;
       // The key was bound when stored; a fresh copy of its actor keeps it if it still lists it.
-      const refetch = async () => this.store(await this.fetchActor(cached.uri, keyId));
+      const refetch = () => this.oneFetch(`refresh ${keyId}`, async () => this.store(await this.fetchActor(cached.uri, keyId)));
       if (opts.refresh) return refetch();
       // Stale: refresh, but a sender whose actor endpoint hiccups keeps federating on the cached key.
       return refetch().catch(() => cached);
     }
-    // Not cached: the key id is usually the actor URI plus a fragment (Mastodon) or a
-    // sub-path the server answers with the actor or a key object naming its owner. The
-    // owner must be on the key's host and list the key; only then is anything stored.
+    const failed = this.keyFailures.get(keyId);
+    if (failed && failed.until > this.now()) throw failed.error;
+    return this.oneFetch(keyId, () => this.fetchKeyOwner(keyId)).catch((error: unknown) => {
+      this.rememberFailure(keyId, error);
+      throw error;
+    });
+  }
+
+  /**
+   * The owner of a key we have not cached. The key id is usually the actor URI plus a
+   * fragment (Mastodon) or a sub-path the server answers with the actor or a key object
+   * naming its owner. The owner must be on the key's host and list the key; only then is
+   * anything stored.
+   */
+  private async fetchKeyOwner(keyId: string): Promise<RemoteActor> {
     const docUrl = keyId.split('#')[0]!;
     const keyHost = hostOf(keyId);
     const doc = await this.client.getActivityJson(docUrl);
@@ -211,6 +229,22 @@ export class RemoteActors {
     }
     if (actor.keyId !== keyId) throw new ActorDocumentError(`actor ${actor.uri} does not own key ${keyId}`);
     return this.store(actor);
+  }
+
+  /** Runs `fetch` unless one for `key` is under way, in which case its result is shared. */
+  private oneFetch(key: string, fetch: () => Promise<RemoteActor>): Promise<RemoteActor> {
+    let p = this.keyFetches.get(key);
+    if (!p) {
+      p = fetch().finally(() => this.keyFetches.delete(key));
+      this.keyFetches.set(key, p);
+    }
+    return p;
+  }
+
+  private rememberFailure(keyId: string, error: unknown): void {
+    this.keyFailures.delete(keyId);
+    if (this.keyFailures.size >= this.limits.keyFailuresTracked) this.keyFailures.delete(this.keyFailures.keys().next().value!);
+    this.keyFailures.set(keyId, { until: this.now() + this.limits.keyFailureTtlMs, error });
   }
 
   /** Resolves `@user@host` by WebFinger (or an actor URL directly). */

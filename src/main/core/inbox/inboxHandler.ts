@@ -1,14 +1,23 @@
 // The inbox's HTTP side: verify, persist, answer 202. Processing happens later
 // (InboxProcessor), so a slow or hostile sender never holds the request open.
+//
+// The order is the defence, cheapest first, and nothing is fetched, parsed or stored for
+// a request that fails a step: federation paused (503) → content type and size (415/413)
+// → rate limits on the signature's key and host (429) → the signature's pre-key checks
+// over the raw bytes: header, Date window, digest (401) → a bounded JSON parse (400/413)
+// → the key must be on the actor's host (401, before any fetch) → fetch the key (cached,
+// single-flight, failures remembered) and verify → the signer is the actor → store, 202.
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database';
-import type { InstanceLimits } from '../config';
+import type { InboxConfig, InstanceLimits } from '../config';
 import type { Logger } from '../logger';
 import { actorKeyResolver, type RemoteActor, type RemoteActors } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
 import type { SignableRequest } from '../federation/signatures/common';
-import { verifyRequest, type VerifyResult } from '../federation/signatures/verifier';
+import { checkSignature, signatureKeyId, verifyWithKey, type VerifyFailure } from '../federation/signatures/verifier';
 import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
+import { ActivityShapeError, parseActivity } from './boundedJson';
+import { InboxRateLimiter } from './rateLimiter';
 
 export interface InboxRequest extends SignableRequest {
   body: Buffer;
@@ -24,6 +33,7 @@ export interface InboxHandlerDeps {
   db: Db;
   actors: RemoteActors;
   limits: InstanceLimits;
+  inbox: InboxConfig;
   log: Logger;
   /** Null while federating is allowed; otherwise the reason it is paused. */
   federationBlocked: () => string | null;
@@ -43,9 +53,11 @@ const reject = (status: number, error: string): InboxResponse => ({ status, body
 export class InboxHandler {
   private readonly insert;
   private readonly now: () => number;
+  private readonly limiter: InboxRateLimiter;
 
   constructor(private readonly d: InboxHandlerDeps) {
     this.now = d.now ?? Date.now;
+    this.limiter = new InboxRateLimiter(d.inbox.rateLimits);
     this.insert = d.db.prepare(`INSERT INTO inbox_items (activity_uri, actor_uri, body, received_at)
         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   }
@@ -56,14 +68,25 @@ export class InboxHandler {
     const contentType = str(req.headers['content-type']);
     if (!isActivityContentType(contentType)) return reject(415, 'expected Content-Type application/activity+json');
     if (req.body.length > this.d.limits.inboxMaxBytes) return reject(413, 'activity too large');
+    const now = this.now();
+
+    const keyHost = hostOfKey(signatureKeyId(req.headers));
+    if (keyHost) {
+      const admitted = this.limiter.admit(keyHost.host, keyHost.keyId, now);
+      if (!admitted.ok) {
+        return { status: 429, body: { error: `too many requests from ${admitted.scope}` }, headers: { 'retry-after': String(admitted.retryAfterSeconds) } };
+      }
+    }
+    const signed = { ...req, scheme: this.d.publicScheme?.() ?? 'https' };
+    const pre = checkSignature(signed, { window: this.d.limits, now });
+    if (!pre.ok) return reject(401, `signature: ${rejection(pre)}`);
 
     let activity: Json;
     try {
-      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      activity = parsed as Json;
-    } catch {
-      return reject(400, 'body is not a JSON object');
+      activity = parseActivity(req.body, this.d.inbox.shape);
+    } catch (err) {
+      if (err instanceof ActivityShapeError) return reject(err.status, err.message);
+      throw err;
     }
     const id = str(activity.id);
     const actorUri = idOf(activity.actor);
@@ -72,14 +95,14 @@ export class InboxHandler {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
+    // Keys live on their actor's server: a request naming a key elsewhere never makes us fetch it.
+    if (hostOf(pre.checked.keyId) !== hostOf(actorUri)) return reject(401, 'signature: the key and the activity actor are on different hosts');
+
     // A deleted account's Delete: its document is gone, but the key we cached for it (however
     // old) still proves the Delete genuine, and must, or its follows and notes stay forever.
     const selfDelete = type === 'Delete' && idOf(activity.object) === actorUri;
     const keys = actorKeyResolver(this.d.actors, (keyId, err) => (selfDelete && isGone(err) ? this.cachedKeyOwner(actorUri, keyId) : undefined));
-    const verified = await verifyRequest(
-      { ...req, scheme: this.d.publicScheme?.() ?? 'https' },
-      { keys, window: this.d.limits, now: this.now() },
-    );
+    const verified = await verifyWithKey(pre.checked, keys);
     if (!verified.ok) {
       // Never seen, a deleted account left nothing here to delete.
       if (verified.reason === 'key_unavailable' && selfDelete && isGone(verified.cause)) return { status: 202, body: {} };
@@ -98,7 +121,7 @@ export class InboxHandler {
     // GoToSocial sends every edit of a note under the same Update id: key Updates by their
     // body too, so a later edit is not dropped as a redelivery of the first one.
     const key = type === 'Update' ? `${id}#sha256=${createHash('sha256').update(req.body).digest('base64url')}` : id;
-    const stored = this.insert.run(key, actorUri, req.body.toString('utf8'), this.now()).changes > 0;
+    const stored = this.insert.run(key, actorUri, req.body.toString('utf8'), now).changes > 0;
     if (stored) this.d.onStored();
     return { status: 202, body: {} };
   }
@@ -112,8 +135,14 @@ export class InboxHandler {
 
 const isGone = (err: unknown): boolean => err instanceof FetchError && (err.status === 410 || err.status === 404);
 
+/** A key id's host, when it is a URL. */
+function hostOfKey(keyId: string | undefined): { keyId: string; host: string } | undefined {
+  const host = keyId ? hostOf(keyId) : undefined;
+  return keyId && host ? { keyId, host } : undefined;
+}
+
 /** The 401's text: the pre-key problem as found; after a key was looked up, only that it failed. */
-function rejection(failure: Extract<VerifyResult, { ok: false }>): string {
+function rejection(failure: VerifyFailure): string {
   switch (failure.reason) {
     case 'key_unavailable': return `cannot fetch key ${failure.keyId}`;
     case 'bad_key': case 'bad_signature': return 'verification failed';

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src/main/core/store/database';
 import { parseActorDocument, parseHandle, RemoteActors } from '../../../../src/main/core/federation/remoteActors';
+import { DEFAULT_LIMITS } from '../../../../src/main/core/config';
 import type { FederationClient } from '../../../../src/main/core/federation/federationClient';
 import { FetchError } from '../../../../src/main/core/federation/httpClient';
 
@@ -29,7 +30,7 @@ function setup() {
       throw new Error('not used');
     },
   } as unknown as FederationClient;
-  const actors = new RemoteActors(openDatabase(':memory:'), client, { actorCacheTtlMs: 24 * HOUR, keyRefetchMinAgeMs: 30_000 }, false, () => now);
+  const actors = new RemoteActors(openDatabase(':memory:'), client, { ...DEFAULT_LIMITS, actorCacheTtlMs: 24 * HOUR, keyRefetchMinAgeMs: 30_000 }, false, () => now);
   return {
     actors, fetched,
     tick: (ms: number) => (now += ms),

@@ -3,7 +3,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src/main/core/store/database';
-import { DEFAULT_LIMITS } from '../../../../src/main/core/config';
+import { DEFAULT_INBOX, DEFAULT_LIMITS } from '../../../../src/main/core/config';
 import { silentLogger } from '../../../../src/main/core/logger';
 import { FetchError } from '../../../../src/main/core/federation/httpClient';
 import type { RemoteActor, RemoteActors } from '../../../../src/main/core/federation/remoteActors';
@@ -40,7 +40,7 @@ function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor) {
     cached: (uri: string) => (cached?.uri === uri ? cached : undefined),
   } as unknown as RemoteActors;
   const db = openDatabase(':memory:');
-  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, log: silentLogger, federationBlocked: () => null, onStored: () => {} });
+  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, onStored: () => {} });
   const stored = () => (db.prepare('SELECT count(*) AS n FROM inbox_items').get() as { n: number }).n;
   return { handler, calls, stored };
 }
@@ -97,7 +97,7 @@ describe('InboxHandler signatures', () => {
       .toEqual({ status: 401, body: { error: "signature: signer is not the activity's actor" } });
     const otherHost = inbox([actor('https://evil.example/users/bob', bobPem)]);
     expect(await otherHost.handler.handle(await post(follow(), { keyId: 'https://evil.example/users/bob#main-key' })))
-      .toEqual({ status: 401, body: { error: 'signature: signer and activity actor are on different hosts' } });
+      .toEqual({ status: 401, body: { error: 'signature: the key and the activity actor are on different hosts' } });
   });
 
   describe('a Delete of an account whose actor document is gone', () => {

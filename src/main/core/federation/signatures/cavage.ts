@@ -277,15 +277,19 @@ export interface IncomingCheckOptions {
  * and, when a body is given, that a Digest header is covered and matches.
  * Returns the parsed signature. Does not verify the cryptographic signature.
  */
+/** The draft-cavage signature a request carries: its Signature header, or an `Authorization: Signature …`. */
+export function signatureHeaderOf(headers: SignableRequest['headers']): string | undefined {
+  const sig = headerValue(headers, 'signature');
+  if (sig) return sig;
+  const auth = headerValue(headers, 'authorization');
+  return auth !== undefined && /^signature\s/i.test(auth) ? auth : undefined;
+}
+
 export function checkIncomingRequest(req: SignableRequest, opts: IncomingCheckOptions): ParsedSignature {
   const now = opts.now ?? Date.now();
 
-  let raw = headerValue(req.headers, 'signature');
-  if (raw === undefined || raw === '') {
-    const auth = headerValue(req.headers, 'authorization');
-    if (auth !== undefined && /^signature\s/i.test(auth)) raw = auth;
-  }
-  if (raw === undefined || raw === '') throw new SignatureError('no Signature header', 'missing_signature');
+  const raw = signatureHeaderOf(req.headers);
+  if (raw === undefined) throw new SignatureError('no Signature header', 'missing_signature');
 
   const parsed = parseSignatureHeader(raw);
   assertAlgorithm(parsed.algorithm);

@@ -11,8 +11,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SignatureError, loadPublicKey, type SignableRequest, type SignatureErrorCode, type SignatureWindow } from './common';
-import { checkIncomingRequest, verifyParsedSignature } from './cavage';
-import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from './rfc9421';
+import { checkIncomingRequest, parseSignatureHeader, signatureHeaderOf, verifyParsedSignature } from './cavage';
+import { checkIncomingMessageSignature, hasMessageSignature, parseMessageSignature, verifyMessageSignature } from './rfc9421';
 
 export type SignatureSpec = 'draft-cavage' | 'rfc9421';
 
@@ -68,7 +68,7 @@ export type VerifyResult =
     };
 
 /** A signature that passed its pre-key checks, and how to verify it with a key. */
-interface CheckedSignature {
+export interface CheckedSignature {
   spec: SignatureSpec;
   keyId: string;
   verify(key: KeyObject): Promise<boolean>;
@@ -79,8 +79,39 @@ export function signatureSpecOf(headers: SignableRequest['headers']): SignatureS
   return hasMessageSignature(headers) ? 'rfc9421' : 'draft-cavage';
 }
 
+/**
+ * The key id a request's signature names, read from its headers alone (no window, digest
+ * or key): what the inbox's rate limits count by before any signature work. Undefined when
+ * there is no parsable signature (the full check then says why).
+ */
+export function signatureKeyId(headers: SignableRequest['headers']): string | undefined {
+  try {
+    if (hasMessageSignature(headers)) return parseMessageSignature(headers).params.keyid;
+    const raw = signatureHeaderOf(headers);
+    return raw === undefined ? undefined : parseSignatureHeader(raw).keyId;
+  } catch {
+    return undefined;
+  }
+}
+
+export type VerifyFailure = Extract<VerifyResult, { ok: false }>;
+
+/**
+ * Steps 1 and 2 alone: whatever can be checked without a key. A caller may look at the
+ * request in between (the inbox compares the key's host with the activity's actor before
+ * letting anything be fetched), then finish with `verifyWithKey`.
+ */
+export function checkSignature(req: IncomingRequest, opts: Omit<VerifyOptions, 'keys'>): { ok: true; checked: CheckedSignature } | VerifyFailure {
+  try {
+    return { ok: true, checked: checkBeforeKey(req, opts) };
+  } catch (err) {
+    if (err instanceof SignatureError) return { ok: false, reason: err.code, message: err.message, spec: signatureSpecOf(req.headers) };
+    throw err;
+  }
+}
+
 /** Step 2: everything that can be checked without a key. Throws SignatureError. */
-function checkBeforeKey(req: IncomingRequest, opts: VerifyOptions): CheckedSignature {
+function checkBeforeKey(req: IncomingRequest, opts: Omit<VerifyOptions, 'keys'>): CheckedSignature {
   const check = { body: req.body, now: opts.now ?? Date.now(), window: opts.window };
   if (signatureSpecOf(req.headers) === 'rfc9421') {
     // TLS may end at a tunnel or proxy: the scheme the sender signed is our public URL's.
@@ -117,18 +148,17 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
  * request or an unavailable key; rethrows only what would be a bug.
  */
 export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): Promise<VerifyResult> {
-  let sig: CheckedSignature;
-  try {
-    sig = checkBeforeKey(req, opts);
-  } catch (err) {
-    if (err instanceof SignatureError) return { ok: false, reason: err.code, message: err.message, spec: signatureSpecOf(req.headers) };
-    throw err;
-  }
+  const pre = checkSignature(req, opts);
+  return pre.ok ? verifyWithKey(pre.checked, opts.keys) : pre;
+}
+
+/** Steps 3 and 4: fetch the key, verify, and refetch once on failure. */
+export async function verifyWithKey(sig: CheckedSignature, keys: KeyResolver): Promise<VerifyResult> {
   const { keyId, spec } = sig;
 
   let key: ResolvedKey;
   try {
-    key = await opts.keys.resolve(keyId, { refresh: false });
+    key = await keys.resolve(keyId, { refresh: false });
   } catch (cause) {
     return { ok: false, reason: 'key_unavailable', message: `cannot fetch key ${keyId}: ${errorText(cause)}`, keyId, spec, cause };
   }
@@ -138,7 +168,7 @@ export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): 
   // Maybe the key rotated: refetch once, and only once.
   let fresh: ResolvedKey;
   try {
-    fresh = await opts.keys.resolve(keyId, { refresh: true });
+    fresh = await keys.resolve(keyId, { refresh: true });
   } catch (cause) {
     return { ok: false, reason: first.reason, message: `${first.message} (refetching the key failed: ${errorText(cause)})`, keyId, spec, cause };
   }
