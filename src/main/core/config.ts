@@ -88,6 +88,20 @@ export interface ActivityShapeLimits {
 export interface InboxConfig {
   rateLimits: InboxRateLimits;
   shape: ActivityShapeLimits;
+  /** Activities stored and not yet processed, per sending host, above which it gets 429. Default 1000. */
+  pendingPerHostMaxItems: number;
+  /** The same, in bytes of stored bodies. Default 32 MiB. */
+  pendingPerHostMaxBytes: number;
+  /** Retry-After of that 429. Default 60 s. */
+  pendingRetryAfterSeconds: number;
+  /** Senders whose activities are processed at once (each sender's in order). Default 8. */
+  processConcurrency: number;
+  /** An activity not processed within this is recorded as failed and its sender moves on. Default 30 s. */
+  processDeadlineMs: number;
+  /** Ids of processed activities are kept this long to drop redeliveries (bodies are dropped at once). Default 7 days, longer than senders retry. */
+  dedupRetentionMs: number;
+  /** How often old ids are pruned. Default 1 h. */
+  pruneIntervalMs: number;
 }
 
 export const DEFAULT_INBOX: InboxConfig = {
@@ -98,6 +112,13 @@ export const DEFAULT_INBOX: InboxConfig = {
     maxTracked: 10_000,
   },
   shape: { maxDepth: 64, maxArrayLength: 10_000, maxAddressees: 1000, maxContentChars: 256 * 1024 },
+  pendingPerHostMaxItems: 1000,
+  pendingPerHostMaxBytes: 32 * MiB,
+  pendingRetryAfterSeconds: 60,
+  processConcurrency: 8,
+  processDeadlineMs: 30 * SECOND_MS,
+  dedupRetentionMs: 7 * DAY_MS,
+  pruneIntervalMs: HOUR_MS,
 };
 
 // ---- the public (federation) server ----------------------------------------------------

@@ -139,7 +139,7 @@ export class Instance {
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
-      notifications: this.notifications, actions: this.actions, events: this.events, log: this.log,
+      notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -147,6 +147,7 @@ export class Instance {
       retryAfterSeconds: () => this.gate.retryAfterSeconds(),
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
+      pendingFor: (host) => this.inboxProcessor.pending(host),
       onVerifiedSender: (host) => this.queue.noteAlive(host),
     });
     this.tunnel = new TunnelService({

@@ -29,6 +29,8 @@ export class FakeRemote {
   readonly publicKeyPem = REMOTE_KEY.publicKeyPem;
   /** Extra documents served at a path (notes the remote owns, etc.). */
   readonly documents = new Map<string, unknown>();
+  /** Documents answered only once their promise settles (a fetch that crawls). */
+  readonly slowDocuments = new Map<string, { body: unknown; after: Promise<unknown> }>();
   vars: Record<string, string> = {};
   /** When true the actor (and key) document answers 410 Gone, as for a deleted account. */
   gone = false;
@@ -102,6 +104,8 @@ export class FakeRemote {
     if (path === new URL(this.actorId).pathname || path === new URL(this.keyId).pathname) {
       return this.gone ? { status: 410, body: { error: 'gone' } } : { status: 200, body: this.actor };
     }
+    const slow = this.slowDocuments.get(path);
+    if (slow) return { status: 200, body: slow.body, after: slow.after };
     const doc = this.documents.get(path);
     return doc ? { status: 200, body: doc } : undefined;
   }

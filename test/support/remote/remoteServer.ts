@@ -50,6 +50,8 @@ export interface Document {
   type?: string;
   /** A redirect's target (with a 3xx status). */
   location?: string;
+  /** Answer only once this settles (a server that is slow for one document). */
+  after?: Promise<unknown>;
 }
 
 /** The actors and documents a server hosts. */
@@ -190,7 +192,9 @@ export class RemoteServer {
     const doc = url.pathname === '/.well-known/webfinger' ? this.webfinger(url.searchParams.get('resource')) : this.opts.site.get(url.pathname, url.searchParams);
     if (!doc) return send(res, 404, '{"error":"not found"}');
     const body = doc.body === undefined ? '' : typeof doc.body === 'string' ? doc.body : JSON.stringify(doc.body);
-    send(res, doc.status, body, doc.type ?? 'application/activity+json', doc.location ? { location: doc.location } : {});
+    const answer = () => send(res, doc.status, body, doc.type ?? 'application/activity+json', doc.location ? { location: doc.location } : {});
+    if (doc.after) void doc.after.then(answer, answer);
+    else answer();
   }
 
   private webfinger(resource: string | null): Document | undefined {

@@ -46,13 +46,18 @@ export class FederationClient {
   /** The document, and the URL it was finally served from. */
   private async getJson(start: string, accept: string): Promise<{ doc: Json; url: string }> {
     let url = start;
+    // One deadline for the whole fetch, redirects included: a chain of slow hops must not
+    // hold an inbox activity (or a lookup) for fetchTimeoutMs per hop.
+    const deadline = Date.now() + this.limits.fetchTimeoutMs;
     for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
       const { keyId, privateKey } = this.signer();
       const headers = await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } });
+      const timeoutMs = deadline - Date.now();
+      if (timeoutMs <= 0) throw new FetchError(`GET ${start} timed out after ${hop} redirects`, 'timeout');
       const res = await this.http.request(url, {
         method: 'GET',
         headers,
-        timeoutMs: this.limits.fetchTimeoutMs,
+        timeoutMs,
         maxBytes: this.limits.fetchMaxBytes,
       });
       if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {

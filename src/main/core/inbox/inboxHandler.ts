@@ -5,8 +5,10 @@
 // a request that fails a step: federation paused (503) → content type and size (415/413)
 // → rate limits on the signature's key and host (429) → the signature's pre-key checks
 // over the raw bytes: header, Date window, digest (401) → a bounded JSON parse (400/413)
-// → the key must be on the actor's host (401, before any fetch) → fetch the key (cached,
-// single-flight, failures remembered) and verify → the signer is the actor → store, 202.
+// → a type processing ignores is answered 202 and dropped → the key must be on the actor's
+// host (401, before any fetch) → fetch the key (cached, single-flight, failures
+// remembered) and verify → the signer is the actor → the host's quota of activities
+// waiting to be processed (429) → store, 202.
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database';
 import type { InboxConfig, InstanceLimits } from '../config';
@@ -18,6 +20,7 @@ import { checkSignature, signatureKeyId, verifyWithKey, type VerifyFailure } fro
 import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
 import { ActivityShapeError, parseActivity } from './boundedJson';
 import { InboxRateLimiter } from './rateLimiter';
+import { HANDLED_TYPES } from './inboxProcessor';
 
 export interface InboxRequest extends SignableRequest {
   body: Buffer;
@@ -43,6 +46,8 @@ export interface InboxHandlerDeps {
   retryAfterSeconds?: () => number;
   /** Told when a new activity was stored. */
   onStored: () => void;
+  /** Activities of a host stored and not yet processed. */
+  pendingFor: (host: string) => { items: number; bytes: number };
   /** Told about every authenticated sender (host health uses it). */
   onVerifiedSender?: (host: string) => void;
   now?: () => number;
@@ -95,6 +100,8 @@ export class InboxHandler {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
+    // Nothing to do with it: no key is fetched and nothing is kept.
+    if (!HANDLED_TYPES.has(type)) return { status: 202, body: {} };
     // Keys live on their actor's server: a request naming a key elsewhere never makes us fetch it.
     if (hostOf(pre.checked.keyId) !== hostOf(actorUri)) return reject(401, 'signature: the key and the activity actor are on different hosts');
 
@@ -117,7 +124,13 @@ export class InboxHandler {
     // Activity ids live on the actor's server; anything else is a forgery attempt.
     if (hostOf(id) !== hostOf(actorUri)) return reject(401, "activity id is not on the actor's host");
 
-    this.d.onVerifiedSender?.(hostOf(actorUri)!);
+    const host = hostOf(actorUri)!;
+    this.d.onVerifiedSender?.(host);
+    const pending = this.d.pendingFor(host);
+    const { pendingPerHostMaxItems, pendingPerHostMaxBytes, pendingRetryAfterSeconds } = this.d.inbox;
+    if (pending.items >= pendingPerHostMaxItems || pending.bytes + req.body.length > pendingPerHostMaxBytes) {
+      return { status: 429, body: { error: `${host} has ${pending.items} activities waiting to be processed` }, headers: { 'retry-after': String(pendingRetryAfterSeconds) } };
+    }
     // GoToSocial sends every edit of a note under the same Update id: key Updates by their
     // body too, so a later edit is not dropped as a redelivery of the first one.
     const key = type === 'Update' ? `${id}#sha256=${createHash('sha256').update(req.body).digest('base64url')}` : id;

@@ -1,6 +1,10 @@
-// Processes stored inbox activities, one at a time, in arrival order, each once.
-// Everything an activity changes is written in one transaction with its "processed" mark.
+// Processes stored inbox activities, each once: per sender in arrival order, several
+// senders at once, each activity within a deadline (processingQueue.ts). Everything an
+// activity changes is written in one transaction; then its body is dropped and only its id
+// kept, for deduplication, until dedupRetentionMs has passed.
 import type { Db } from '../store/database';
+import type { InboxConfig } from '../config';
+import { ProcessingQueue, type PendingItem } from './processingQueue';
 import type { Logger } from '../logger';
 import type { InstanceEvents } from '../events';
 import type { LocalIdentity } from '../federation/localActor';
@@ -16,7 +20,10 @@ import type { LocalActions } from '../social/localActions';
 import type { NotificationType } from '../../../shared/dto';
 import { newId } from '../ids';
 
-interface ItemRow { activity_uri: string; actor_uri: string; body: string }
+/** The activity types processing acts on; the inbox answers others 202 and stores nothing. */
+export const HANDLED_TYPES: ReadonlySet<string> = new Set([
+  'Follow', 'Undo', 'Accept', 'Reject', 'Create', 'Update', 'Delete', 'Like', 'EmojiReact', 'Announce',
+]);
 
 export interface InboxProcessorDeps {
   db: Db;
@@ -29,62 +36,62 @@ export interface InboxProcessorDeps {
   actions: LocalActions;
   events: InstanceEvents;
   log: Logger;
+  config: Pick<InboxConfig, 'processConcurrency' | 'processDeadlineMs' | 'dedupRetentionMs' | 'pruneIntervalMs'>;
   now?: () => number;
 }
 
 export class InboxProcessor {
   private readonly stmts;
-  private draining: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly queue: ProcessingQueue;
   private readonly now: () => number;
+  private lastPruneAt = 0;
 
   constructor(private readonly d: InboxProcessorDeps) {
     this.now = d.now ?? Date.now;
     this.stmts = {
-      next: d.db.prepare<[], ItemRow>(`SELECT activity_uri, actor_uri, body FROM inbox_items
-          WHERE processed_at IS NULL ORDER BY received_at LIMIT 50`),
-      done: d.db.prepare<[number, string | null, string]>('UPDATE inbox_items SET processed_at = ?, error = ? WHERE activity_uri = ?'),
+      body: d.db.prepare<[string], { body: string }>('SELECT body FROM inbox_items WHERE activity_uri = ?'),
+      done: d.db.prepare<[number, string | null, string]>(`UPDATE inbox_items SET processed_at = ?, error = ?, body = ''
+          WHERE activity_uri = ?`),
+      prune: d.db.prepare<[number]>('DELETE FROM inbox_items WHERE processed_at IS NOT NULL AND processed_at < ?'),
     };
+    this.queue = new ProcessingQueue(d.db, {
+      concurrency: d.config.processConcurrency,
+      deadlineMs: d.config.processDeadlineMs,
+      run: (item) => this.processOne(item),
+      done: (item, error) => {
+        if (error) this.d.log.warn(`inbox: ${item.uri} failed: ${error}`);
+        this.stmts.done.run(this.now(), error, item.uri);
+        this.prune();
+      },
+    });
   }
 
-  /** Processes everything pending; concurrent calls coalesce. Resolves when the queue is empty. */
+  /** Processes everything stored so far (and what arrives meanwhile); resolves when nothing is left. */
   drain(): Promise<void> {
-    if (this.draining) {
-      this.again = true;
-      return this.draining;
-    }
-    this.draining = (async () => {
-      do {
-        this.again = false;
-        for (let rows = this.stmts.next.all(); rows.length > 0 && !this.stopped; rows = this.stmts.next.all()) {
-          for (const row of rows) {
-            if (this.stopped) break;
-            await this.processOne(row);
-          }
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
+    return this.queue.drain();
+  }
+
+  /** Activities of `host` stored and not processed yet: the inbox's per-host quota counts these. */
+  pending(host: string): { items: number; bytes: number } {
+    return this.queue.pending(host);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.draining;
+    await this.queue.stop();
   }
 
-  private async processOne(row: ItemRow): Promise<void> {
-    let error: string | null = null;
-    try {
-      const activity = JSON.parse(row.body) as Json;
-      await this.process(activity, row.actor_uri);
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-      this.d.log.warn(`inbox: ${row.activity_uri} failed: ${error}`);
-    }
-    this.stmts.done.run(this.now(), error, row.activity_uri);
+  private async processOne(item: PendingItem): Promise<void> {
+    const row = this.stmts.body.get(item.uri);
+    if (!row) return;
+    await this.process(JSON.parse(row.body) as Json, item.actor);
+  }
+
+  /** Forgets processed activities older than the dedup window, at most once an hour. */
+  private prune(): void {
+    const now = this.now();
+    if (now - this.lastPruneAt < this.d.config.pruneIntervalMs) return;
+    this.lastPruneAt = now;
+    this.stmts.prune.run(now - this.d.config.dedupRetentionMs);
   }
 
   private async process(a: Json, actorUri: string): Promise<void> {

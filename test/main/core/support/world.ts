@@ -8,7 +8,7 @@
 // test/fixtures/inbox/<kind>/ (see its README), filled in for this world.
 import { generateKeyPairSync } from 'node:crypto';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
-import { DEFAULT_LIMITS, deliveryConfig } from '../../../../src/main/core/config';
+import { DEFAULT_INBOX, DEFAULT_LIMITS, deliveryConfig } from '../../../../src/main/core/config';
 import { InstanceEvents } from '../../../../src/main/core/events';
 import { silentLogger } from '../../../../src/main/core/logger';
 import { FetchError } from '../../../../src/main/core/federation/httpClient';
@@ -130,7 +130,7 @@ export class World {
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
-      notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, now: this.clock,
+      notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
     });
   }
 

@@ -1,0 +1,125 @@
+// The order stored inbox activities are processed in: each sender's activities one at a
+// time and in arrival order (a Create before its Update, a Follow before its Undo), up to
+// `concurrency` senders at once, and every activity within a deadline. A sender whose
+// object fetch crawls through redirects holds up only itself, and only until the deadline.
+//
+// Pending rows are read incrementally by rowid (insertion order), ids and sizes only: the
+// bodies stay in SQLite until their turn, and the per-host counts feed the inbox's quota.
+import type { Db } from '../store/database';
+import { hostOf } from '../federation/activityStreams';
+
+export interface PendingItem {
+  uri: string;
+  actor: string;
+  bytes: number;
+}
+
+interface Row { rowid: number; activity_uri: string; actor_uri: string; bytes: number }
+
+export interface ProcessingQueueOptions {
+  /** Senders processed at once. */
+  concurrency: number;
+  /** An activity still running after this is recorded as failed and its sender moves on. */
+  deadlineMs: number;
+  /** Processes one activity; a rejection is recorded as its error. */
+  run: (item: PendingItem) => Promise<void>;
+  /** Records the outcome (error null on success). */
+  done: (item: PendingItem, error: string | null) => void;
+}
+
+const LOAD_BATCH = 1000;
+
+export class ProcessingQueue {
+  private readonly bySender = new Map<string, PendingItem[]>();
+  /** Senders with work waiting and none running, in the order their work arrived. */
+  private readonly ready: string[] = [];
+  private readonly running = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pendingByHost = new Map<string, { items: number; bytes: number }>();
+  private readonly waiters: (() => void)[] = [];
+  private readonly load;
+  private lastRowid = 0;
+  private stopped = false;
+
+  constructor(db: Db, private readonly o: ProcessingQueueOptions) {
+    this.load = db.prepare<[number, number], Row>(`SELECT rowid, activity_uri, actor_uri, length(body) AS bytes FROM inbox_items
+        WHERE rowid > ? AND processed_at IS NULL ORDER BY rowid LIMIT ?`);
+  }
+
+  /** Takes rows stored since the last call and starts what may start; resolves once nothing is pending or running. */
+  drain(): Promise<void> {
+    const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.pump();
+    return idle;
+  }
+
+  /** Activities of `host` stored and not yet processed (the inbox's per-host quota). */
+  pending(host: string): { items: number; bytes: number } {
+    return this.pendingByHost.get(host) ?? { items: 0, bytes: 0 };
+  }
+
+  /** Starts nothing more; waits for what runs (each bounded by the deadline). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.inFlight]);
+    this.settle();
+  }
+
+  private pump(): void {
+    if (this.stopped) return this.settle();
+    for (let rows = this.load.all(this.lastRowid, LOAD_BATCH); rows.length > 0; rows = this.load.all(this.lastRowid, LOAD_BATCH)) {
+      for (const r of rows) this.enqueue({ uri: r.activity_uri, actor: r.actor_uri, bytes: r.bytes });
+      this.lastRowid = rows[rows.length - 1]!.rowid;
+    }
+    while (this.running.size < this.o.concurrency && this.ready.length > 0) this.start(this.ready.shift()!);
+    this.settle();
+  }
+
+  private enqueue(item: PendingItem): void {
+    let queue = this.bySender.get(item.actor);
+    if (!queue) this.bySender.set(item.actor, (queue = []));
+    queue.push(item);
+    if (queue.length === 1 && !this.running.has(item.actor)) this.ready.push(item.actor);
+    this.count(item, 1);
+  }
+
+  private start(sender: string): void {
+    const item = this.bySender.get(sender)!.shift()!;
+    this.running.add(sender);
+    const p = this.withDeadline(item)
+      .then(() => this.o.done(item, null), (err: unknown) => this.o.done(item, err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.running.delete(sender);
+        this.count(item, -1);
+        const rest = this.bySender.get(sender)!;
+        if (rest.length > 0) this.ready.push(sender);
+        else this.bySender.delete(sender);
+        this.pump();
+      });
+    this.inFlight.add(p);
+  }
+
+  private withDeadline(item: PendingItem): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not processed within ${this.o.deadlineMs / 1000} s; given up`)), this.o.deadlineMs);
+    });
+    return Promise.race([this.o.run(item), late]).finally(() => clearTimeout(timer));
+  }
+
+  private count(item: PendingItem, sign: 1 | -1): void {
+    const host = hostOf(item.actor) ?? '';
+    const c = this.pendingByHost.get(host) ?? { items: 0, bytes: 0 };
+    c.items += sign;
+    c.bytes += sign * item.bytes;
+    if (c.items <= 0) this.pendingByHost.delete(host);
+    else this.pendingByHost.set(host, c);
+  }
+
+  /** Resolves the drain() waiters when nothing is pending or running. */
+  private settle(): void {
+    if ((this.running.size > 0 || this.ready.length > 0) && !this.stopped) return;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
