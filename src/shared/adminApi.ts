@@ -3,7 +3,7 @@
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
-  QueueStatsDto, SettingsDto, StatusDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
+  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
 
@@ -12,6 +12,7 @@ type Empty = Record<string, never>;
 /** Every admin method: its params and its result. */
 export interface AdminMethods {
   status: { params: Empty; result: StatusDto };
+  exportBackup: { params: Empty; result: { path: string; at: number; bytes: number } };
   compose: {
     params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string };
     result: ComposeResult;
@@ -81,6 +82,7 @@ export const NOTE_MAX_CHARS = 500;
 
 export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   status: {},
+  exportBackup: {},
   compose: {
     content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
     visibility: { type: 'string', optional: true, maxLength: 16, oneOf: VISIBILITIES },
@@ -146,7 +148,7 @@ export function isAdminMethod(name: string): name is AdminMethod {
 /** A request the caller got wrong: transports answer it with 4xx. */
 export class AdminError extends Error {
   constructor(
-    readonly code: 'bad_params' | 'unknown_method' | 'unauthorized' | 'not_found' | 'conflict' | 'remote_error' | 'federation_paused',
+    readonly code: 'bad_params' | 'unknown_method' | 'unauthorized' | 'not_found' | 'conflict' | 'remote_error' | 'federation_paused' | 'storage_full',
     message: string,
   ) {
     super(message);
@@ -163,6 +165,7 @@ export const ADMIN_ERROR_STATUS: Record<AdminError['code'], number> = {
   conflict: 409,
   remote_error: 422,
   federation_paused: 409,
+  storage_full: 507,
 };
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -252,6 +255,8 @@ export interface AdminEvents {
   /** A follow changed: someone followed/unfollowed us, or answered our follow. */
   follows: { direction: 'followers' | 'following'; actor: string; state: FollowState | 'removed' };
   tunnel: TunnelStatusDto;
+  /** The store's health changed (integrity check done, disk full, space back). */
+  storage: Omit<StorageHealthDto, 'lastBackup'>;
 }
 export type AdminEventName = keyof AdminEvents;
-export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification', 'follows', 'tunnel'];
+export const ADMIN_EVENTS: AdminEventName[] = ['queue', 'delivery', 'host', 'timeline', 'notification', 'follows', 'tunnel', 'storage'];

@@ -90,6 +90,18 @@ export interface FederationState {
   pinnedOrigin: string | null;
 }
 
+/** Whether the store can be trusted and written (status; the UI shows anything but ok). */
+export interface StorageHealthDto {
+  /** checking: the full integrity check runs; damaged: it found damage; full: a write failed for lack of space. */
+  state: 'ok' | 'checking' | 'damaged' | 'full';
+  /** What happened and what to do, for people; null when ok. */
+  message: string | null;
+  /** When the last full integrity check finished. */
+  checkedAt: number | null;
+  /** The newest backup in the data folder. */
+  lastBackup: { path: string; at: number; bytes: number } | null;
+}
+
 export interface StatusDto {
   version: string;
   publicUrl: string;
@@ -102,6 +114,7 @@ export interface StatusDto {
   federation: FederationState;
   counts: { notes: number; followers: number; following: number; pendingFollowers: number };
   dataDir: string;
+  storage: StorageHealthDto;
 }
 
 export interface QueueStatsDto {

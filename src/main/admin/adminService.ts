@@ -6,6 +6,8 @@ import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../sha
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
 import { DomainError, type DomainErrorKind } from '../core/errors';
+import { isDiskFull } from '../core/store/storageHealth';
+import { BackupError } from '../core/store/backups';
 import { HostViews } from '../core/delivery/hostViews';
 import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
@@ -46,7 +48,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     if (!inst.federation.enabled) throw new AdminError('federation_paused', `${method}: ${inst.federation.reason}`);
   };
 
-  return {
+  return noticingDiskFull(inst, {
     async status() {
       const profile = loadProfile(db);
       return {
@@ -66,8 +68,10 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
           pendingFollowers: inst.follows.followers.count('pending'),
         },
         dataDir: ctx.dataDir,
+        storage: { ...inst.storage.dto, lastBackup: inst.backups.last() },
       };
     },
+    exportBackup: () => inst.backups.create(),
     compose: (p) => inst.actions.compose(p),
     async timeline(p) {
       if (p.before) {
@@ -193,12 +197,28 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       db.transaction(() => inst.actions.announceProfile())();
       return settingsDto();
     },
-  };
+  });
 }
 
 const ADMIN_CODE: Record<DomainErrorKind, AdminError['code']> = {
   not_found: 'not_found', conflict: 'conflict', invalid: 'bad_params', remote: 'remote_error',
 };
+
+/** Every handler tells the instance's storage health about a write that failed for lack of space. */
+function noticingDiskFull(inst: Instance, handlers: AdminHandlers): AdminHandlers {
+  const wrapped = {} as Record<string, (p: unknown) => Promise<unknown>>;
+  for (const [method, fn] of Object.entries(handlers) as [string, (p: unknown) => Promise<unknown>][]) {
+    wrapped[method] = async (p) => {
+      try {
+        return await fn(p);
+      } catch (err) {
+        inst.storage.noteWriteFailure(err);
+        throw err;
+      }
+    };
+  }
+  return wrapped as AdminHandlers;
+}
 
 /** Validates and runs one method: the single entry both transports use. Core errors become AdminErrors naming the method. */
 export async function invokeAdmin(handlers: AdminHandlers, method: string, rawParams: unknown): Promise<unknown> {
@@ -208,6 +228,8 @@ export async function invokeAdmin(handlers: AdminHandlers, method: string, rawPa
     return await (handlers[method] as (p: unknown) => Promise<unknown>)(params);
   } catch (err) {
     if (err instanceof DomainError) throw new AdminError(ADMIN_CODE[err.kind], `${method}: ${err.message}`);
+    if (isDiskFull(err)) throw new AdminError('storage_full', `${method}: the disk is full; nothing was changed. Free some space and try again.`);
+    if (err instanceof BackupError) throw new AdminError('storage_full', `${method}: ${err.message}`);
     throw err;
   }
 }

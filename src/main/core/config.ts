@@ -94,6 +94,8 @@ export interface InboxConfig {
   pendingPerHostMaxBytes: number;
   /** Retry-After of that 429. Default 60 s. */
   pendingRetryAfterSeconds: number;
+  /** Retry-After of the 503 while the disk is full. Default 600 s. */
+  storageFullRetryAfterSeconds: number;
   /** Senders whose activities are processed at once (each sender's in order). Default 8. */
   processConcurrency: number;
   /** An activity not processed within this is recorded as failed and its sender moves on. Default 30 s. */
@@ -115,6 +117,7 @@ export const DEFAULT_INBOX: InboxConfig = {
   pendingPerHostMaxItems: 1000,
   pendingPerHostMaxBytes: 32 * MiB,
   pendingRetryAfterSeconds: 60,
+  storageFullRetryAfterSeconds: 600,
   processConcurrency: 8,
   processDeadlineMs: 30 * SECOND_MS,
   dedupRetentionMs: 7 * DAY_MS,
@@ -351,6 +354,22 @@ export const DEFAULT_TUNNEL: TunnelConfig = {
   reconnect: { initialDelayMs: SECOND_MS, factor: 2, maxDelayMs: MINUTE_MS, jitter: 0.2 },
   reachability: { intervalMs: 5 * MINUTE_MS, timeoutMs: 10 * SECOND_MS, maxBytes: MiB },
 };
+
+// ---- backups -----------------------------------------------------------------------------
+
+export interface BackupConfig {
+  /** A scheduled backup is made this often. Default 24 h. */
+  intervalMs: number;
+  /** The first scheduled backup waits this long after start (never slows the start). Default 5 min. */
+  firstDelayMs: number;
+  /** Backups kept; older ones are deleted. Default 7. */
+  keep: number;
+}
+
+export const DEFAULT_BACKUP: BackupConfig = { intervalMs: DAY_MS, firstDelayMs: 5 * MINUTE_MS, keep: 7 };
+
+/** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
+export const STORAGE_PROBE_MS = 30 * SECOND_MS;
 
 // ---- the admin API ---------------------------------------------------------------------
 

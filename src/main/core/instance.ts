@@ -2,10 +2,13 @@
 // inbox and the delivery sender. Plain Node: the Electron main process and the headless
 // entry both own one of these.
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { Db } from './store/database';
-import { openInstanceDatabase } from './store/dataFolder';
-import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits } from './config';
+import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
+import { probeWrite, StorageHealth } from './store/storageHealth';
+import { Backups } from './store/backups';
+import { DEFAULT_BACKUP, STORAGE_PROBE_MS, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -83,6 +86,9 @@ export class Instance {
   readonly inboxProcessor: InboxProcessor;
   /** Whether we may federate now (identity pin, start address, tunnel address). */
   readonly gate: FederationGate;
+  /** Whether the store can be trusted and written (integrity, disk full). */
+  readonly storage: StorageHealth;
+  readonly backups: Backups;
   readonly tunnel: TunnelService;
   readonly startedAt = Date.now();
   private server: Server | undefined;
@@ -94,6 +100,8 @@ export class Instance {
     this.inboxConfig = withDefaults(DEFAULT_INBOX, options.inbox);
     this.deliveryConfig = deliveryConfig(options.delivery);
     this.db = openInstanceDatabase(options.dataDir, { allowNewIdentity: options.allowNewIdentity, log: this.log });
+    this.storage = new StorageHealth(this.log, () => probeWrite(this.db), STORAGE_PROBE_MS);
+    this.backups = new Backups(this.db, options.dataDir, DEFAULT_BACKUP, this.log);
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
     this.media = new MediaStore(this.db, options.dataDir);
@@ -140,6 +148,7 @@ export class Instance {
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
+      storage: this.storage,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -148,6 +157,7 @@ export class Instance {
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
       pendingFor: (host) => this.inboxProcessor.pending(host),
+      storage: this.storage,
       onVerifiedSender: (host) => this.queue.noteAlive(host),
     });
     this.tunnel = new TunnelService({
@@ -164,6 +174,7 @@ export class Instance {
     });
     this.tunnel.on('status', (s) => this.events.emit('tunnel', s));
     this.gate.onChange((paused) => this.queue.setPaused(paused));
+    this.storage.onChange(() => this.events.emit('storage', this.storage.dto));
   }
 
   /** Starts the public server, the inbox processor and the delivery sender. */
@@ -178,6 +189,8 @@ export class Instance {
     this.queue.setPaused(this.gate.paused);
     this.queue.start();
     this.metrics.start();
+    this.backups.start();
+    void this.storage.checkInBackground(join(this.options.dataDir, DATABASE_FILE));
     void this.inboxProcessor.drain();
   }
 
@@ -202,6 +215,8 @@ export class Instance {
 
   async stop(): Promise<void> {
     await this.tunnel.stop().catch(() => {});
+    await this.backups.stop();
+    this.storage.stop();
     if (this.server) await closeServer(this.server);
     await this.queue.stop();
     this.metrics.stop();

@@ -74,15 +74,24 @@ function StatusFooter() {
 
 function Banners() {
   const status = useStore((s) => s.status);
-  if (status && !status.federation.enabled) {
-    return (
-      <div className="banner banner-bad app-banner" role="alert" data-testid="federation-banner">
-        <Icon name="alert" />
-        <div><strong>Federation is off.</strong> {status.federation.reason ?? 'This instance must not federate right now.'}</div>
-      </div>
-    );
-  }
-  return null;
+  if (!status) return null;
+  const storage = status.storage;
+  return (
+    <>
+      {!status.federation.enabled && (
+        <div className="banner banner-bad app-banner" role="alert" data-testid="federation-banner">
+          <Icon name="alert" />
+          <div><strong>Federation is off.</strong> {status.federation.reason ?? 'This instance must not federate right now.'}</div>
+        </div>
+      )}
+      {(storage.state === 'full' || storage.state === 'damaged') && (
+        <div className="banner banner-bad app-banner" role="alert" data-testid="storage-banner">
+          <Icon name="alert" />
+          <div><strong>{storage.state === 'full' ? 'The disk is full.' : 'The database is damaged.'}</strong> {storage.message}</div>
+        </div>
+      )}
+    </>
+  );
 }
 
 function Toasts() {

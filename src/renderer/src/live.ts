@@ -43,6 +43,7 @@ export function startLiveUpdates(): () => void {
       refreshStatus();
     }),
     // The whole status rides on the event; the federation banner follows through the status.
+    subscribe('storage', () => refreshStatus()),
     subscribe('tunnel', (t) => {
       s().applyTunnel(t);
       refreshStatus();

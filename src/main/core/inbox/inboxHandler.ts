@@ -21,6 +21,7 @@ import { hostOf, idOf, isActivityContentType, str, type Json } from '../federati
 import { ActivityShapeError, parseActivity } from './boundedJson';
 import { InboxRateLimiter } from './rateLimiter';
 import { HANDLED_TYPES } from './inboxProcessor';
+import type { StorageHealth } from '../store/storageHealth';
 
 export interface InboxRequest extends SignableRequest {
   body: Buffer;
@@ -48,6 +49,8 @@ export interface InboxHandlerDeps {
   onStored: () => void;
   /** Activities of a host stored and not yet processed. */
   pendingFor: (host: string) => { items: number; bytes: number };
+  /** Told when a write fails for lack of space (and when one succeeds again). */
+  storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   /** Told about every authenticated sender (host health uses it). */
   onVerifiedSender?: (host: string) => void;
   now?: () => number;
@@ -134,7 +137,14 @@ export class InboxHandler {
     // GoToSocial sends every edit of a note under the same Update id: key Updates by their
     // body too, so a later edit is not dropped as a redelivery of the first one.
     const key = type === 'Update' ? `${id}#sha256=${createHash('sha256').update(req.body).digest('base64url')}` : id;
-    const stored = this.insert.run(key, actorUri, req.body.toString('utf8'), now).changes > 0;
+    let stored: boolean;
+    try {
+      stored = this.insert.run(key, actorUri, req.body.toString('utf8'), now).changes > 0;
+    } catch (err) {
+      if (!this.d.storage?.noteWriteFailure(err)) throw err;
+      return { status: 503, body: { error: 'storage full: try again later' }, headers: { 'retry-after': String(this.d.inbox.storageFullRetryAfterSeconds) } };
+    }
+    this.d.storage?.noteWriteSuccess();
     if (stored) this.d.onStored();
     return { status: 202, body: {} };
   }

@@ -5,6 +5,7 @@
 import type { Db } from '../store/database';
 import type { InboxConfig } from '../config';
 import { ProcessingQueue, type PendingItem } from './processingQueue';
+import type { StorageHealth } from '../store/storageHealth';
 import type { Logger } from '../logger';
 import type { InstanceEvents } from '../events';
 import type { LocalIdentity } from '../federation/localActor';
@@ -37,6 +38,8 @@ export interface InboxProcessorDeps {
   events: InstanceEvents;
   log: Logger;
   config: Pick<InboxConfig, 'processConcurrency' | 'processDeadlineMs' | 'dedupRetentionMs' | 'pruneIntervalMs'>;
+  /** Told when a write fails for lack of space. */
+  storage?: Pick<StorageHealth, 'noteWriteFailure'>;
   now?: () => number;
 }
 
@@ -62,6 +65,9 @@ export class InboxProcessor {
         if (error) this.d.log.warn(`inbox: ${item.uri} failed: ${error}`);
         this.stmts.done.run(this.now(), error, item.uri);
         this.prune();
+      },
+      onDoneFailed: (item, err) => {
+        if (!this.d.storage?.noteWriteFailure(err)) this.d.log.error(`inbox: could not record ${item.uri}: ${err instanceof Error ? err.message : String(err)}`);
       },
     });
   }

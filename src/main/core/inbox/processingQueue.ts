@@ -25,6 +25,8 @@ export interface ProcessingQueueOptions {
   run: (item: PendingItem) => Promise<void>;
   /** Records the outcome (error null on success). */
   done: (item: PendingItem, error: string | null) => void;
+  /** Recording the outcome failed (a full disk): the item stays unprocessed in the store and is taken again at the next start. */
+  onDoneFailed: (item: PendingItem, err: unknown) => void;
 }
 
 const LOAD_BATCH = 1000;
@@ -88,6 +90,7 @@ export class ProcessingQueue {
     this.running.add(sender);
     const p = this.withDeadline(item)
       .then(() => this.o.done(item, null), (err: unknown) => this.o.done(item, err instanceof Error ? err.message : String(err)))
+      .catch((err: unknown) => this.o.onDoneFailed(item, err))
       .finally(() => {
         this.inFlight.delete(p);
         this.running.delete(sender);

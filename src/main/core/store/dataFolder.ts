@@ -7,6 +7,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, sta
 import { join } from 'node:path';
 import type { Logger } from '../logger';
 import { openDatabase, type Db } from './database';
+import { quickCheckProblem } from './storageHealth';
 
 export const DATABASE_FILE = 'outpost.db';
 const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`];
@@ -51,8 +52,29 @@ export function openInstanceDatabase(dataDir: string, opts: DataFolderOptions): 
     // Created private, so SQLite gives its -wal and -shm files the same mode.
     closeSync(openSync(file, 'a', PRIVATE_FILE));
   }
-  const db = openDatabase(file);
+  const db = openChecked(file);
   for (const name of DATABASE_FILES) tighten(join(dataDir, name), PRIVATE_FILE, opts.log);
+  return db;
+}
+
+const RESTORE = 'Stop Outpost, move outpost.db (and outpost.db-wal, outpost.db-shm) aside, copy outpost.db (and media/) ' +
+  'from the newest folder in backups/ into the data folder, and start again (README, Backups).';
+
+/** Opens the database and runs the quick integrity check; damage stops the start with the way back. */
+function openChecked(file: string): Db {
+  let db: Db;
+  try {
+    db = openDatabase(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!/^SQLITE_(NOTADB|CORRUPT)/.test(code)) throw err;
+    throw new DataFolderError(`${file} is damaged (${(err as Error).message}). ${RESTORE}`);
+  }
+  const problem = quickCheckProblem(db);
+  if (problem) {
+    db.close();
+    throw new DataFolderError(`${file} is damaged (${problem}). ${RESTORE}`);
+  }
   return db;
 }
 

@@ -5,6 +5,7 @@ import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../s
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type DeliverySettingsDto, type SettingsDto } from '../../../shared/dto';
 import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
 import { TunnelSection } from '../components/Tunnel';
+import { BackupSection } from '../components/Backups';
 import { errorMessage, formatBytes, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
@@ -355,6 +356,13 @@ export function SettingsView() {
                 <div><dt>Version</dt><dd>{status.version}</dd></div>
               </dl>
             )}
+          </Section>
+          <Section
+            title="Backups"
+            id={`${ids}-backups`}
+            description="A copy of the database and your media in the data folder's backups/ folder. To restore: stop Outpost, copy a backup's files back into the data folder, start again."
+          >
+            <BackupSection />
           </Section>
           <Section
             title="Tunnel"

@@ -28,6 +28,7 @@ function setup(opts: { concurrency?: number; deadlineMs?: number; run?: (item: P
       finished.push([item.uri, error]);
       db.prepare('UPDATE inbox_items SET processed_at = 1 WHERE activity_uri = ?').run(item.uri);
     },
+    onDoneFailed: (item) => finished.push([item.uri, 'not recorded']),
   });
   const add = (actor: string, n: number, body = 'x') => {
     for (let i = 0; i < n; i++) insert.run(`${actor}/a${i}`, actor, body);
