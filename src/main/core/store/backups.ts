@@ -2,7 +2,7 @@
 // event loop and writers carry on) and the media folder, into DATA/backups/<time>/. One is
 // made on demand (`exportBackup`) and one a day on a schedule; the newest `keep` stay.
 // Restoring is copying a backup's files back while Outpost is stopped (README, Backups).
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './database';
 import type { Logger } from '../logger';
@@ -20,6 +20,7 @@ export interface BackupInfo {
 export class BackupError extends Error {}
 
 const STAMP = /^\d{8}-\d{6}(-\d+)?$/;
+const PARTIAL = '.partial';
 
 export class Backups {
   private timer: NodeJS.Timeout | undefined;
@@ -63,6 +64,10 @@ export class Backups {
 
   /** Backs up once a day: now if the last backup is older than that, then every interval. */
   start(): void {
+    // Left by a backup that a crash cut short.
+    if (existsSync(this.dir)) {
+      for (const name of readdirSync(this.dir)) if (name.endsWith(PARTIAL)) rmSync(join(this.dir, name), { recursive: true, force: true });
+    }
     const last = this.last();
     const due = last ? Math.max(0, last.at + this.config.intervalMs - this.now()) : this.config.firstDelayMs;
     const run = () => {
@@ -84,13 +89,17 @@ export class Backups {
     let name = stamp(at);
     for (let n = 2; existsSync(join(this.dir, name)); n++) name = `${stamp(at)}-${n}`;
     const path = join(this.dir, name);
-    mkdirSync(path, { recursive: true, mode: 0o700 });
+    // Written under a temporary name and renamed when complete: a backup cut short (a crash,
+    // a full disk) never looks like a backup.
+    const partial = `${path}${PARTIAL}`;
+    mkdirSync(partial, { recursive: true, mode: 0o700 });
     try {
-      await this.db.backup(join(path, DATABASE_FILE));
+      await this.db.backup(join(partial, DATABASE_FILE));
       const media = join(this.dataDir, 'media');
-      if (existsSync(media)) cpSync(media, join(path, 'media'), { recursive: true });
+      if (existsSync(media)) cpSync(media, join(partial, 'media'), { recursive: true });
+      renameSync(partial, path);
     } catch (err) {
-      rmSync(path, { recursive: true, force: true });
+      rmSync(partial, { recursive: true, force: true });
       throw new BackupError(`could not write the backup to ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.prune();
