@@ -50,7 +50,7 @@ export interface AdminMethods {
 }
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
-export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications'> & DeliverySettingsDto>;
+export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'> & DeliverySettingsDto>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -124,6 +124,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     summary: { type: 'string', optional: true, maxLength: 2000 },
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
+    authorizedFetch: { type: 'boolean', optional: true },
     globalConcurrency: { type: 'integer', optional: true, min: 1, max: 512 },
     perHostConcurrency: { type: 'integer', optional: true, min: 1, max: 32 },
     attemptTimeoutMs: { type: 'integer', optional: true, min: 1000, max: 120_000 },

@@ -267,6 +267,8 @@ export interface SettingsDto {
   avatarUrl: string | null;
   /** Desktop notifications for new followers, mentions and replies (Electron). */
   osNotifications: boolean;
+  /** Authorized fetch (Mastodon's secure mode): notes and collections only to signed requests. */
+  authorizedFetch: boolean;
   delivery: DeliverySettingsDto;
   /** What `delivery` is when the user changed nothing. */
   deliveryDefaults: DeliverySettingsDto;

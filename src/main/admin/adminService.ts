@@ -40,6 +40,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
       osNotifications: loadStoredSettings(db).osNotifications,
+      authorizedFetch: loadStoredSettings(db).authorizedFetch,
       delivery: deliverySettingsOf(inst.deliveryConfig), deliveryDefaults: defaults, dataDir: ctx.dataDir,
     };
   };
@@ -174,12 +175,13 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, ...delivery } = p;
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, ...delivery } = p;
       if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined) {
         inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers });
       }
       const stored = loadStoredSettings(db);
       if (osNotifications !== undefined) stored.osNotifications = osNotifications;
+      if (authorizedFetch !== undefined) stored.authorizedFetch = authorizedFetch;
       if (Object.keys(delivery).length > 0) {
         stored.delivery = { ...stored.delivery, ...delivery };
         inst.reconfigureDelivery(delivery);

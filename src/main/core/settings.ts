@@ -16,13 +16,18 @@ export interface StoredTunnel {
 export interface StoredSettings {
   delivery: Partial<DeliverySettingsDto>;
   osNotifications: boolean;
+  /** Notes and collections only to signed GETs (Mastodon's secure mode). Default off. */
+  authorizedFetch: boolean;
   tunnel: StoredTunnel;
 }
 
 export function loadStoredSettings(db: Db): StoredSettings {
   const row = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEY);
   const parsed = row ? (JSON.parse(row.value) as Partial<StoredSettings>) : {};
-  return { delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, tunnel: parsed.tunnel ?? { enabled: false } };
+  return {
+    delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, authorizedFetch: parsed.authorizedFetch ?? false,
+    tunnel: parsed.tunnel ?? { enabled: false },
+  };
 }
 
 export function saveStoredSettings(db: Db, s: StoredSettings): void {

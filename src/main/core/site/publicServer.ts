@@ -31,6 +31,8 @@ export interface PublicServerDeps {
   /** Local users count for NodeInfo's usage (always 1) and the activity counts. */
   stats: () => { notes: number };
   media: MediaStore;
+  /** Authorized fetch: AS2 notes and collections only to signed GETs (read live from the settings). */
+  authorizedFetch: () => boolean;
 }
 
 export function createPublicServer(d: PublicServerDeps): Server {
@@ -61,6 +63,12 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
   if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, undefined, { allow: 'GET, HEAD, POST' });
 
   const asJson = wantsActivityJson(req.headers.accept);
+  // Who signed this GET, verified at most once per request, only when someone asks.
+  let signer: Promise<string | null> | undefined;
+  const signedBy = () => (signer ??= signerOf(d, req));
+  // Authorized fetch: what servers read (AS2 notes and collections) needs a signature.
+  const refused = async () => asJson && d.authorizedFetch() && (await signedBy()) === null;
+  const signatureRequired = () => sendJson(res, 401, { error: 'this server requires signed requests (authorized fetch)' }, undefined, { vary: 'Accept, Signature' });
   const activityJson = (body: unknown, cacheSeconds = d.config.documentMaxAgeSeconds) =>
     sendJson(res, 200, body, req.headers.accept?.includes('ld+json') ? LD_CONTENT_TYPE : AS_CONTENT_TYPE, {
       vary: 'Accept', 'cache-control': `public, max-age=${cacheSeconds}`,
@@ -79,15 +87,20 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
     case '/': case actorPath:
       if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), d.config.actorMaxAgeSeconds);
       return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.outboxPageSize)));
-    case `${actorPath}/outbox`: return outbox(d, url, res, activityJson);
-    case `${actorPath}/followers`: return collection(d, 'followers', url, res, activityJson);
-    case `${actorPath}/following`: return collection(d, 'following', url, res, activityJson);
+    case `${actorPath}/outbox`: case `${actorPath}/followers`: case `${actorPath}/following`:
+      if (await refused()) return signatureRequired();
+      if (path.endsWith('/outbox')) return outbox(d, url, res, activityJson);
+      return collection(d, path.endsWith('/followers') ? 'followers' : 'following', url, res, activityJson);
   }
 
   const note = /^\/notes\/([a-z0-9]{1,40})(\/activity)?$/.exec(path);
   if (note) {
     const record = d.notes.byId(note[1]!);
-    if (!record || !record.local || !(await mayRead(d, record, req))) return sendJson(res, 404, { error: 'not found' });
+    if (!record || !record.local) return sendJson(res, 404, { error: 'not found' });
+    if (note[2] || asJson) {
+      if (await refused()) return signatureRequired();
+    }
+    if (!(await mayRead(d, record, signedBy))) return sendJson(res, 404, { error: 'not found' });
     if (note[2]) return activityJson(renderCreate(identity, record));
     if (asJson) return activityJson(renderNoteDocument(identity, record));
     return sendHtml(res, 200, renderNotePage(identity, d.profile(), record));
@@ -185,15 +198,20 @@ function collection(d: PublicServerDeps, which: 'followers' | 'following', url: 
  * the key refetched once if it rotated) from someone addressed, or an accepted follower of
  * a followers-only note.
  */
-async function mayRead(d: PublicServerDeps, note: NoteRecord, req: IncomingMessage): Promise<boolean> {
+async function mayRead(d: PublicServerDeps, note: NoteRecord, signedBy: () => Promise<string | null>): Promise<boolean> {
   if (isPubliclyVisible(note.visibility)) return true;
-  const verified = await verifyRequest(
-    { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
-    { keys: actorKeyResolver(d.actors), window: d.limits },
-  );
-  if (!verified.ok) return false;
-  const signer = verified.signer;
+  const signer = await signedBy();
+  if (signer === null) return false;
   if (note.mentions.some((m) => m.href === signer) || note.to.includes(signer) || note.cc.includes(signer)) return true;
   return note.visibility === 'followers' && d.follows.followers.get(signer)?.state === 'accepted';
 }
 
+/** The actor who signed this GET, or null when it is unsigned or the signature does not verify. */
+async function signerOf(d: PublicServerDeps, req: IncomingMessage): Promise<string | null> {
+  if (!req.headers.signature && !req.headers['signature-input'] && !req.headers.authorization) return null;
+  const verified = await verifyRequest(
+    { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
+    { keys: actorKeyResolver(d.actors), window: d.limits },
+  );
+  return verified.ok ? verified.signer : null;
+}

@@ -167,7 +167,7 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
   const toast = useStore((st) => st.toast);
   const [busy, setBusy] = useState<string | null>(null);
   const ids = useId();
-  const flip = async (key: 'manuallyApprovesFollowers' | 'osNotifications', value: boolean) => {
+  const flip = async (key: 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch', value: boolean) => {
     setBusy(key);
     try {
       await save({ [key]: value });
@@ -194,6 +194,14 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
         checked={s.osNotifications}
         disabled={busy !== null}
         onChange={(v) => void flip('osNotifications', v)}
+      />
+      <Switch
+        id={`${ids}-af`}
+        label="Authorized fetch"
+        description="Serve your posts and follower lists to other servers only when they sign their request (as Mastodon's secure mode), so they can be refused to servers you block. Browsers still see your public posts."
+        checked={s.authorizedFetch}
+        disabled={busy !== null}
+        onChange={(v) => void flip('authorizedFetch', v)}
       />
     </Section>
   );
