@@ -116,7 +116,7 @@ export class Instance {
     this.notifications = new NotificationRepository(this.db);
     this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
     this.outbox = new Outbox(this.db, this.identity);
-    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts);
+    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
     this.metrics = new DeliveryMetrics(this.db, {
       queue: () => this.queue.gauges(),
       hosts: () => this.hostHealth.stateCounts(Date.now()),
