@@ -74,9 +74,12 @@ export class DeliveryQueue {
   private readonly now: () => number;
   private readonly finished: Settled[] = [];
   private readonly attempts = new Set<Promise<void>>();
+  private idleWaiters: (() => void)[] = [];
   private lastLoadedId = 0;
   /** Attempts holding a global slot. */
   private active = 0;
+  /** Attempts started whose request has not gone out yet (signing). */
+  private signing = 0;
   private started = false;
   private stopped = false;
   private paused = false;
@@ -139,6 +142,7 @@ export class DeliveryQueue {
     clearTimeout(this.timer);
     this.events.stop();
     this.connectivity.stop();
+    this.resolveIdle();
     if (this.attempts.size > 0) {
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -161,6 +165,22 @@ export class DeliveryQueue {
   setPaused(paused: boolean): void {
     this.paused = paused;
     if (!paused) this.requestPump();
+  }
+
+  /**
+   * Resolves after the next pump turn that starts no attempt and leaves nothing for a turn
+   * after it: whatever remains waits for a timer (a retry, a backoff, a Retry-After), for an
+   * attempt under way to answer (tests keep some hanging on purpose), for new rows, or for
+   * pause or offline to end. Every attempt started before it has sent its request by then.
+   * Resolves at once when the engine is not running. Lets a test say "nothing more happens
+   * now" without sleeping.
+   */
+  idle(): Promise<void> {
+    if (!this.started || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.requestPump();
+    });
   }
 
   get offline(): boolean {
@@ -296,6 +316,7 @@ export class DeliveryQueue {
     // A big fan-out is loaded and started a slice per event-loop turn, so the window
     // (in Electron, the same thread) stays responsive.
     if (moreRows || (launches.length >= this.d.config.launchesPerTick && this.queues.readyCount > 0)) this.requestPump();
+    else if (launches.length === 0 && this.signing === 0 && !this.pumpQueued) this.resolveIdle();
     this.armTimer();
     this.events.afterTurn(launches.length, this.queues.waiting);
   }
@@ -339,6 +360,14 @@ export class DeliveryQueue {
   private launch({ job, hq, probe }: Launch): void {
     const startedAt = this.now();
     let holdsGlobalSlot = true;
+    let signing = true;
+    this.signing++;
+    const signed = () => {
+      if (!signing) return;
+      signing = false;
+      this.signing--;
+      if (this.idleWaiters.length > 0) this.requestPump();
+    };
     // A straggler gives its global slot back, so slow hosts never hold up fast ones.
     const slow = setTimeout(() => {
       holdsGlobalSlot = false;
@@ -347,6 +376,7 @@ export class DeliveryQueue {
     }, this.d.config.slowAttemptMs);
     slow.unref?.();
     const p = this.sender.send(job, startedAt, {
+      requesting: signed,
       // Keep the connection only while the host has more waiting.
       closeConnection: () => hq.jobs.length === 0 && hq.inFlight <= 1,
     })
@@ -354,6 +384,7 @@ export class DeliveryQueue {
       .catch((err: unknown) => classifyError(err))
       .then((outcome) => {
         clearTimeout(slow);
+        signed();
         this.attempts.delete(p);
         const at = this.now();
         this.finished.push({ job, hq, outcome, latencyMs: at - startedAt, at, probe, holdsGlobalSlot });
@@ -370,6 +401,12 @@ export class DeliveryQueue {
       recordFinished(this.outcomes, f);
       this.schedule(f.hq);
     }
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   // ---- host-wide changes ----

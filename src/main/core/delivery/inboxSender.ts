@@ -22,7 +22,9 @@ export interface InboxSenderDeps {
 }
 
 export interface SendHooks {
-  /** Asked once signing is done: close the connection after this request (its host has nothing else waiting)? */
+  /** Called once signing is done and the request goes out. */
+  requesting(): void;
+  /** Asked then too: close the connection after this request (its host has nothing else waiting)? */
   closeConnection(): boolean;
 }
 
@@ -39,6 +41,7 @@ export class InboxSender {
       const { body, digest } = this.body(job.activityId);
       const { keyId, privateKey } = this.d.signer();
       const headers = await signRequest({ method: 'POST', url: job.inbox, body, digest, keyId, privateKey });
+      hooks.requesting();
       // A fan-out to 5000 hosts must not hold 5000 idle sockets (and their pools) for the keep-alive period.
       if (hooks.closeConnection()) headers.connection = 'close';
       const res = await this.d.http.request(job.inbox, {

@@ -35,9 +35,6 @@ export async function until(cond: () => boolean, what = 'condition', timeoutMs =
   }
 }
 
-/** Long enough for a pump, a signature and a request to happen if anything were due. */
-export const quiet = () => sleep(40);
-
 export class Clock {
   constructor(public t = T0) {}
   readonly now = () => this.t;

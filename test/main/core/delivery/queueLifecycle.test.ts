@@ -1,7 +1,7 @@
 // Crash safety, shutdown, pausing, and withdrawing queued deliveries (Like then Undo).
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostHealth } from '../../../../src/main/core/delivery/hostHealth';
-import { HOUR, Harness, inboxes, quiet, sleep, until } from './harness';
+import { HOUR, Harness, inboxes, sleep, until } from './harness';
 
 let h: Harness;
 afterEach(async () => {
@@ -59,7 +59,7 @@ describe('crash safety', () => {
     h.queue.setPaused(true);
     h.start();
     const id = h.enqueue(inboxes('remote.test', 2));
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.queue.queueStats()).toMatchObject({ paused: true, queued: 2 });
     h.queue.setPaused(false);
@@ -87,7 +87,7 @@ describe('cancelQueued (Like then Undo)', () => {
     const like = h.enqueue(to, 'Like');
     const { cancelled, undoId } = undo(like, to); // before the queue's next turn
     expect([...cancelled]).toEqual(to);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.states(like)).toEqual(['cancelled']);
     expect(h.rows(like)[0]!.last_error).toMatch(/Undo/);
@@ -105,7 +105,7 @@ describe('cancelQueued (Like then Undo)', () => {
     const { cancelled, undoId } = undo(like, to);
     expect(cancelled.size).toBe(1);
     h.advance(HOUR);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1);
     expect(h.states(like)).toEqual(['cancelled']);
     expect(h.rows(undoId)).toHaveLength(0);
@@ -123,7 +123,7 @@ describe('cancelQueued (Like then Undo)', () => {
     undo(like, to);
     expect(h.queue.gauges()).toEqual({ queued: 0, inFlight: 0, parked: 0 });
     h.queue.resumeHost('remote.test');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.states(like)).toEqual(['cancelled']);
   });
