@@ -122,14 +122,15 @@ export class Instance {
       hosts: () => this.hostHealth.stateCounts(Date.now()),
       offline: () => this.queue.offline,
     });
+    // The queue wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
-      hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
+      hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, queue: this.queue, media: this.media,
+      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
@@ -213,7 +214,7 @@ export class Instance {
   reconfigureDelivery(changes: Parameters<typeof applyDeliverySettings>[1]): void {
     applyDeliverySettings(this.deliveryConfig, changes);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
-    this.events.emit('deliveriesChanged');
+    this.queue.wake();
   }
 
   /** A 410 from a personal inbox means that follower is gone. */

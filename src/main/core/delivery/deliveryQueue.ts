@@ -20,12 +20,14 @@ import type { HttpClient } from '../federation/httpClient';
 import type { LocalSigner } from '../federation/federationClient';
 import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
+import type { Signal } from '../signal';
 import type { DeliveryMetrics, QueueGauges } from '../metrics/deliveryMetrics';
 import type { DeliveryProgressDto, QueueStatsDto } from '../../../shared/dto';
 import { classifyError } from './outcome';
 import { ConnectivityMonitor } from './connectivity';
 import { stateOf, type HostHealth } from './hostHealth';
 import type { RetryPolicy } from './retryPolicy';
+import type { DeliveriesChange } from './outbox';
 import { DeliveryRows, type WaitingRow } from './deliveryRows';
 import { HostQueues, type HostQueue, type Job } from './hostQueues';
 import { InboxSender } from './inboxSender';
@@ -54,6 +56,8 @@ export interface DeliveryQueueDeps {
   config: DeliveryConfig;
   retryPolicy: RetryPolicy;
   hostHealth: HostHealth;
+  /** Rows were queued or cancelled (the outbox's signal): the engine wakes up. */
+  changes: Signal<DeliveriesChange>;
   events: InstanceEvents;
   log: Logger;
   metrics?: DeliveryMetrics;
@@ -74,7 +78,10 @@ export class DeliveryQueue {
   private readonly now: () => number;
   private readonly finished: Settled[] = [];
   private readonly attempts = new Set<Promise<void>>();
+  /** Activities with rows cancelled since the last turn, and how many. */
+  private readonly cancelled = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
+  private unsubscribe: (() => void) | undefined;
   private lastLoadedId = 0;
   /** Attempts holding a global slot. */
   private active = 0;
@@ -130,7 +137,7 @@ export class DeliveryQueue {
     this.started = true;
     this.d.db.transaction(() => this.admit(this.rows.loadAll()))();
     this.lastLoadedId = this.rows.maxId();
-    this.d.events.on('deliveriesChanged', this.onChanged);
+    this.unsubscribe = this.d.changes.on(this.onChange);
     this.requestPump();
   }
 
@@ -138,7 +145,7 @@ export class DeliveryQueue {
   async stop(graceMs = this.d.config.stopGraceMs): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.d.events.off('deliveriesChanged', this.onChanged);
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     this.events.stop();
     this.connectivity.stop();
@@ -165,6 +172,11 @@ export class DeliveryQueue {
   setPaused(paused: boolean): void {
     this.paused = paused;
     if (!paused) this.requestPump();
+  }
+
+  /** The caps or the retry policy changed: look at the queue again. */
+  wake(): void {
+    this.requestPump();
   }
 
   /**
@@ -240,27 +252,6 @@ export class DeliveryQueue {
     this.requestPump();
   }
 
-  /**
-   * Cancels the deliveries of an activity that have not started yet and returns their
-   * inboxes (Like then Undo while both are still queued: nothing is sent). Call inside the
-   * transaction that queues the Undo.
-   */
-  cancelQueued(activityId: string): Set<string> {
-    while (this.loadNew()) { /* load every row written so far */ }
-    const cancelled = new Set<string>();
-    const now = this.now();
-    for (const job of [...this.queues.jobsOf(activityId)]) {
-      // In flight: it will be sent, so the Undo must be too.
-      if (!this.queues.withdraw(this.queues.get(job.host)!, job)) continue;
-      this.rows.setState(job.id, 'cancelled', 'cancelled by a later Undo', now);
-      this.done(job);
-      cancelled.add(job.inbox);
-    }
-    this.d.metrics?.recordOutcome('cancelled', cancelled.size);
-    this.events.activityChanged(activityId);
-    return cancelled;
-  }
-
   queueStats(): QueueStatsDto {
     const counts = this.rows.stateCounts();
     const now = this.now();
@@ -291,7 +282,10 @@ export class DeliveryQueue {
 
   // ---- the pump ----
 
-  private readonly onChanged = () => this.requestPump();
+  private readonly onChange = (change: DeliveriesChange): void => {
+    if (change.kind === 'cancelled') this.cancelled.set(change.activityId, (this.cancelled.get(change.activityId) ?? 0) + change.count);
+    this.requestPump();
+  };
 
   private requestPump(): void {
     if (this.pumpQueued || this.stopped || !this.started) return;
@@ -308,6 +302,7 @@ export class DeliveryQueue {
     let moreRows = false;
     this.d.db.transaction(() => {
       this.flush();
+      this.dropCancelled();
       moreRows = this.loadNew();
       if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
       this.d.hostHealth.persist();
@@ -331,7 +326,9 @@ export class DeliveryQueue {
       const decision = this.d.hostHealth.beforeSend(hq.host, { now, underWay: hq.inFlight });
       if (decision.kind === 'probe') {
         // Backoff over: one probe first; its answer decides for the rest.
-        if (hq.jobs.length > 0) out.push({ job: this.claimHead(hq, now), hq, probe: true });
+        let job: Job | undefined;
+        while (!job && hq.jobs.length > 0) job = this.claimHead(hq, now);
+        if (job) out.push({ job, hq, probe: true });
         continue;
       }
       if (decision.kind !== 'send') {
@@ -339,7 +336,8 @@ export class DeliveryQueue {
         continue;
       }
       while (hq.inFlight < perHostConcurrency && room() && this.queues.isDue(hq, now)) {
-        out.push({ job: this.claimHead(hq, now), hq, probe: false });
+        const job = this.claimHead(hq, now);
+        if (job) out.push({ job, hq, probe: false });
       }
       if (this.queues.isDue(hq, now) && hq.inFlight < perHostConcurrency) {
         this.queues.markReadyFirst(hq); // global cap reached: this host goes first next time
@@ -349,10 +347,15 @@ export class DeliveryQueue {
     }
   }
 
-  /** Claims the host's first waiting job. */
-  private claimHead(hq: HostQueue, now: number): Job {
-    const job = this.queues.take(hq);
-    this.rows.claim(job.id, now);
+  /** Claims the host's first waiting job; undefined (and the job dropped) when its row was cancelled since it was loaded. */
+  private claimHead(hq: HostQueue, now: number): Job | undefined {
+    const job = hq.jobs[0]!;
+    if (!this.rows.claim(job.id, now)) {
+      this.queues.withdraw(hq, job);
+      this.done(job);
+      return undefined;
+    }
+    this.queues.take(hq);
     this.active++;
     return job;
   }
@@ -401,6 +404,22 @@ export class DeliveryQueue {
       recordFinished(this.outcomes, f);
       this.schedule(f.hq);
     }
+  }
+
+  /** Drops waiting jobs whose rows were cancelled (Like then Undo: Outbox.cancelQueued). */
+  private dropCancelled(): void {
+    for (const [activityId, count] of this.cancelled) {
+      const jobs = [...this.queues.jobsOf(activityId)];
+      const ids = jobs.length > 0 ? this.rows.cancelledOf(activityId) : new Set<number>();
+      for (const job of jobs) {
+        const hq = this.queues.get(job.host)!;
+        // Jobs in flight stay: their rows were not cancelled, and they will be sent.
+        if (ids.has(job.id) && this.queues.withdraw(hq, job)) this.done(job);
+      }
+      this.d.metrics?.recordOutcome('cancelled', count);
+      this.events.activityChanged(activityId);
+    }
+    this.cancelled.clear();
   }
 
   private resolveIdle(): void {

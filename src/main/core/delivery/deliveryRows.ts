@@ -55,7 +55,7 @@ export class DeliveryRows {
       loadHost: db.prepare<[string], WaitingRow>(`SELECT ${WAITING_COLUMNS} FROM deliveries WHERE host = ? AND state IN ('queued', 'parked')`),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM deliveries'),
       body: db.prepare<[string], { body: string; digest: string }>('SELECT body, digest FROM activities WHERE id = ?'),
-      claim: db.prepare<[number, number]>(`UPDATE deliveries SET state = 'in_flight', updated_at = ? WHERE id = ?`),
+      claim: db.prepare<[number, number]>(`UPDATE deliveries SET state = 'in_flight', updated_at = ? WHERE id = ? AND state IN ('queued', 'parked')`),
       finish: db.prepare<RowOutcome>(`UPDATE deliveries SET state = @state, attempts = @attempts, next_attempt_at = @next,
           last_status = @status, last_error = @error, updated_at = @now WHERE id = @id`),
       setState: db.prepare<[string, string | null, number, number]>(`UPDATE deliveries SET state = ?, last_error = coalesce(?, last_error),
@@ -65,6 +65,7 @@ export class DeliveryRows {
           updated_at = ? WHERE host = ? AND state = 'parked'`),
       unskipHost: db.prepare<[number, number, string]>(`UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ?
           WHERE host = ? AND state = 'skipped'`),
+      cancelled: db.prepare<[string], { id: number }>(`SELECT id FROM deliveries WHERE activity_id = ? AND state = 'cancelled'`),
       attempt: db.prepare<AttemptRecord>(`INSERT INTO delivery_attempts (delivery_id, host, at, status, error_class, error, latency_ms, counted, probe)
           VALUES (@deliveryId, @host, @at, @status, @errorClass, @error, @latencyMs, @counted, @probe)`),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM deliveries GROUP BY state'),
@@ -105,8 +106,9 @@ export class DeliveryRows {
     return this.stmts.body.get(activityId);
   }
 
-  claim(id: number, now: number): void {
-    this.stmts.claim.run(now, id);
+  /** Marks a waiting row in flight; false when it no longer waits (cancelled since it was loaded). */
+  claim(id: number, now: number): boolean {
+    return this.stmts.claim.run(now, id).changes > 0;
   }
 
   finish(o: RowOutcome): void {
@@ -114,7 +116,7 @@ export class DeliveryRows {
   }
 
   /** Sets a row's state; `error` (when not null) becomes its last error. */
-  setState(id: number, state: 'parked' | 'queued' | 'failed' | 'skipped' | 'cancelled', error: string | null, now: number): void {
+  setState(id: number, state: 'parked' | 'queued' | 'failed' | 'skipped', error: string | null, now: number): void {
     this.stmts.setState.run(state, error, now, id);
   }
 
@@ -131,6 +133,11 @@ export class DeliveryRows {
   /** The host's skipped rows are queued again, due at `at`; returns how many. */
   unskipHost(host: string, at: number): number {
     return this.stmts.unskipHost.run(at, at, host).changes;
+  }
+
+  /** Ids of the activity's cancelled rows. */
+  cancelledOf(activityId: string): Set<number> {
+    return new Set(this.stmts.cancelled.all(activityId).map((r) => r.id));
   }
 
   logAttempt(a: AttemptRecord): void {

@@ -155,7 +155,7 @@ describe('unreachable', () => {
   it('retryHost revives an unreachable host and sends its skipped and parked deliveries', async () => {
     h = new Harness({ respond: () => 202 });
     markUnreachable('dead.test');
-    const parked = h.enqueue(inboxes('dead.test', 1), 'Create', { wake: false });
+    const parked = h.enqueue(inboxes('dead.test', 1));
     h.db.prepare(`UPDATE deliveries SET state = 'parked'`).run(); // waiting since before it was marked
     h.db.prepare('UPDATE deliveries SET created_at = ?').run(T0 - DAY);
     h.start();
@@ -191,7 +191,7 @@ describe('unreachable', () => {
   it('a restart does not turn deliveries that were already waiting into skipped ones', async () => {
     h = new Harness({ respond: refused });
     markUnreachable('dead.test');
-    const waiting = h.enqueue(inboxes('dead.test', 1), 'Create', { wake: false });
+    const waiting = h.enqueue(inboxes('dead.test', 1));
     h.db.prepare(`UPDATE deliveries SET state = 'parked', created_at = ?`).run(T0 - 2 * DAY);
     h.start();
     const fresh = h.enqueue(inboxes('dead.test', 1));
@@ -219,7 +219,7 @@ describe('suspend and resume', () => {
 
   it('suspending a host with queued deliveries parks them where they are', async () => {
     h = new Harness({ respond: () => 202 });
-    const id = h.enqueue(inboxes('paused.test', 2), 'Create', { wake: false });
+    const id = h.enqueue(inboxes('paused.test', 2));
     h.queue.suspendHost('paused.test', 'https://paused.test');
     h.start();
     await h.queue.idle();
@@ -248,7 +248,7 @@ describe('suspend and resume', () => {
     for (let i = 0; i < 5; i++) h.hostHealth.recordFailure('dead.test', 'https://dead.test', h.clock.t, 'refused', 'ECONNREFUSED', null);
     h.hostHealth.setSuspended('dead.test', 'https://dead.test', true);
     h.hostHealth.persist();
-    const id = h.enqueue(inboxes('dead.test', 3), 'Create', { wake: false });
+    const id = h.enqueue(inboxes('dead.test', 3));
     h.build().start(); // a restart: the host comes back suspended and backing off
     await h.queue.idle();
     expect(h.states(id)).toEqual(['parked', 'parked', 'parked']);
