@@ -117,12 +117,8 @@ export class Instance {
     this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
-    this.metrics = new DeliveryMetrics(this.db, {
-      queue: () => this.queue.gauges(),
-      hosts: () => this.hostHealth.stateCounts(Date.now()),
-      offline: () => this.queue.offline,
-    });
-    // The queue wakes up on the outbox's signal.
+    this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
+    // The queue registers its gauges with the metrics, and wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,

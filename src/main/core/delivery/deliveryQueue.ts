@@ -60,6 +60,7 @@ export interface DeliveryQueueDeps {
   changes: Signal<DeliveriesChange>;
   events: InstanceEvents;
   log: Logger;
+  /** Counts attempts and outcomes; the engine registers its gauges with it. */
   metrics?: DeliveryMetrics;
   /** A personal inbox answered 410: that follower is gone. */
   onGone: (inbox: string) => void;
@@ -127,6 +128,7 @@ export class DeliveryQueue {
       hostChanged: (host) => this.events.hostChanged(host),
       onGone: d.onGone,
     };
+    d.metrics?.watchQueue(this);
   }
 
   // ---- lifecycle ----
