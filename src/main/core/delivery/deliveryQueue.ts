@@ -28,14 +28,13 @@ import { ConnectivityMonitor } from './connectivity';
 import { stateOf, type HostHealth } from './hostHealth';
 import type { RetryPolicy } from './retryPolicy';
 import type { DeliveriesChange } from './outbox';
-import { DeliveryRows, type WaitingRow } from './deliveryRows';
+import { DeliveryRows } from './deliveryRows';
 import { HostQueues, type HostQueue, type Job } from './hostQueues';
+import { HostTimers } from './hostTimers';
 import { InboxSender } from './inboxSender';
 import { recordFinished, type Finished, type OutcomeContext } from './outcomeRecorder';
 import { QueueEvents } from './queueEvents';
-
-/** The longest delay setTimeout takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { RowLoader } from './rowLoader';
 
 interface Launch {
   job: Job;
@@ -72,10 +71,12 @@ export interface DeliveryQueueDeps {
 export class DeliveryQueue {
   private readonly rows: DeliveryRows;
   private readonly queues = new HostQueues();
+  private readonly timers: HostTimers;
   private readonly connectivity: ConnectivityMonitor;
   private readonly sender: InboxSender;
   private readonly events: QueueEvents;
   private readonly outcomes: OutcomeContext;
+  private readonly loader: RowLoader;
   private readonly now: () => number;
   private readonly finished: Settled[] = [];
   private readonly attempts = new Set<Promise<void>>();
@@ -83,7 +84,6 @@ export class DeliveryQueue {
   private readonly cancelled = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
   private unsubscribe: (() => void) | undefined;
-  private lastLoadedId = 0;
   /** Attempts holding a global slot. */
   private active = 0;
   /** Attempts started whose request has not gone out yet (signing). */
@@ -92,20 +92,14 @@ export class DeliveryQueue {
   private stopped = false;
   private paused = false;
   private pumpQueued = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
 
   constructor(private readonly d: DeliveryQueueDeps) {
     this.now = d.now ?? Date.now;
     this.rows = new DeliveryRows(d.db);
+    this.timers = new HostTimers(() => this.tick(), this.now);
     this.connectivity = new ConnectivityMonitor({
-      references: (exclude) => this.d.hostHealth.all()
-        .filter((h) => h.host !== exclude && h.lastSuccessAt !== null)
-        .sort((a, b) => b.lastSuccessAt! - a.lastSuccessAt!)
-        .map((h) => h.origin),
-      candidates: () => this.d.hostHealth.all()
-        .filter((h) => h.lastSuccessAt === null && !h.suspended && h.unreachableSince === null)
-        .map((h) => h.origin),
+      references: (exceptHost) => d.hostHealth.reachedOrigins(exceptHost),
+      candidates: () => d.hostHealth.untriedOrigins(),
       probe: d.probe,
       ...d.config.connectivity,
       onChange: (offline) => {
@@ -128,6 +122,12 @@ export class DeliveryQueue {
       hostChanged: (host) => this.events.hostChanged(host),
       onGone: d.onGone,
     };
+    this.loader = new RowLoader({
+      rows: this.rows, queues: this.queues, hostHealth: d.hostHealth, metrics: d.metrics, config: d.config, now: this.now,
+      park: (hq) => this.park(hq),
+      schedule: (hq) => this.schedule(hq),
+      activityChanged: (activityId) => this.events.activityChanged(activityId),
+    });
     d.metrics?.watchQueue(this);
   }
 
@@ -137,8 +137,7 @@ export class DeliveryQueue {
     const recovered = this.rows.recoverInFlight();
     if (recovered > 0) this.d.log.info(`delivery: ${recovered} deliveries that were in flight when Outpost stopped are queued again`);
     this.started = true;
-    this.d.db.transaction(() => this.admit(this.rows.loadAll()))();
-    this.lastLoadedId = this.rows.maxId();
+    this.d.db.transaction(() => this.loader.loadAll())();
     this.unsubscribe = this.d.changes.on(this.onChange);
     this.requestPump();
   }
@@ -148,7 +147,7 @@ export class DeliveryQueue {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
+    this.timers.stop();
     this.events.stop();
     this.connectivity.stop();
     this.resolveIdle();
@@ -219,7 +218,7 @@ export class DeliveryQueue {
   suspendHost(host: string, origin: string): void {
     this.d.db.transaction(() => {
       this.d.hostHealth.setSuspended(host, origin, true);
-      this.park(this.hostQueue(host, origin));
+      this.park(this.queues.ensure(host, origin));
       this.d.hostHealth.persist();
     })();
     this.events.hostChanged(host);
@@ -305,7 +304,7 @@ export class DeliveryQueue {
     this.d.db.transaction(() => {
       this.flush();
       this.dropCancelled();
-      moreRows = this.loadNew();
+      moreRows = this.loader.loadNew();
       if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
       this.d.hostHealth.persist();
     })();
@@ -314,7 +313,7 @@ export class DeliveryQueue {
     // (in Electron, the same thread) stays responsive.
     if (moreRows || (launches.length >= this.d.config.launchesPerTick && this.queues.readyCount > 0)) this.requestPump();
     else if (launches.length === 0 && this.signing === 0 && !this.pumpQueued) this.resolveIdle();
-    this.armTimer();
+    this.timers.arm();
     this.events.afterTurn(launches.length, this.queues.waiting);
   }
 
@@ -443,57 +442,11 @@ export class DeliveryQueue {
     this.rows.releaseHost(host, at);
     const known = this.queues.get(host);
     if (known) this.queues.setParked(known, false);
-    if (includeSkipped && this.rows.unskipHost(host, at) > 0) this.admit(this.rows.loadHost(host));
+    if (includeSkipped && this.rows.unskipHost(host, at) > 0) this.loader.loadHost(host);
     const hq = this.queues.get(host);
     if (!hq) return;
     this.queues.dueBy(hq, at);
     this.schedule(hq);
-  }
-
-  // ---- loading rows ----
-
-  /** Loads up to loadBatchSize rows written since the last load; true when there may be more. */
-  private loadNew(): boolean {
-    const batch = this.d.config.loadBatchSize;
-    const rows = this.rows.loadNew(this.lastLoadedId, batch);
-    if (rows.length === 0) return false;
-    this.lastLoadedId = rows[rows.length - 1]!.id;
-    this.admit(rows);
-    return rows.length >= batch;
-  }
-
-  /** Takes waiting rows into the engine, unless host health says to skip them. */
-  private admit(rows: WaitingRow[]): void {
-    const { hostHealth } = this.d;
-    const now = this.now();
-    let skipped = 0;
-    for (const r of rows) {
-      if (this.queues.has(r.id)) continue;
-      this.lastLoadedId = Math.max(this.lastLoadedId, r.id);
-      const known = this.queues.get(r.host);
-      if (hostHealth.beforeSend(r.host, { now, underWay: known?.inFlight ?? 0, queuedAt: r.created_at }).kind === 'skip') {
-        this.rows.setState(r.id, 'skipped', `${r.host} is unreachable (no success on ${hostHealth.policy.unreachableAfterDays} days of trying); retry the host to send`, now);
-        this.events.activityChanged(r.activity_id);
-        skipped++;
-        continue;
-      }
-      const hq = known ?? this.hostQueue(r.host, new URL(r.inbox).origin);
-      if (!hq.parked && hostHealth.isParked(r.host)) this.park(hq);
-      const state = hq.parked ? 'parked' : 'queued';
-      if (r.state !== state) this.rows.setState(r.id, state, null, now);
-      this.queues.admit(hq, {
-        id: r.id, activityId: r.activity_id, inbox: r.inbox, host: r.host, attempts: r.attempts, nextAt: r.next_attempt_at, createdAt: r.created_at,
-      });
-      this.schedule(hq);
-    }
-    if (skipped > 0) this.d.metrics?.recordOutcome('skipped', skipped);
-  }
-
-  private hostQueue(host: string, origin: string): HostQueue {
-    const hq = this.queues.get(host);
-    if (hq) return hq;
-    this.d.hostHealth.ensure(host, origin);
-    return this.queues.ensure(host, origin);
   }
 
   /** The engine is done with a job (its row reached an end state, or was cancelled). */
@@ -518,17 +471,7 @@ export class DeliveryQueue {
     if (at <= now) {
       this.queues.markReady(hq);
       this.requestPump();
-    } else if (at !== Infinity && this.queues.wakeAt(hq, at, now) && at < this.timerAt) this.armTimer();
-  }
-
-  private armTimer(): void {
-    const next = this.queues.nextTimerAt();
-    if (next === undefined || this.stopped) return;
-    if (next >= this.timerAt && this.timer) return;
-    clearTimeout(this.timer);
-    this.timerAt = next;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(next - this.now(), MAX_TIMER_MS)));
-    this.timer.unref?.();
+    } else if (at !== Infinity) this.timers.wakeAt(hq, at);
   }
 
   /**
@@ -537,11 +480,8 @@ export class DeliveryQueue {
    * call it after moving their clock, since the timer runs on the real one.
    */
   tick(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
     if (this.stopped) return;
-    for (const hq of this.queues.dueTimers(this.now())) this.schedule(hq);
-    this.armTimer();
+    for (const hq of this.timers.due()) this.schedule(hq);
+    this.timers.arm();
   }
 }

@@ -158,6 +158,19 @@ export class HostHealth {
     return [...this.hosts.values()];
   }
 
+  /** Origins of the hosts we reached, most recently first, but `exceptHost` (connectivity references). */
+  reachedOrigins(exceptHost: string): string[] {
+    return this.all()
+      .filter((h) => h.host !== exceptHost && h.lastSuccessAt !== null)
+      .sort((a, b) => b.lastSuccessAt! - a.lastSuccessAt!)
+      .map((h) => h.origin);
+  }
+
+  /** Origins of hosts never reached yet, and neither suspended nor unreachable (worth a try while offline). */
+  untriedOrigins(): string[] {
+    return this.all().filter((h) => h.lastSuccessAt === null && !h.suspended && h.unreachableSince === null).map((h) => h.origin);
+  }
+
   /** How many hosts are in each state now (for the metrics gauges). */
   stateCounts(now: number): Record<HostStateName, number> {
     const counts: Record<HostStateName, number> = { healthy: 0, backing_off: 0, unreachable: 0, suspended: 0 };

@@ -1,12 +1,10 @@
 // The delivery engine's in-memory index of its work, per host: waiting jobs ordered by
-// when they are due, attempts under way, the ready list (hosts with due work, served
-// round-robin) and a timer heap for the others. Rows are the truth; this only makes
+// when they are due, attempts under way, and the ready list (hosts with due work, served
+// round-robin; hostTimers.ts wakes the others). Rows are the truth; this only makes
 // picking the next job cheap. The counts (waiting, parked, in flight) change here only.
 //
 // Every waiting row is held in memory (O(deliveries)); paging jobs per host from SQLite
 // instead would change this file and the engine's loader, not the rest.
-import { MinHeap } from './minHeap';
-
 export interface Job {
   id: number;
   activityId: string;
@@ -28,7 +26,7 @@ export interface HostQueue {
   /** Its waiting rows are in state 'parked' (host health holds them back). */
   parked: boolean;
   inReady: boolean;
-  /** When its timer fires (Infinity: none set). */
+  /** When hostTimers.ts wakes it (Infinity: not set). */
   timerAt: number;
 }
 
@@ -38,7 +36,6 @@ export class HostQueues {
   private readonly known = new Set<number>();
   private readonly byActivity = new Map<string, Set<Job>>();
   private readonly ready: HostQueue[] = [];
-  private readonly timers = new MinHeap<HostQueue>();
   private counts = { waiting: 0, parked: 0, inFlight: 0 };
 
   get(host: string): HostQueue | undefined {
@@ -180,31 +177,5 @@ export class HostQueues {
     const hq = this.ready.shift();
     if (hq) hq.inReady = false;
     return hq;
-  }
-
-  // ---- timers ----
-
-  /** Sets the host's timer for `at` unless an earlier one is still pending; true when set. */
-  wakeAt(hq: HostQueue, at: number, now: number): boolean {
-    if (at >= hq.timerAt && hq.timerAt > now) return false;
-    hq.timerAt = at;
-    this.timers.push(at, hq);
-    return true;
-  }
-
-  /** When the earliest timer fires. */
-  nextTimerAt(): number | undefined {
-    return this.timers.peekKey();
-  }
-
-  /** Hosts whose timers have fired by `now` (their timers cleared). */
-  dueTimers(now: number): HostQueue[] {
-    const due: HostQueue[] = [];
-    while ((this.timers.peekKey() ?? Infinity) <= now) {
-      const hq = this.timers.pop()!;
-      if (hq.timerAt <= now) hq.timerAt = Infinity;
-      due.push(hq);
-    }
-    return due;
   }
 }
