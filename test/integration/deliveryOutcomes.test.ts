@@ -55,7 +55,6 @@ beforeAll(async () => {
   const { outbox, db } = o.instance;
   dnsActivityId = `${activityId}-dns`;
   db.transaction(() => outbox.enqueue(dnsActivityId, { id: `${o.actor}/activities/${dnsActivityId}`, type: 'Create', actor: o.actor }, [DNS_INBOX]))();
-  o.instance.events.emit('deliveriesChanged');
 });
 afterAll(async () => {
   await o?.stop();

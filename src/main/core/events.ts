@@ -2,9 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { AdminEvents } from '../../shared/adminApi';
 
 /** What the instance announces to its UIs; the admin layer throttles and forwards these. */
-export type InstanceEventMap = { [K in keyof AdminEvents]: [AdminEvents[K]] } & {
-  /** Delivery rows were added or changed state (the sender listens to wake up). */
-  deliveriesChanged: [];
-};
+export type InstanceEventMap = { [K in keyof AdminEvents]: [AdminEvents[K]] };
 
 export class InstanceEvents extends EventEmitter<InstanceEventMap> {}

@@ -130,20 +130,17 @@ export class Instance {
     this.notifications = new NotificationRepository(this.db);
     this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
     this.outbox = new Outbox(this.db, this.identity);
-    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts);
-    this.metrics = new DeliveryMetrics(this.db, {
-      queue: () => this.queue.gauges(),
-      hosts: () => this.hostHealth.stateCounts(Date.now()),
-      offline: () => this.queue.offline,
-    });
+    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
+    this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
+    // The queue registers its gauges with the metrics, and wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
-      hostHealth: this.hostHealth, events: this.events, log: this.log, metrics: this.metrics,
+      hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, queue: this.queue, media: this.media,
+      actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
@@ -235,7 +232,7 @@ export class Instance {
   reconfigureDelivery(changes: Parameters<typeof applyDeliverySettings>[1]): void {
     applyDeliverySettings(this.deliveryConfig, changes);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
-    this.events.emit('deliveriesChanged');
+    this.queue.wake();
   }
 
   /** A 410 from a personal inbox means that follower is gone. */

@@ -1,8 +1,14 @@
 // Dead-server tracking, per remote host, kept in memory and persisted in `hosts` and
-// `host_days`. Pure decisions (backoff length, unreachable rule) are plain functions.
+// `host_days`. Pure rules (backoff length, unreachable rule) are plain functions; the
+// delivery engine asks `beforeSend` what to do with a host's next delivery and reports
+// each attempt to `afterAttempt`, which says what changes for the host's waiting ones.
+//
+// A host's deliveries are *parked* while it is suspended or has a backoff on record (its
+// `backoffUntil`, even once past): when the backoff ends one probe goes first, and only
+// an answer — or the user, or a signed request from the host — lets the rest go.
 import type { Db } from '../store/database';
-import type { ErrorClass } from './outcome';
-import { DEFAULT_HOST_POLICY, type HostPolicy } from '../config';
+import type { AttemptOutcome, ErrorClass } from './outcome';
+import { DEFAULT_HOST_POLICY, DEFAULT_RETRY, type HostPolicy } from '../config';
 
 export type { HostPolicy };
 
@@ -59,12 +65,58 @@ export interface FailureResult {
   becameUnreachable: boolean;
 }
 
+/**
+ * What to do with a host's next delivery now:
+ * - `send`: go, within the caps;
+ * - `probe`: the backoff is over — one delivery goes alone, its answer decides for the rest;
+ * - `hold`: not before `until` (the backoff's end, a Retry-After); Infinity while suspended
+ *   or while an attempt under way must answer first (the engine asks again after it does);
+ * - `skip`: the host is unreachable and the delivery was queued since: record it as skipped.
+ */
+export type SendDecision = { kind: 'send' } | { kind: 'probe' } | { kind: 'hold'; until: number } | { kind: 'skip' };
+
+export interface SendContext {
+  now: number;
+  /** Attempts to the host under way. */
+  underWay: number;
+  /**
+   * When the delivery was queued; given only when it enters the engine. Deliveries queued
+   * since the host became unreachable are skipped (unless it is suspended); those already
+   * waiting when it did are never skipped, so a restart or a resume does not drop them.
+   */
+  queuedAt?: number;
+}
+
+/** What an attempt's outcome changes for the host's waiting deliveries. */
+export interface HostVerdict {
+  /** `park`: they wait parked (the host entered backoff, or its probe failed); `release`: the host answered while they were parked, they go now. */
+  change: 'park' | 'release' | null;
+  enteredBackoff: boolean;
+  becameUnreachable: boolean;
+}
+
+const SEND: SendDecision = { kind: 'send' };
+const PROBE: SendDecision = { kind: 'probe' };
+const SKIP: SendDecision = { kind: 'skip' };
+const UNTIL_CHANGED: SendDecision = { kind: 'hold', until: Infinity };
+const UNCHANGED: HostVerdict = { change: null, enteredBackoff: false, becameUnreachable: false };
+
 export class HostHealth {
   private readonly hosts = new Map<string, HostRecord>();
   private readonly dirty = new Set<string>();
+  /** Retry-After of a 429: nothing goes to the host before this (in memory only). */
+  private readonly retryAfter = new Map<string, number>();
   private readonly stmts;
 
-  constructor(private readonly db: Db, readonly policy: HostPolicy = DEFAULT_HOST_POLICY) {
+  /**
+   * @param maxRetryAfterMs the longest Retry-After honoured for a whole host, read at each
+   *   429 (the retry policy's cap, so the host and the delivery wait alike). Default 6 h.
+   */
+  constructor(
+    private readonly db: Db,
+    readonly policy: HostPolicy = DEFAULT_HOST_POLICY,
+    private readonly maxRetryAfterMs: () => number = () => DEFAULT_RETRY.maxRetryAfterMs,
+  ) {
     this.stmts = {
       all: db.prepare<[], HostRow>('SELECT * FROM hosts'),
       upsert: db.prepare(`INSERT INTO hosts (host, origin, consecutive_failures, backoff_until, suspended, unreachable_since,
@@ -106,11 +158,101 @@ export class HostHealth {
     return [...this.hosts.values()];
   }
 
+  /** Origins of the hosts we reached, most recently first, but `exceptHost` (connectivity references). */
+  reachedOrigins(exceptHost: string): string[] {
+    return this.all()
+      .filter((h) => h.host !== exceptHost && h.lastSuccessAt !== null)
+      .sort((a, b) => b.lastSuccessAt! - a.lastSuccessAt!)
+      .map((h) => h.origin);
+  }
+
+  /** Origins of hosts never reached yet, and neither suspended nor unreachable (worth a try while offline). */
+  untriedOrigins(): string[] {
+    return this.all().filter((h) => h.lastSuccessAt === null && !h.suspended && h.unreachableSince === null).map((h) => h.origin);
+  }
+
   /** How many hosts are in each state now (for the metrics gauges). */
   stateCounts(now: number): Record<HostStateName, number> {
     const counts: Record<HostStateName, number> = { healthy: 0, backing_off: 0, unreachable: 0, suspended: 0 };
     for (const h of this.hosts.values()) counts[stateOf(h, now)]++;
     return counts;
+  }
+
+  /** Whether the host's waiting deliveries are parked (suspended, or a backoff on record). */
+  isParked(host: string): boolean {
+    const h = this.hosts.get(host);
+    return !!h && (h.suspended || h.backoffUntil !== null);
+  }
+
+  /** What to do with the host's next delivery now (asking changes nothing). */
+  beforeSend(host: string, ctx: SendContext): SendDecision {
+    const h = this.hosts.get(host);
+    if (!h) return SEND;
+    if (ctx.queuedAt !== undefined && h.unreachableSince !== null && !h.suspended && ctx.queuedAt >= h.unreachableSince) return SKIP;
+    if (h.suspended) return UNTIL_CHANGED;
+    if (h.backoffUntil !== null) {
+      // Parked: one probe once the backoff is over, and only when nothing else is under
+      // way (a probe in flight, or attempts begun before the backoff) to answer first.
+      if (ctx.underWay > 0) return UNTIL_CHANGED;
+      return h.backoffUntil > ctx.now ? { kind: 'hold', until: h.backoffUntil } : PROBE;
+    }
+    const notBefore = this.retryAfter.get(host);
+    return notBefore !== undefined && notBefore > ctx.now ? { kind: 'hold', until: notBefore } : SEND;
+  }
+
+  /** Records an attempt's outcome and says what it changes for the host's waiting deliveries. */
+  afterAttempt(host: string, origin: string, outcome: AttemptOutcome, a: { at: number; probe: boolean }): HostVerdict {
+    if (outcome.kind === 'refunded') return UNCHANGED; // offline: says nothing about the host
+    const wasParked = this.isParked(host);
+    // Any HTTP answer but 5xx/408 means the host is alive, whatever it thought of the delivery.
+    const alive = outcome.status !== null && outcome.status < 500 && outcome.status !== 408;
+    let failure: FailureResult | undefined;
+    if (alive) this.recordAlive(host, origin, a.at, outcome.kind === 'delivered', outcome.status);
+    else if (outcome.kind === 'retry') failure = this.recordFailure(host, origin, a.at, outcome.errorClass, outcome.error, outcome.status);
+    let change: HostVerdict['change'] = null;
+    if (wasParked && !this.isParked(host)) {
+      change = 'release';
+      // Released before honouring Retry-After: a probe answered "429, come back in an hour"
+      // must not let the parked rest rush in.
+      this.retryAfter.delete(host);
+    }
+    if (alive && outcome.kind === 'retry' && outcome.status === 429 && outcome.retryAfterMs !== undefined) {
+      const until = a.at + Math.min(outcome.retryAfterMs, this.maxRetryAfterMs());
+      this.retryAfter.set(host, Math.max(this.retryAfter.get(host) ?? 0, until));
+    }
+    if (failure && (failure.enteredBackoff || a.probe)) change = 'park';
+    if (!failure && change === null) return UNCHANGED;
+    return { change, enteredBackoff: failure?.enteredBackoff ?? false, becameUnreachable: failure?.becameUnreachable ?? false };
+  }
+
+  /** The user asked to retry the host: a fresh start, not suspended, nothing held back. */
+  retry(host: string): void {
+    const h = this.hosts.get(host);
+    if (!h) return;
+    // One more failure must not bring back a 24 h backoff.
+    this.revive(host, true);
+    if (h.suspended) this.setSuspended(host, h.origin, false);
+  }
+
+  /** The user resumed the host; true when its deliveries go now (false: still backing off). */
+  resume(host: string, now: number): boolean {
+    const h = this.hosts.get(host);
+    if (!h) return false;
+    this.setSuspended(host, h.origin, false);
+    // A backoff that ended while the host was suspended is over: resuming releases at once.
+    if (h.backoffUntil !== null && h.backoffUntil <= now) h.backoffUntil = null;
+    if (this.isParked(host)) return false;
+    this.retryAfter.delete(host);
+    return true;
+  }
+
+  /** A signed request arrived from the host; true when that revived it (it was failing and is not suspended). */
+  heardFrom(host: string, now: number): boolean {
+    const h = this.hosts.get(host);
+    if (!h || h.suspended) return false;
+    if (h.unreachableSince === null && !isHeld(h, now) && h.consecutiveFailures === 0) return false;
+    this.revive(host, true);
+    return true;
   }
 
   /** The host answered (any HTTP answer but 5xx/408 counts: it is alive). */
@@ -170,6 +312,7 @@ export class HostHealth {
     const changed = h.unreachableSince !== null || h.backoffUntil !== null || (resetFailures && h.consecutiveFailures > 0);
     h.unreachableSince = null;
     h.backoffUntil = null;
+    this.retryAfter.delete(host);
     if (resetFailures) {
       h.consecutiveFailures = 0;
       h.streakStartedAt = null;

@@ -1,6 +1,9 @@
 // Queues an outgoing activity: serialized and digested once, one delivery row per
-// target inbox (deduplicated), written in the caller's transaction. Never delivers inline.
+// target inbox (deduplicated), written in the caller's transaction. Never delivers inline:
+// `changed` tells the delivery engine, which looks at the rows on its next turn (so a
+// signal from inside a transaction is safe).
 import type { Db } from '../store/database';
+import { Signal } from '../signal';
 import type { Json } from '../federation/activityStreams';
 import { hostOf } from '../federation/activityStreams';
 import { digestHeader } from '../federation/signatures/digest';
@@ -13,11 +16,19 @@ export interface QueuedActivity {
   deliveries: number;
 }
 
+/** What the outbox changed in `deliveries`. */
+export type DeliveriesChange =
+  | { kind: 'queued'; activityId: string }
+  | { kind: 'cancelled'; activityId: string; count: number };
+
 export class Outbox {
+  /** Rows were queued or cancelled: the delivery engine listens to wake up. */
+  readonly changed = new Signal<DeliveriesChange>();
   private readonly insertActivity;
   private readonly insertDelivery;
   private readonly byUri;
   private readonly insertFollowerDeliveries;
+  private readonly cancelWaiting;
 
   constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
     this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
@@ -36,6 +47,9 @@ export class Outbox {
             FROM followers f JOIN actors a ON a.uri = f.actor_uri WHERE f.state = 'accepted')
       WHERE (inbox LIKE 'https://%' OR inbox LIKE 'http://%') AND substr(inbox, 1, length(@localPrefix)) <> @localPrefix
       ON CONFLICT DO NOTHING`);
+    this.cancelWaiting = db.prepare<[number, string], { inbox: string }>(`UPDATE deliveries
+        SET state = 'cancelled', last_error = 'cancelled by a later Undo', updated_at = ?
+        WHERE activity_id = ? AND state IN ('queued', 'parked') RETURNING inbox`);
   }
 
   /** The local id of an activity we sent, by its URI. */
@@ -61,7 +75,22 @@ export class Outbox {
       if (!host || this.identity.isLocal(inbox)) continue;
       count += this.insertDelivery.run(id, inbox, host, at, at, at).changes;
     }
-    if (count > 0) pinOrigin(this.db, this.identity.origin);
+    if (count > 0) {
+      pinOrigin(this.db, this.identity.origin);
+      this.changed.emit({ kind: 'queued', activityId: id });
+    }
     return { id, uri, deliveries: count };
+  }
+
+  /**
+   * Withdraws the deliveries of an activity that have not started yet and returns their
+   * inboxes (a Like undone while still queued: nothing is sent). Deliveries under way are
+   * left alone: they will arrive, so the Undo must follow them. Call inside the
+   * transaction that queues the Undo.
+   */
+  cancelQueued(activityId: string): Set<string> {
+    const rows = this.cancelWaiting.all(this.now(), activityId);
+    this.changed.emit({ kind: 'cancelled', activityId, count: rows.length });
+    return new Set(rows.map((r) => r.inbox));
   }
 }

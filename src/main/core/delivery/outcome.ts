@@ -16,6 +16,13 @@ export type Outcome =
   | { kind: 'permanent'; status: number | null; errorClass: ErrorClass; error: string }
   | { kind: 'retry'; status: number | null; errorClass: ErrorClass; error: string; retryAfterMs?: number };
 
+/**
+ * What one attempt came to: an outcome of the delivery policy, or `refunded` — a network
+ * failure while this machine was offline, which counts against neither the delivery nor
+ * its host.
+ */
+export type AttemptOutcome = Outcome | { kind: 'refunded'; status: null; errorClass: ErrorClass; error: string };
+
 /** Classes that mean "could not reach the host at all": the machine may be offline. */
 export const NETWORK_CLASSES: ReadonlySet<ErrorClass> = new Set(['dns', 'refused', 'reset', 'unreachable', 'timeout']);
 

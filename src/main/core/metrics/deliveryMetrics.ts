@@ -17,6 +17,14 @@ export interface QueueGauges {
   parked: number;
 }
 
+/** Where the queue gauges come from: the delivery engine registers itself (watchQueue). */
+export interface QueueGaugeSource {
+  gauges(): QueueGauges;
+  readonly offline: boolean;
+}
+
+const NO_QUEUE: QueueGaugeSource = { gauges: () => ({ queued: 0, inFlight: 0, parked: 0 }), offline: false };
+
 interface Minute extends DeliveryCounts {
   minute: number;
   errors: Record<string, number>;
@@ -49,10 +57,12 @@ export class DeliveryMetrics {
   private readonly outcomes: Counter<'outcome'>;
   private readonly stmts;
   private timer: NodeJS.Timeout | undefined;
+  private queue: QueueGaugeSource = NO_QUEUE;
 
+  /** @param hosts how many remote hosts are in each health state now */
   constructor(
     private readonly db: Db,
-    private readonly gauges: { queue: () => QueueGauges; hosts: () => Record<string, number>; offline: () => boolean },
+    hosts: () => Record<string, number>,
     private readonly now: () => number = Date.now,
   ) {
     this.cur = emptyMinute(Math.floor(now() / MINUTE) * MINUTE);
@@ -64,10 +74,11 @@ export class DeliveryMetrics {
       buckets: LATENCY_BUCKETS_MS.map((ms) => ms / 1000),
     });
     this.outcomes = new Counter({ name: 'outpost_deliveries_total', help: 'Deliveries finished, by outcome', labelNames: ['outcome'], registers });
+    const queue = () => this.queue;
     new Gauge({
       name: 'outpost_delivery_queue', help: 'Deliveries waiting, by state', labelNames: ['state'], registers,
       collect() {
-        const q = gauges.queue();
+        const q = queue().gauges();
         this.set({ state: 'queued' }, q.queued);
         this.set({ state: 'in_flight' }, q.inFlight);
         this.set({ state: 'parked' }, q.parked);
@@ -76,13 +87,13 @@ export class DeliveryMetrics {
     new Gauge({
       name: 'outpost_remote_hosts', help: 'Remote hosts by health state', labelNames: ['state'], registers,
       collect() {
-        for (const [state, n] of Object.entries(gauges.hosts())) this.set({ state }, n);
+        for (const [state, n] of Object.entries(hosts())) this.set({ state }, n);
       },
     });
     new Gauge({
       name: 'outpost_offline', help: '1 while no remote host is reachable (delivery paused)', registers,
       collect() {
-        this.set(gauges.offline() ? 1 : 0);
+        this.set(queue().offline ? 1 : 0);
       },
     });
     this.stmts = {
@@ -95,6 +106,11 @@ export class DeliveryMetrics {
       // The per-attempt log (Hosts view) has the same retention; nothing else prunes it.
       pruneAttempts: db.prepare<[number]>('DELETE FROM delivery_attempts WHERE at < ?'),
     };
+  }
+
+  /** The queue whose depth the gauges and rollups show (the engine calls this once it exists). */
+  watchQueue(source: QueueGaugeSource): void {
+    this.queue = source;
   }
 
   /** Starts the once-a-minute flush (and the daily prune). */
@@ -111,7 +127,7 @@ export class DeliveryMetrics {
 
   stop(): void {
     clearTimeout(this.timer);
-    this.cur.queue = this.gauges.queue();
+    this.cur.queue = this.queue.gauges();
     this.write(this.cur);
   }
 
@@ -148,7 +164,7 @@ export class DeliveryMetrics {
     const end = Math.floor(this.now() / stepMs) * stepMs + stepMs;
     const start = end - spanMs;
     const rows = this.stmts.range.all(start, end).map(fromRow);
-    if (this.cur.minute >= start) rows.push({ ...this.cur, queue: this.gauges.queue() });
+    if (this.cur.minute >= start) rows.push({ ...this.cur, queue: this.queue.gauges() });
     const points: MetricsPoint[] = [];
     for (let t = start; t < end; t += stepMs) {
       const inStep = rows.filter((r) => r.minute >= t && r.minute < t + stepMs);
@@ -186,7 +202,7 @@ export class DeliveryMetrics {
   private roll(): void {
     const minute = Math.floor(this.now() / MINUTE) * MINUTE;
     if (minute === this.cur.minute) return;
-    this.cur.queue = this.gauges.queue();
+    this.cur.queue = this.queue.gauges();
     this.write(this.cur);
     this.cur = emptyMinute(minute);
     if (minute % (24 * 3600_000) === 0) this.prune();

@@ -13,7 +13,6 @@ import { ActorDocumentError } from '../federation/remoteActors';
 import { FetchError } from '../federation/httpClient';
 import type { Outbox } from '../delivery/outbox';
 import type { MediaStore } from '../media/mediaStore';
-import type { DeliveryQueue } from '../delivery/deliveryQueue';
 import type { InstanceEvents } from '../events';
 import type { FollowRepository } from './followRepository';
 import type { NoteRecord, NoteRepository } from './noteRepository';
@@ -32,7 +31,6 @@ export interface LocalActionsDeps {
   outbox: Outbox;
   views: Views;
   events: InstanceEvents;
-  queue: Pick<DeliveryQueue, 'cancelQueued'>;
   media: MediaStore;
   now?: () => number;
 }
@@ -90,7 +88,6 @@ export class LocalActions {
       this.d.outbox.enqueue(activityId, renderCreate(identity, note), ...this.noteRecipients(note, [...mentioned.values()]));
     })();
     this.d.events.emit('timeline', { cursor: '' });
-    this.d.events.emit('deliveriesChanged');
     return { noteId: id, activityId };
   }
 
@@ -109,7 +106,6 @@ export class LocalActions {
       notes.delete(note.uri);
     })();
     this.d.events.emit('timeline', { cursor: '' });
-    this.d.events.emit('deliveriesChanged');
     return { ok: true };
   }
 
@@ -124,7 +120,6 @@ export class LocalActions {
       this.d.notes.addReaction('like', activity.id as string, me, note.uri, this.now());
       this.d.outbox.enqueue(id, activity, author ? [author.inbox] : []);
     })();
-    this.d.events.emit('deliveriesChanged');
     return { ok: true };
   }
 
@@ -149,7 +144,6 @@ export class LocalActions {
       this.d.outbox.enqueue(id, activity, this.actorInboxes(note.authorUri), { followers: true });
     })();
     this.d.events.emit('timeline', { cursor: '' });
-    this.d.events.emit('deliveriesChanged');
     return { ok: true };
   }
 
@@ -170,7 +164,6 @@ export class LocalActions {
       follows.following.upsert(actor.uri, 'pending', activity.id as string, at);
       this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
-    this.d.events.emit('deliveriesChanged');
     this.d.events.emit('follows', { direction: 'following', actor: actor.uri, state: 'pending' });
     return { actor: this.d.views.actor(actor.uri), state: 'pending', since: at };
   }
@@ -189,7 +182,6 @@ export class LocalActions {
       follows.following.remove(actor.uri);
       this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
-    this.d.events.emit('deliveriesChanged');
     this.d.events.emit('follows', { direction: 'following', actor: actor.uri, state: 'removed' });
     return { ok: true };
   }
@@ -219,7 +211,6 @@ export class LocalActions {
       this.d.notifications.removeFollowRequest(actorUri);
       if (actor) this.d.outbox.enqueue(id, activity, [actor.inbox]);
     })();
-    this.d.events.emit('deliveriesChanged');
     this.d.events.emit('follows', { direction: 'followers', actor: actorUri, state: type === 'Accept' ? 'accepted' : 'removed' });
     return { ok: true };
   }
@@ -233,7 +224,6 @@ export class LocalActions {
         || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers;
       if (changed) this.announceProfile();
     })();
-    this.d.events.emit('deliveriesChanged');
     return profile;
   }
 
@@ -246,7 +236,6 @@ export class LocalActions {
       object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar()),
     };
     this.d.outbox.enqueue(id, activity, [], { followers: true });
-    this.d.events.emit('deliveriesChanged');
   }
 
   /** Who a note (or its Delete) goes to: followers unless direct, mentioned actors, the replied-to author. */
@@ -277,7 +266,7 @@ export class LocalActions {
       // Where the Like/Announce has not left yet, withdraw it and send nothing at all.
       const original = this.d.outbox.activityIdByUri(reactionUri);
       if (original) {
-        const cancelled = this.d.queue.cancelQueued(original);
+        const cancelled = this.d.outbox.cancelQueued(original);
         inboxes = inboxes.filter((i) => !cancelled.has(i));
       }
       this.d.notes.removeReaction(reactionUri);
@@ -285,7 +274,6 @@ export class LocalActions {
       this.d.outbox.enqueue(id, activity, inboxes);
     })();
     if (kind === 'announce') this.d.events.emit('timeline', { cursor: '' });
-    this.d.events.emit('deliveriesChanged');
     return { ok: true };
   }
 

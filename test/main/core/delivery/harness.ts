@@ -35,9 +35,6 @@ export async function until(cond: () => boolean, what = 'condition', timeoutMs =
   }
 }
 
-/** Long enough for a pump, a signature and a request to happen if anything were due. */
-export const quiet = () => sleep(40);
-
 export class Clock {
   constructor(public t = T0) {}
   readonly now = () => this.t;
@@ -170,7 +167,7 @@ export class Harness {
 
   /** A fresh HostHealth and DeliveryQueue over the same database (a restart). */
   build(): DeliveryQueue {
-    this.hostHealth = new HostHealth(this.db, this.config.hosts);
+    this.hostHealth = new HostHealth(this.db, this.config.hosts, () => this.config.retry.maxRetryAfterMs);
     this.queue = new DeliveryQueue({
       db: this.db,
       http: this.transport,
@@ -178,6 +175,7 @@ export class Harness {
       config: this.config,
       retryPolicy: this.opts.retryPolicy ?? exponentialBackoff({ ...this.config.retry, random: () => 0.5 }),
       hostHealth: this.hostHealth,
+      changes: this.outbox.changed,
       events: this.events,
       log: silentLogger,
       ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
@@ -193,12 +191,11 @@ export class Harness {
     return this;
   }
 
-  /** Queues an activity to `inboxes` through the real Outbox; returns its local id. */
-  enqueue(inboxes: string[], type = 'Create', opts: { wake?: boolean; object?: string } = {}): string {
+  /** Queues an activity to `inboxes` through the real Outbox (which wakes the queue); returns its local id. */
+  enqueue(inboxes: string[], type = 'Create', opts: { object?: string } = {}): string {
     const id = `a${++activitySeq}`;
     const activity = { id: `${this.identity.origin}/activities/${id}`, type, actor: this.identity.actor, object: opts.object ?? 'https://remote.test/notes/1' };
     this.db.transaction(() => this.outbox.enqueue(id, activity, inboxes))();
-    if (opts.wake ?? true) this.events.emit('deliveriesChanged');
     return id;
   }
 

@@ -85,3 +85,87 @@ describe('HostHealth', () => {
     expect(again.get('dead.test')).toMatchObject({ unreachableSince: null, backoffUntil: null, consecutiveFailures: 0 });
   });
 });
+
+describe('HostHealth decisions', () => {
+  const at = (now: number, underWay = 0) => ({ now, underWay });
+  const refused = { kind: 'retry', status: null, errorClass: 'refused', error: 'ECONNREFUSED' } as const;
+  const failing = (hh: HostHealth, n: number, t = T0) => {
+    for (let i = 0; i < n; i++) hh.afterAttempt('dead.test', ORIGIN, refused, { at: t, probe: false });
+  };
+
+  it('send while healthy; hold until the backoff ends, then one probe once nothing else is under way', () => {
+    const hh = new HostHealth(openDatabase(':memory:'));
+    expect(hh.beforeSend('new.test', at(T0))).toEqual({ kind: 'send' });
+    hh.ensure('dead.test', ORIGIN);
+    failing(hh, 4);
+    expect(hh.beforeSend('dead.test', at(T0))).toEqual({ kind: 'send' });
+    expect(hh.afterAttempt('dead.test', ORIGIN, refused, { at: T0, probe: false })).toEqual({ change: 'park', enteredBackoff: true, becameUnreachable: false });
+    expect(hh.isParked('dead.test')).toBe(true);
+    expect(hh.beforeSend('dead.test', at(T0 + HOUR - 1))).toEqual({ kind: 'hold', until: T0 + HOUR });
+    expect(hh.beforeSend('dead.test', at(T0 + HOUR))).toEqual({ kind: 'probe' });
+    // A probe (or a straggler) under way answers first.
+    expect(hh.beforeSend('dead.test', at(T0 + HOUR, 1))).toEqual({ kind: 'hold', until: Infinity });
+  });
+
+  it('a failed probe parks again for longer; a probe answered releases the host', () => {
+    const hh = new HostHealth(openDatabase(':memory:'));
+    failing(hh, 5);
+    expect(hh.afterAttempt('dead.test', ORIGIN, refused, { at: T0 + HOUR, probe: true })).toMatchObject({ change: 'park' });
+    expect(hh.beforeSend('dead.test', at(T0 + HOUR))).toEqual({ kind: 'hold', until: T0 + 3 * HOUR });
+    // Not delivered, but an answer: the host is alive.
+    expect(hh.afterAttempt('dead.test', ORIGIN, { kind: 'permanent', status: 404, errorClass: 'http_4xx', error: 'HTTP 404' }, { at: T0 + 3 * HOUR, probe: true }))
+      .toEqual({ change: 'release', enteredBackoff: false, becameUnreachable: false });
+    expect(hh.isParked('dead.test')).toBe(false);
+    expect(hh.beforeSend('dead.test', at(T0 + 3 * HOUR))).toEqual({ kind: 'send' });
+  });
+
+  it('a 429 holds the whole host until its Retry-After, capped; other answers and refunds change nothing', () => {
+    const hh = new HostHealth(openDatabase(':memory:'), undefined, () => HOUR);
+    const limited = (retryAfterMs: number) => ({ kind: 'retry', status: 429, errorClass: 'http_429', error: 'HTTP 429', retryAfterMs }) as const;
+    expect(hh.afterAttempt('busy.test', 'https://busy.test', limited(600_000), { at: T0, probe: false }).change).toBeNull();
+    expect(hh.beforeSend('busy.test', at(T0))).toEqual({ kind: 'hold', until: T0 + 600_000 });
+    hh.afterAttempt('busy.test', 'https://busy.test', limited(DAY), { at: T0, probe: false });
+    expect(hh.beforeSend('busy.test', at(T0))).toEqual({ kind: 'hold', until: T0 + HOUR });
+    expect(hh.beforeSend('busy.test', at(T0 + HOUR))).toEqual({ kind: 'send' });
+    const refund = { kind: 'refunded', status: null, errorClass: 'refused', error: 'offline' } as const;
+    expect(hh.afterAttempt('busy.test', 'https://busy.test', refund, { at: T0, probe: false })).toEqual({ change: null, enteredBackoff: false, becameUnreachable: false });
+    expect(hh.get('busy.test')!.attempts).toBe(2);
+  });
+
+  it('skips deliveries queued since the host became unreachable, unless it is suspended', () => {
+    const hh = new HostHealth(openDatabase(':memory:'));
+    for (let d = 0; d < 7; d++) failing(hh, 1, T0 + d * DAY);
+    const since = hh.get('dead.test')!.unreachableSince!;
+    expect(hh.beforeSend('dead.test', { ...at(since), queuedAt: since })).toEqual({ kind: 'skip' });
+    expect(hh.beforeSend('dead.test', { ...at(since), queuedAt: since - 1 }).kind).not.toBe('skip');
+    expect(hh.beforeSend('dead.test', at(since)).kind).not.toBe('skip'); // already waiting: never skipped
+    hh.setSuspended('dead.test', ORIGIN, true);
+    expect(hh.beforeSend('dead.test', { ...at(since), queuedAt: since })).toEqual({ kind: 'hold', until: Infinity });
+  });
+
+  it('suspended: held; resumed: released unless still backing off, and a backoff that ended meanwhile is over', () => {
+    const hh = new HostHealth(openDatabase(':memory:'));
+    failing(hh, 5);
+    hh.setSuspended('dead.test', ORIGIN, true);
+    expect(hh.beforeSend('dead.test', at(T0 + 2 * HOUR))).toEqual({ kind: 'hold', until: Infinity });
+    expect(hh.resume('dead.test', T0 + 10 * 60_000)).toBe(false);
+    expect(hh.beforeSend('dead.test', at(T0 + 10 * 60_000))).toEqual({ kind: 'hold', until: T0 + HOUR });
+    hh.setSuspended('dead.test', ORIGIN, true);
+    expect(hh.resume('dead.test', T0 + 2 * HOUR)).toBe(true);
+    expect(hh.beforeSend('dead.test', at(T0 + 2 * HOUR))).toEqual({ kind: 'send' });
+    expect(hh.get('dead.test')!.consecutiveFailures).toBe(5); // resuming is not a retry
+  });
+
+  it('a signed request from a failing host revives it; from a healthy or suspended one it changes nothing', () => {
+    const hh = new HostHealth(openDatabase(':memory:'));
+    hh.ensure('fine.test', 'https://fine.test');
+    expect(hh.heardFrom('fine.test', T0)).toBe(false);
+    failing(hh, 5);
+    hh.setSuspended('dead.test', ORIGIN, true);
+    expect(hh.heardFrom('dead.test', T0)).toBe(false);
+    hh.setSuspended('dead.test', ORIGIN, false);
+    expect(hh.heardFrom('dead.test', T0)).toBe(true);
+    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 0, backoffUntil: null });
+    expect(hh.beforeSend('dead.test', at(T0))).toEqual({ kind: 'send' });
+  });
+});

@@ -3,7 +3,7 @@
 // user can retry, suspend and resume a host.
 import { afterEach, describe, expect, it } from 'vitest';
 import { dayOf } from '../../../../src/main/core/delivery/hostHealth';
-import { DAY, HOUR, Harness, MIN, T0, inboxes, netError, quiet, until, type Answer } from './harness';
+import { DAY, HOUR, Harness, MIN, T0, inboxes, netError, until, type Answer } from './harness';
 
 let h: Harness;
 afterEach(async () => {
@@ -20,7 +20,7 @@ describe('backoff and probe', () => {
     h.enqueue(list);
     h.start();
     await until(() => h.hostHealth.get('dead.test')?.consecutiveFailures === 5, '5 failures');
-    await quiet();
+    await h.queue.idle();
 
     expect(h.transport.count()).toBe(5);
     expect(h.hostHealth.get('dead.test')!.backoffUntil).toBe(T0 + HOUR);
@@ -34,14 +34,14 @@ describe('backoff and probe', () => {
 
     // Nothing goes out during the backoff, even when retries fall due.
     h.advance(HOUR - 1);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(5);
 
     // Backoff over: exactly one probe.
     answer = 'hang';
     h.advance(1);
     await until(() => h.transport.count() === 6, 'probe');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(6);
     h.transport.releaseAll(refused());
     await until(() => h.hostHealth.get('dead.test')!.consecutiveFailures === 6, 'probe failure recorded');
@@ -50,14 +50,14 @@ describe('backoff and probe', () => {
     expect(h.countIn('parked')).toBe(8);
 
     h.advance(2 * HOUR - 1);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(6);
 
     // Second probe: it succeeds, and the rest follow.
     answer = 'hang';
     h.advance(1);
     await until(() => h.transport.count() === 7, 'second probe');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(7);
     answer = 202;
     h.transport.releaseAll(202);
@@ -97,7 +97,7 @@ describe('backoff and probe', () => {
     // These four fail together: the 5th failure starts the backoff, the other three were already under way.
     h.transport.releaseAll(refused());
     await until(() => h.countIn('in_flight') === 0 && h.hostHealth.get('dead.test')!.failures === 8, 'all recorded');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(8);
     expect(h.hostHealth.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + HOUR });
     expect(h.countIn('parked')).toBe(12);
@@ -147,7 +147,7 @@ describe('unreachable', () => {
     await until(() => h.states(id)[0] === 'skipped', 'skipped');
     expect(h.rows(id)[0]!.last_error).toMatch(/unreachable/);
     h.advance(DAY);
-    await quiet();
+    await h.queue.idle();
     expect(h.states(id)).toEqual(['skipped']);
     expect(h.transport.requests.slice(sent).filter((r) => r.activity.endsWith(id))).toHaveLength(0);
   });
@@ -155,13 +155,13 @@ describe('unreachable', () => {
   it('retryHost revives an unreachable host and sends its skipped and parked deliveries', async () => {
     h = new Harness({ respond: () => 202 });
     markUnreachable('dead.test');
-    const parked = h.enqueue(inboxes('dead.test', 1), 'Create', { wake: false });
+    const parked = h.enqueue(inboxes('dead.test', 1));
     h.db.prepare(`UPDATE deliveries SET state = 'parked'`).run(); // waiting since before it was marked
     h.db.prepare('UPDATE deliveries SET created_at = ?').run(T0 - DAY);
     h.start();
     const id = h.enqueue(inboxes('dead.test', 2));
     await until(() => h.states(id).every((s) => s === 'skipped'), 'skipped');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.queue.queueStats()).toMatchObject({ skipped: 2, parked: 1 });
 
@@ -191,7 +191,7 @@ describe('unreachable', () => {
   it('a restart does not turn deliveries that were already waiting into skipped ones', async () => {
     h = new Harness({ respond: refused });
     markUnreachable('dead.test');
-    const waiting = h.enqueue(inboxes('dead.test', 1), 'Create', { wake: false });
+    const waiting = h.enqueue(inboxes('dead.test', 1));
     h.db.prepare(`UPDATE deliveries SET state = 'parked', created_at = ?`).run(T0 - 2 * DAY);
     h.start();
     const fresh = h.enqueue(inboxes('dead.test', 1));
@@ -208,7 +208,7 @@ describe('suspend and resume', () => {
     const id = h.enqueue(inboxes('paused.test', 3));
     await until(() => h.states(id).every((s) => s === 'parked'), 'parked');
     h.advance(DAY);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.queue.queueStats().parked).toBe(3);
     expect(h.rows(id).map((r) => r.attempts)).toEqual([0, 0, 0]);
@@ -219,10 +219,10 @@ describe('suspend and resume', () => {
 
   it('suspending a host with queued deliveries parks them where they are', async () => {
     h = new Harness({ respond: () => 202 });
-    const id = h.enqueue(inboxes('paused.test', 2), 'Create', { wake: false });
+    const id = h.enqueue(inboxes('paused.test', 2));
     h.queue.suspendHost('paused.test', 'https://paused.test');
     h.start();
-    await quiet();
+    await h.queue.idle();
     expect(h.states(id)).toEqual(['parked', 'parked']);
     expect(h.transport.count()).toBe(0);
   });
@@ -233,7 +233,7 @@ describe('suspend and resume', () => {
     h.enqueue(inboxes('dead.test', 6));
     h.start();
     await until(() => h.hostHealth.get('dead.test')?.backoffUntil != null, 'backing off');
-    await quiet();
+    await h.queue.idle();
     h.queue.suspendHost('dead.test', 'https://dead.test');
     h.advance(10 * MIN);
     h.queue.resumeHost('dead.test');
@@ -248,13 +248,13 @@ describe('suspend and resume', () => {
     for (let i = 0; i < 5; i++) h.hostHealth.recordFailure('dead.test', 'https://dead.test', h.clock.t, 'refused', 'ECONNREFUSED', null);
     h.hostHealth.setSuspended('dead.test', 'https://dead.test', true);
     h.hostHealth.persist();
-    const id = h.enqueue(inboxes('dead.test', 3), 'Create', { wake: false });
+    const id = h.enqueue(inboxes('dead.test', 3));
     h.build().start(); // a restart: the host comes back suspended and backing off
-    await quiet();
+    await h.queue.idle();
     expect(h.states(id)).toEqual(['parked', 'parked', 'parked']);
     h.advance(10 * MIN);
     h.queue.resumeHost('dead.test');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     h.advance(HOUR - 10 * MIN);
     await until(() => h.countIn('delivered') === 3, 'probe, then the rest');

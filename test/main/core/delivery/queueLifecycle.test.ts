@@ -1,7 +1,7 @@
 // Crash safety, shutdown, pausing, and withdrawing queued deliveries (Like then Undo).
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostHealth } from '../../../../src/main/core/delivery/hostHealth';
-import { HOUR, Harness, inboxes, quiet, sleep, until } from './harness';
+import { HOUR, Harness, inboxes, sleep, until } from './harness';
 
 let h: Harness;
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
 describe('crash safety', () => {
   it('rows left in flight by a crash are queued again by start() and delivered', async () => {
     h = new Harness();
-    const id = h.enqueue(inboxes('remote.test', 3), 'Create', { wake: false });
+    const id = h.enqueue(inboxes('remote.test', 3));
     // As a killed process leaves them: two claimed, one attempt already spent on one.
     h.db.prepare(`UPDATE deliveries SET state = 'in_flight' WHERE id IN (SELECT id FROM deliveries ORDER BY id LIMIT 2)`).run();
     h.db.prepare(`UPDATE deliveries SET attempts = 1 WHERE id = (SELECT min(id) FROM deliveries)`).run();
@@ -59,7 +59,7 @@ describe('crash safety', () => {
     h.queue.setPaused(true);
     h.start();
     const id = h.enqueue(inboxes('remote.test', 2));
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.queue.queueStats()).toMatchObject({ paused: true, queued: 2 });
     h.queue.setPaused(false);
@@ -73,10 +73,9 @@ describe('cancelQueued (Like then Undo)', () => {
     let cancelled = new Set<string>();
     let undoId = '';
     h.db.transaction(() => {
-      cancelled = h.queue.cancelQueued(likeId);
-      undoId = h.enqueue(to.filter((i) => !cancelled.has(i)), 'Undo', { wake: false });
+      cancelled = h.outbox.cancelQueued(likeId);
+      undoId = h.enqueue(to.filter((i) => !cancelled.has(i)), 'Undo');
     })();
-    h.events.emit('deliveriesChanged');
     return { cancelled, undoId };
   }
 
@@ -87,7 +86,7 @@ describe('cancelQueued (Like then Undo)', () => {
     const like = h.enqueue(to, 'Like');
     const { cancelled, undoId } = undo(like, to); // before the queue's next turn
     expect([...cancelled]).toEqual(to);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.states(like)).toEqual(['cancelled']);
     expect(h.rows(like)[0]!.last_error).toMatch(/Undo/);
@@ -105,7 +104,7 @@ describe('cancelQueued (Like then Undo)', () => {
     const { cancelled, undoId } = undo(like, to);
     expect(cancelled.size).toBe(1);
     h.advance(HOUR);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1);
     expect(h.states(like)).toEqual(['cancelled']);
     expect(h.rows(undoId)).toHaveLength(0);
@@ -121,9 +120,10 @@ describe('cancelQueued (Like then Undo)', () => {
     await until(() => h.states(like)[0] === 'parked', 'parked');
     expect(h.queue.gauges().parked).toBe(1);
     undo(like, to);
+    await h.queue.idle(); // the queue notices the cancelled row on its next turn
     expect(h.queue.gauges()).toEqual({ queued: 0, inFlight: 0, parked: 0 });
     h.queue.resumeHost('remote.test');
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(0);
     expect(h.states(like)).toEqual(['cancelled']);
   });
@@ -143,6 +143,36 @@ describe('cancelQueued (Like then Undo)', () => {
     h.transport.releaseAll(202);
     await until(() => h.states(like)[0] === 'delivered' && h.states(undoId)[0] === 'delivered', 'both delivered');
     expect(h.transport.requests.map((r) => r.type)).toEqual(['Like', 'Undo']);
+  });
+
+  it('a row cancelled after the queue loaded it is never sent, even before the queue hears of it', async () => {
+    h = new Harness();
+    h.queue.setPaused(true);
+    h.start();
+    const like = h.enqueue(['https://remote.test/users/author/inbox'], 'Like');
+    await h.queue.idle(); // loaded, waiting
+    expect(h.queue.gauges().queued).toBe(1);
+    h.db.prepare(`UPDATE deliveries SET state = 'cancelled' WHERE activity_id = ?`).run(like); // no signal
+    h.queue.setPaused(false);
+    await h.queue.idle();
+    expect(h.transport.count()).toBe(0);
+    expect(h.states(like)).toEqual(['cancelled']);
+    expect(h.queue.gauges()).toEqual({ queued: 0, inFlight: 0, parked: 0 });
+  });
+
+  it('an Undo whose transaction rolls back withdraws nothing: the Like is still delivered', async () => {
+    h = new Harness();
+    h.queue.setPaused(true);
+    h.start();
+    const like = h.enqueue(['https://remote.test/users/author/inbox'], 'Like');
+    await h.queue.idle();
+    expect(() => h.db.transaction(() => {
+      h.outbox.cancelQueued(like);
+      throw new Error('the Undo failed');
+    })()).toThrow('the Undo failed');
+    expect(h.states(like)).toEqual(['queued']);
+    h.queue.setPaused(false);
+    await until(() => h.states(like)[0] === 'delivered', 'Like delivered');
   });
 
   it('only the given activity is withdrawn', async () => {

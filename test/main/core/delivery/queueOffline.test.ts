@@ -1,7 +1,7 @@
 // A local outage (every host failing at the network level, no reference host answering)
 // pauses delivery without charging hosts or spending attempts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOUR, Harness, MIN, inboxes, netError, quiet, until, type Answer } from './harness';
+import { HOUR, Harness, MIN, inboxes, netError, until, type Answer } from './harness';
 
 let h: Harness;
 afterEach(async () => {
@@ -55,7 +55,7 @@ describe('offline detection', () => {
 
     // Nothing is sent while offline, whatever time passes.
     h.advance(HOUR);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(sentWhileOffline);
     expect(h.queue.offline).toBe(true);
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../../src/main/core/delivery/retryPolicy';
 import { FetchError } from '../../../../src/main/core/federation/httpClient';
-import { HOUR, Harness, MIN, SEC, T0, inboxes, netError, quiet, until, type Answer } from './harness';
+import { HOUR, Harness, MIN, SEC, T0, inboxes, netError, until, type Answer } from './harness';
 
 let h: Harness;
 afterEach(async () => {
@@ -23,7 +23,7 @@ describe('retry schedule in the queue', () => {
     expect(h.row(inbox)).toMatchObject({ state: 'queued', next_attempt_at: T0 + 1000, last_status: 503 });
 
     h.advance(999);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1);
 
     h.advance(1); // T0 + 1 s
@@ -42,7 +42,7 @@ describe('retry schedule in the queue', () => {
     expect(h.queue.queueStats()).toMatchObject({ failed: 1, queued: 0 });
 
     h.advance(HOUR);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(4);
   });
 });
@@ -62,7 +62,7 @@ describe('Retry-After', () => {
     expect(h.row(list[0]!)).toMatchObject({ state: 'queued', next_attempt_at: T0 + 600 * SEC, last_status: 429 });
 
     h.advance(599 * SEC);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1); // the two never-tried rows wait too
 
     h.advance(1 * SEC);
@@ -82,7 +82,7 @@ describe('Retry-After', () => {
     limited = false;
     expect(h.row(list[0]!).next_attempt_at).toBe(T0 + 6 * HOUR);
     h.advance(6 * HOUR - 1);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1);
     h.advance(1);
     await until(() => h.countIn('delivered') === 2, 'delivered at the cap');
@@ -132,7 +132,7 @@ describe('Retry-After', () => {
     h.advance(HOUR);
     await until(() => h.transport.count() === 6, 'probe sent');
     answer = 202;
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(6); // the host said "in 30 min": nothing rushes in
     expect(h.countIn('parked')).toBe(0); // but the rest is released (waiting, not parked)
     h.advance(30 * MIN);
@@ -179,7 +179,7 @@ describe('classification in the queue', () => {
     // Permanent failures are not retried, ever.
     h.advance(HOUR);
     await until(() => h.transport.count() === cases.length + cases.filter(([, , w]) => w.state === 'queued').length, 'retries sent');
-    await quiet();
+    await h.queue.idle();
     for (const [name, , want] of cases) {
       if (want.state !== 'queued') expect(h.transport.count(`${name}.test`)).toBe(1);
     }
@@ -216,7 +216,7 @@ describe('gone and permanent', () => {
     expect(h.row(inbox)).toMatchObject({ attempts: 1, last_status: 403, last_error: 'HTTP 403' });
     expect(h.gone).toEqual([]);
     for (let i = 0; i < 5; i++) h.advance(6 * HOUR);
-    await quiet();
+    await h.queue.idle();
     expect(h.transport.count()).toBe(1);
     expect(h.hostHealth.get('strict.test')).toMatchObject({ consecutiveFailures: 0, backoffUntil: null });
   });

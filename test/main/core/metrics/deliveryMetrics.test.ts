@@ -15,7 +15,9 @@ class Clock {
 }
 
 function metricsOver(db: Db, clock: Clock, queue: QueueGauges = { queued: 5, inFlight: 2, parked: 1 }) {
-  return new DeliveryMetrics(db, { queue: () => queue, hosts: () => ({ healthy: 3, backing_off: 1 }), offline: () => false }, clock.now);
+  const metrics = new DeliveryMetrics(db, () => ({ healthy: 3, backing_off: 1 }), clock.now);
+  metrics.watchQueue({ gauges: () => queue, offline: false });
+  return metrics;
 }
 
 let db: Db;
@@ -164,13 +166,8 @@ describe('metrics fed by the queue', () => {
   it('counts the queue’s attempts and outcomes, and its gauges show in the exposition', async () => {
     const clock = new HarnessClock(T0);
     db = openDatabase(':memory:');
-    let harness: Harness | undefined;
-    const metrics = new DeliveryMetrics(
-      db,
-      { queue: () => harness!.queue.gauges(), hosts: () => ({}), offline: () => harness!.queue.offline },
-      clock.now,
-    );
-    harness = new Harness({ db, clock, metrics, respond: (url) => (url.includes('/u3/') ? 404 : url.includes('/u2/') ? 503 : 202) });
+    const metrics = new DeliveryMetrics(db, () => ({}), clock.now);
+    const harness = new Harness({ db, clock, metrics, respond: (url) => (url.includes('/u3/') ? 404 : url.includes('/u2/') ? 503 : 202) });
     harness.enqueue(inboxes('remote.test', 4));
     harness.start();
     await until(() => harness.countIn('in_flight') === 0 && harness.attempts().length === 4, 'all tried');

@@ -8,7 +8,7 @@
 // test/fixtures/inbox/<kind>/ (see its README), filled in for this world.
 import { generateKeyPairSync } from 'node:crypto';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
-import { DEFAULT_INBOX, DEFAULT_LIMITS, deliveryConfig } from '../../../../src/main/core/config';
+import { DEFAULT_INBOX, DEFAULT_LIMITS } from '../../../../src/main/core/config';
 import { InstanceEvents } from '../../../../src/main/core/events';
 import { silentLogger } from '../../../../src/main/core/logger';
 import { FetchError } from '../../../../src/main/core/federation/httpClient';
@@ -22,9 +22,6 @@ import { NotificationRepository, type NotificationRecord } from '../../../../src
 import { Views } from '../../../../src/main/core/social/views';
 import { LocalActions } from '../../../../src/main/core/social/localActions';
 import { Outbox } from '../../../../src/main/core/delivery/outbox';
-import { DeliveryQueue } from '../../../../src/main/core/delivery/deliveryQueue';
-import { HostHealth } from '../../../../src/main/core/delivery/hostHealth';
-import { exponentialBackoff } from '../../../../src/main/core/delivery/retryPolicy';
 import { MediaStore } from '../../../../src/main/core/media/mediaStore';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
@@ -99,7 +96,6 @@ export class World {
   readonly follows: FollowRepository;
   readonly notifications: NotificationRepository;
   readonly outbox: Outbox;
-  readonly queue: DeliveryQueue;
   readonly actions: LocalActions;
   readonly processor: InboxProcessor;
   private received = 0;
@@ -109,7 +105,6 @@ export class World {
       VALUES (1, ?, ?, ?, ?, ?)`).run(username, username, KEY.publicKey, KEY.privateKey, NOW);
     const { profile, privateKey } = ensureLocalActor(this.db, username);
     this.identity = new LocalIdentity(LOCAL_ORIGIN, profile.username, privateKey);
-    const config = deliveryConfig({});
     this.actors = new RemoteActors(this.db, this.web.client, DEFAULT_LIMITS, false, this.clock);
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
@@ -117,16 +112,9 @@ export class World {
     const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir');
     const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar());
     this.outbox = new Outbox(this.db, this.identity, this.clock);
-    // Never started: it only holds the queued rows, so an Undo can withdraw what has not left yet.
-    this.queue = new DeliveryQueue({
-      db: this.db, http: { request: () => Promise.reject(new Error('no network in unit tests')) },
-      signer: () => ({ keyId: this.identity.keyId, privateKey: this.identity.privateKey }), config,
-      retryPolicy: exponentialBackoff(config.retry), hostHealth: new HostHealth(this.db, config.hosts), events: this.events,
-      log: silentLogger, onGone: () => {}, now: this.clock,
-    });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views, events: this.events, queue: this.queue, media, now: this.clock,
+      actors: this.actors, outbox: this.outbox, views, events: this.events, media, now: this.clock,
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
