@@ -368,8 +368,16 @@ export interface BackupConfig {
 
 export const DEFAULT_BACKUP: BackupConfig = { intervalMs: DAY_MS, firstDelayMs: 5 * MINUTE_MS, keep: 7 };
 
-/** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
-export const STORAGE_PROBE_MS = 30 * SECOND_MS;
+export interface StorageConfig {
+  /** The full integrity check runs this long after start (in a worker, but it still takes a core: never during the busy start). Default 10 min. */
+  integrityCheckDelayMs: number;
+  /** …and then this often. Default 24 h. */
+  integrityCheckIntervalMs: number;
+  /** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
+  fullProbeMs: number;
+}
+
+export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS };
 
 // ---- the admin API ---------------------------------------------------------------------
 

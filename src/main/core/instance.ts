@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, STORAGE_PROBE_MS, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -50,6 +50,8 @@ export interface InstanceOptions {
   /** Start a new identity even where the data folder shows an earlier instance (its database missing or empty). */
   allowNewIdentity?: boolean;
   limits?: Partial<InstanceLimits>;
+  /** When the full integrity check runs, and the disk-full probe (tests run the check at once). */
+  storage?: Partial<StorageConfig>;
   /** The inbox's rate limits and activity shape caps (benchmarks raise the rate limits). */
   inbox?: Partial<InboxConfig>;
   delivery?: DeliveryOverrides;
@@ -100,7 +102,7 @@ export class Instance {
     this.inboxConfig = withDefaults(DEFAULT_INBOX, options.inbox);
     this.deliveryConfig = deliveryConfig(options.delivery);
     this.db = openInstanceDatabase(options.dataDir, { allowNewIdentity: options.allowNewIdentity, log: this.log });
-    this.storage = new StorageHealth(this.log, () => probeWrite(this.db), STORAGE_PROBE_MS);
+    this.storage = new StorageHealth(this.log, () => probeWrite(this.db), withDefaults(DEFAULT_STORAGE, options.storage));
     this.backups = new Backups(this.db, options.dataDir, DEFAULT_BACKUP, this.log);
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
@@ -187,7 +189,7 @@ export class Instance {
     this.queue.start();
     this.metrics.start();
     this.backups.start();
-    void this.storage.checkInBackground(join(this.options.dataDir, DATABASE_FILE));
+    this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
     void this.inboxProcessor.drain();
   }
 

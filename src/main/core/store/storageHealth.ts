@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Db } from './database';
 import type { Logger } from '../logger';
 import type { StorageHealthDto } from '../../../shared/dto';
+import type { StorageConfig } from '../config';
 
 /** The first problem PRAGMA quick_check reports, or null when the database is sound. */
 export function quickCheckProblem(db: Db): string | null {
@@ -62,6 +63,7 @@ export class StorageHealth {
   private checkedAt: number | null = null;
   private listeners = new Set<() => void>();
   private probeTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   /**
    * `probe` writes (and removes) a few pages: while the disk is full it runs every
@@ -71,9 +73,21 @@ export class StorageHealth {
   constructor(
     private readonly log: Logger,
     private readonly probe: () => void,
-    private readonly probeMs: number,
+    private readonly config: StorageConfig,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Runs the full check of `file` after integrityCheckDelayMs, then every integrityCheckIntervalMs. */
+  scheduleChecks(file: string): void {
+    const run = () => {
+      void this.checkInBackground(file).finally(() => {
+        this.checkTimer = setTimeout(run, this.config.integrityCheckIntervalMs);
+        this.checkTimer.unref();
+      });
+    };
+    this.checkTimer = setTimeout(run, this.config.integrityCheckDelayMs);
+    this.checkTimer.unref();
+  }
 
   get dto(): Omit<StorageHealthDto, 'lastBackup'> {
     return { state: this.state, message: this.message, checkedAt: this.checkedAt };
@@ -105,6 +119,7 @@ export class StorageHealth {
 
   stop(): void {
     clearTimeout(this.probeTimer);
+    clearTimeout(this.checkTimer);
   }
 
   private scheduleProbe(): void {
@@ -117,7 +132,7 @@ export class StorageHealth {
         if (!isDiskFull(err)) this.log.error(`storage probe: ${err instanceof Error ? err.message : String(err)}`);
         this.scheduleProbe();
       }
-    }, this.probeMs);
+    }, this.config.fullProbeMs);
     this.probeTimer.unref();
   }
 
