@@ -42,6 +42,8 @@ interface Running {
 
 let dataDir = '';
 let port = 0;
+/** Every process launched, so a failing test leaves none behind. */
+const launched = new Set<ChildProcess>();
 
 function launch(opts: { waitReady?: boolean } = {}): Promise<Running> & { child: ChildProcess } {
   // One process (node with tsx's loader), not the tsx wrapper: SIGKILL must hit the server itself.
@@ -49,6 +51,8 @@ function launch(opts: { waitReady?: boolean } = {}): Promise<Running> & { child:
     '--public-url', `http://${HOST}:${port}`, '--allow-private-network'], {
     cwd: ROOT, env: { ...process.env, OUTPOST_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  launched.add(child);
+  child.once('exit', () => launched.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -108,6 +112,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const child of launched) child.kill('SIGKILL');
   await remote?.stop();
   rmSync(join(dataDir, '..'), { recursive: true, force: true });
 });
