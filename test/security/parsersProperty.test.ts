@@ -76,7 +76,7 @@ describe('the inbox JSON path', () => {
     let fetched = 0;
     const actors = { forKey: async () => { fetched++; throw new Error('no keys here'); }, cached: () => undefined } as unknown as RemoteActors;
     const handler = new InboxHandler({
-      db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, onStored: () => {},
+      db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {},
       pendingFor: () => ({ items: 0, bytes: 0 }),
     });
     const request = fc.record({

@@ -145,6 +145,8 @@ export interface PublicServerConfig {
   actorMaxAgeSeconds: number;
   /** Cache-Control max-age of WebFinger answers. Default 300 s. */
   webfingerMaxAgeSeconds: number;
+  /** Cache-Control max-age of media files (their names change with their content). Default one year. */
+  mediaMaxAgeSeconds: number;
   /** Retry-After of the inbox's 503 while the tunnel's address is not our identity. Default 300 s. */
   pausedByTunnelRetryAfterSeconds: number;
   /** Retry-After of the inbox's 503 when started under the wrong address (fixed by a restart). Default 3600 s. */
@@ -161,6 +163,7 @@ export const DEFAULT_PUBLIC_SERVER: PublicServerConfig = {
   documentMaxAgeSeconds: 60,
   actorMaxAgeSeconds: 180,
   webfingerMaxAgeSeconds: 300,
+  mediaMaxAgeSeconds: 365 * 24 * 3600,
   pausedByTunnelRetryAfterSeconds: 300,
   pausedAtStartRetryAfterSeconds: 3600,
 };

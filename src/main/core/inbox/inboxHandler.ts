@@ -43,8 +43,8 @@ export interface InboxHandlerDeps {
   federationBlocked: () => string | null;
   /** Our public URL's scheme, for RFC 9421 @target-uri/@scheme (default https). */
   publicScheme?: () => string;
-  /** Retry-After for the 503 while federation is paused (default 3600). */
-  retryAfterSeconds?: () => number;
+  /** Retry-After for the 503 while federation is paused (the federation gate's answer). */
+  retryAfterSeconds: () => number;
   /** Told when a new activity was stored. */
   onStored: () => void;
   /** Activities of a host stored and not yet processed. */
@@ -72,7 +72,7 @@ export class InboxHandler {
 
   async handle(req: InboxRequest): Promise<InboxResponse> {
     const blocked = this.d.federationBlocked();
-    if (blocked) return { status: 503, body: { error: blocked }, headers: { 'retry-after': String(this.d.retryAfterSeconds?.() ?? 3600) } };
+    if (blocked) return { status: 503, body: { error: blocked }, headers: { 'retry-after': String(this.d.retryAfterSeconds()) } };
     const contentType = str(req.headers['content-type']);
     if (!isActivityContentType(contentType)) return reject(415, 'expected Content-Type application/activity+json');
     if (req.body.length > this.d.limits.inboxMaxBytes) return reject(413, 'activity too large');

@@ -116,7 +116,7 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
     const file = d.media.read(media[1]!);
     if (!file) return sendJson(res, 404, { error: 'not found' });
     res.writeHead(200, {
-      'content-type': file.mediaType, 'content-length': file.data.length, 'cache-control': 'public, max-age=31536000, immutable',
+      'content-type': file.mediaType, 'content-length': file.data.length, 'cache-control': `public, max-age=${d.config.mediaMaxAgeSeconds}, immutable`,
       'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'",
     });
     return void res.end(method === 'HEAD' ? undefined : file.data);

@@ -41,7 +41,12 @@ export function BackupSection() {
           <dd data-testid="storage-state">{storage ? STATE_LABEL[storage.state] : '…'}</dd>
         </div>
       </dl>
-      {last && <input className="input mono" readOnly aria-label="Backup folder" value={last.path} onFocus={(e) => e.target.select()} />}
+      {last && (
+        <label className="field">
+          <span className="field-label">Newest backup folder</span>
+          <input className="input mono" readOnly value={last.path} onFocus={(e) => e.target.select()} />
+        </label>
+      )}
       {storage?.message && <p className="inline-error small" role="alert">{storage.message}</p>}
       {error && <p className="inline-error small" role="alert">{error}</p>}
       <div className="save-row">

@@ -40,7 +40,7 @@ function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor) {
     cached: (uri: string) => (cached?.uri === uri ? cached : undefined),
   } as unknown as RemoteActors;
   const db = openDatabase(':memory:');
-  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, onStored: () => {}, pendingFor: () => ({ items: 0, bytes: 0 }) });
+  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => ({ items: 0, bytes: 0 }) });
   const stored = () => (db.prepare('SELECT count(*) AS n FROM inbox_items').get() as { n: number }).n;
   return { handler, calls, stored };
 }
