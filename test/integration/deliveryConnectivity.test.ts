@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, sleep } from '../support/outpost';
 import { followAll, startInboxServers, type InboxServer } from '../support/remote/inboxServer';
 import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
-import { tcpProbe } from '../../src/main/core/delivery/connectivity';
+import { HttpClient } from '../../src/main/core/federation/httpClient';
+
+/** The probe the instance uses (a guarded TCP connect), on loopback. */
+const probing = new HttpClient({ allowPrivateNetwork: true, userAgent: 'test' });
 
 let o: TunedOutpost | undefined;
 let servers: InboxServer[] = [];
@@ -45,7 +48,7 @@ describe('connectivity judgement', () => {
     // References that are down but do not refuse (a blackholed SYN): the probe takes 400 ms.
     const slowProbe = async (origin: string) => {
       await sleep(400);
-      return tcpProbe(origin, 1000);
+      return probing.canConnect(origin, 1000);
     };
     const { o, live, dead } = await setUp(60, 1, 4, slowProbe);
     live[0]!.respond = () => ({ status: 202, delayMs: 100 });

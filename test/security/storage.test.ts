@@ -12,6 +12,8 @@ import { DataFolderError } from '../../src/main/core/store/dataFolder';
 import { Backups } from '../../src/main/core/store/backups';
 import { silentLogger } from '../../src/main/core/logger';
 import { eventually, freePort } from '../support/outpost';
+import { startTunedOutpost } from '../support/tunedOutpost';
+import { followAll, startInboxServers } from '../support/remote/inboxServer';
 import { FakeRemote } from '../support/fakeRemote';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -133,6 +135,43 @@ describe('a full disk', () => {
     expect((await remote.post(inbox, { ...big, id: `${remote.actorId}#follows/2` })).status).toBe(202);
     expect((await o.rpc('status')).body.storage.state).not.toBe('full');
     expect((await o.rpc('compose', { content: 'space again' })).status).toBe(200);
+  });
+});
+
+describe('a full disk under the delivery engine', () => {
+  it('a delivery turn that cannot be written does not crash the instance; delivery resumes when space is back', async () => {
+    const o = await startTunedOutpost({ ip: '127.0.9.94', username: 'owner', delivery: { writeRetryMs: 200 } });
+    cleanups.push(() => o.stop());
+    const [server] = await startInboxServers('127.0.9.95', 1);
+    cleanups.push(() => server!.stop());
+    await followAll(o, [server!]);
+    await eventually(async () => (await o.rpc('queueStats')).delivered === 1, 10_000, 'the Accept');
+
+    // The follower's server takes its time: the post is queued or in flight when the disk fills up.
+    server!.respond = () => ({ status: 202, delayMs: 2500 });
+    const db = o.instance.db;
+    await o.rpc('compose', { content: 'in flight while the disk fills' });
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const fill = (i: number) => o.instance.notes.insert({
+      id: `ballast${i}`, uri: `https://ballast.example/${i}`, authorUri: 'https://ballast.example/u', local: false, contentHtml: 'z'.repeat(1200),
+      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null,
+    });
+    expect(() => { for (let i = 0; i < 100_000; i++) fill(i); }).toThrow(/full/);
+    // The attempt log, where the outcome goes first, is full too.
+    const attempt = db.prepare(`INSERT INTO delivery_attempts (delivery_id, host, at, status, error_class, error, latency_ms, counted, probe)
+      VALUES (0, 'ballast.example', 0, 500, 'http_5xx', ?, 0, 0, 0)`);
+    for (const size of [300, 60, 10, 0]) {
+      expect(() => { for (let i = 0; i < 100_000; i++) attempt.run('e'.repeat(size)); }).toThrow(/full/);
+    }
+    server!.respond = () => ({ status: 202 });
+    await eventually(async () => (await o.rpc('status')).storage.state === 'full', 10_000, 'the engine noticed the full disk');
+
+    db.pragma('max_page_count = 1073741823');
+    db.prepare("DELETE FROM notes WHERE id LIKE 'ballast%'").run();
+    db.prepare("DELETE FROM delivery_attempts WHERE host = 'ballast.example'").run();
+    const next = await o.rpc('compose', { content: 'after the space came back' });
+    await eventually(() => server!.creates(next.noteId).length === 1, 10_000, 'the next post delivered');
+    expect((await o.rpc('status')).storage.state).not.toBe('full');
   });
 });
 

@@ -260,6 +260,8 @@ export interface DeliveryConfig {
   progressEventMs: number;
   /** Queue-depth events are sent at most this often. Default 250 ms. */
   queueEventMs: number;
+  /** After a turn could not be written (a full disk), the engine tries again this much later. Default 10 s. */
+  writeRetryMs: number;
   /** The retry schedule. */
   retry: RetryOptions;
   /** Dead-host tracking. */
@@ -281,6 +283,7 @@ export const DEFAULT_DELIVERY: DeliveryConfig = {
   stopGraceMs: 5 * SECOND_MS,
   progressEventMs: 200,
   queueEventMs: 250,
+  writeRetryMs: 10 * SECOND_MS,
   retry: DEFAULT_RETRY,
   hosts: DEFAULT_HOST_POLICY,
   connectivity: DEFAULT_CONNECTIVITY,

@@ -138,7 +138,9 @@ export class Instance {
     this.queue = new DeliveryQueue({
       db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
-      onGone: (inbox) => this.dropGoneInbox(inbox), probe: options.connectivityProbe,
+      onGone: (inbox) => this.dropGoneInbox(inbox),
+      probe: options.connectivityProbe ?? ((origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs)),
+      storage: this.storage,
     });
     this.actions = new LocalActions({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
@@ -187,7 +189,7 @@ export class Instance {
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
     this.queue.setPaused(this.gate.paused);
     this.queue.start();
-    this.metrics.start();
+    this.metrics.start((err) => this.storage.noteWriteFailure(err));
     this.backups.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
     void this.inboxProcessor.drain();

@@ -3,7 +3,6 @@
 // succeeded after the failing attempt began, or a reference host (one we recently reached)
 // still accepts a connection. If none does, the machine is offline: deliveries pause
 // without marking hosts or spending attempts, and resume once a reference answers again.
-import { connect } from 'node:net';
 import type { Logger } from '../logger';
 import type { ConnectivityConfig } from '../config';
 
@@ -14,8 +13,8 @@ export interface ConnectivityOptions extends ConnectivityConfig {
   references: (excludeHost: string) => string[];
   /** Other origins worth a try while offline (hosts never reached yet). Default none. */
   candidates?: () => string[];
-  /** Whether an origin accepts a connection now. Default: a TCP connect with `probeTimeoutMs`. */
-  probe?: (origin: string) => Promise<boolean>;
+  /** Whether an origin accepts a connection now (the instance: HttpClient.canConnect, through the address guard). */
+  probe: (origin: string) => Promise<boolean>;
   onChange: (offline: boolean) => void;
   log: Logger;
   now?: () => number;
@@ -32,7 +31,7 @@ export class ConnectivityMonitor {
 
   constructor(private readonly o: ConnectivityOptions) {
     this.now = o.now ?? Date.now;
-    this.probe = o.probe ?? ((origin) => tcpProbe(origin, o.probeTimeoutMs));
+    this.probe = o.probe;
   }
 
   get offline(): boolean {
@@ -118,25 +117,4 @@ export class ConnectivityMonitor {
       this.o.onChange(false);
     }
   }
-}
-
-/** Opens and closes a TCP connection to the origin's host and port. */
-export function tcpProbe(origin: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      return resolve(false);
-    }
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }

@@ -21,6 +21,7 @@ import type { LocalSigner } from '../federation/federationClient';
 import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
 import type { Signal } from '../signal';
+import type { StorageHealth } from '../store/storageHealth';
 import type { DeliveryMetrics, QueueGauges } from '../metrics/deliveryMetrics';
 import type { DeliveryProgressDto, QueueStatsDto } from '../../../shared/dto';
 import { classifyError } from './outcome';
@@ -63,8 +64,10 @@ export interface DeliveryQueueDeps {
   metrics?: DeliveryMetrics;
   /** A personal inbox answered 410: that follower is gone. */
   onGone: (inbox: string) => void;
-  /** Connectivity probe (default: TCP connect). Tests inject one. */
-  probe?: (origin: string) => Promise<boolean>;
+  /** Whether an origin accepts a connection now (the instance: a guarded TCP connect; tests inject one). */
+  probe: (origin: string) => Promise<boolean>;
+  /** Told when the pump cannot write (true when it was for lack of space), and when it can again. */
+  storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   now?: () => number;
 }
 
@@ -301,13 +304,24 @@ export class DeliveryQueue {
     if (this.stopped) return;
     const launches: Launch[] = [];
     let moreRows = false;
-    this.d.db.transaction(() => {
-      this.flush();
-      this.dropCancelled();
-      moreRows = this.loader.loadNew();
-      if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
-      this.d.hostHealth.persist();
-    })();
+    try {
+      this.d.db.transaction(() => {
+        this.flush();
+        this.dropCancelled();
+        moreRows = this.loader.loadNew();
+        if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
+        this.d.hostHealth.persist();
+      })();
+      this.d.storage?.noteWriteSuccess();
+    } catch (err) {
+      // The disk is full: nothing of this turn was written (claims included, so nothing is
+      // launched). Outcomes recorded in memory this turn stay "in flight" in the table and go
+      // out again after a restart (at least once); meanwhile the engine tries again later.
+      if (!this.d.storage?.noteWriteFailure(err)) throw err;
+      const retry = setTimeout(() => this.requestPump(), this.d.config.writeRetryMs);
+      retry.unref?.();
+      return;
+    }
     for (const l of launches) this.launch(l);
     // A big fan-out is loaded and started a slice per event-loop turn, so the window
     // (in Electron, the same thread) stays responsive.

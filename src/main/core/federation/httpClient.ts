@@ -1,7 +1,7 @@
 // Outgoing HTTP for federation: one keep-alive undici Agent, a deadline and a size cap
 // on every request, and an SSRF guard that refuses loopback/private/link-local
 // addresses (checked on the resolved address, so DNS cannot smuggle them in).
-import { BlockList, isIP } from 'node:net';
+import { BlockList, connect, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DEFAULT_DELIVERY, DEFAULT_HTTP_CLIENT, type HttpClientConfig } from '../config';
@@ -97,6 +97,8 @@ export interface RequestOptions {
 
 export class HttpClient {
   readonly agent: Agent;
+  /** DNS lookup that refuses private answers (unless allowed): every connection of ours uses it. */
+  private readonly lookup;
 
   constructor(readonly options: HttpClientOptions) {
     const guardedLookup = (
@@ -116,6 +118,7 @@ export class HttpClient {
         else cb(null, list[0]!.address, list[0]!.family);
       });
     };
+    this.lookup = guardedLookup;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? DEFAULT_DELIVERY.perHostConcurrency,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_HTTP_CLIENT.keepAliveTimeoutMs,
@@ -141,6 +144,30 @@ export class HttpClient {
       if (name === 'localhost' || name.endsWith('.localhost')) throw new FetchError(`${host} is local`, 'blocked');
     }
     return url;
+  }
+
+  /**
+   * Whether a TCP connection to the origin's host and port opens within `timeoutMs` (the
+   * delivery engine's connectivity probe), through the same address guard as requests.
+   */
+  canConnect(origin: string, timeoutMs: number): Promise<boolean> {
+    let url: URL;
+    try {
+      url = this.checkUrl(origin);
+    } catch {
+      return Promise.resolve(false);
+    }
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    return new Promise((resolve) => {
+      const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port, timeout: timeoutMs, lookup: this.lookup as never });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('timeout', () => done(false));
+      socket.once('error', () => done(false));
+    });
   }
 
   async request(raw: string, opts: RequestOptions): Promise<HttpResponse> {

@@ -114,10 +114,18 @@ export class DeliveryMetrics {
   }
 
   /** Starts the once-a-minute flush (and the daily prune). */
-  start(): void {
+  /**
+   * Starts the per-minute rollup timer. `onWriteFailure` is told when a rollup cannot be
+   * written (true: it was for lack of space, the minute is dropped; false: rethrown).
+   */
+  start(onWriteFailure: (err: unknown) => boolean = () => false): void {
     this.prune();
     const tick = () => {
-      this.roll();
+      try {
+        this.roll();
+      } catch (err) {
+        if (!onWriteFailure(err)) throw err;
+      }
       this.timer = setTimeout(tick, MINUTE - (this.now() % MINUTE) + 50);
       this.timer.unref?.();
     };
