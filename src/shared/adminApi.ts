@@ -3,7 +3,7 @@
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
-  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, Visibility, AvatarMediaType, DeliverySettingsDto,
+  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
 
@@ -13,6 +13,14 @@ type Empty = Record<string, never>;
 export interface AdminMethods {
   status: { params: Empty; result: StatusDto };
   exportBackup: { params: Empty; result: { path: string; at: number; bytes: number } };
+  block: { params: { handle: string }; result: BlocksDto };
+  unblock: { params: { handle: string }; result: BlocksDto };
+  mute: { params: { handle: string }; result: BlocksDto };
+  unmute: { params: { handle: string }; result: BlocksDto };
+  blockDomain: { params: { domain: string }; result: BlocksDto };
+  unblockDomain: { params: { domain: string }; result: BlocksDto };
+  blocks: { params: Empty; result: BlocksDto };
+  report: { params: { handle: string; noteIds?: string[]; comment?: string }; result: { ok: true } };
   compose: {
     params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string };
     result: ComposeResult;
@@ -66,7 +74,9 @@ export type FieldSpec =
   | { type: 'integer'; optional?: boolean; min: number; max: number }
   | { type: 'boolean'; optional?: boolean }
   /** Base64 data, checked by decoded size (no character counting on megabytes). */
-  | { type: 'base64'; optional?: boolean; maxBytes: number };
+  | { type: 'base64'; optional?: boolean; maxBytes: number }
+  /** A list of non-empty strings. */
+  | { type: 'strings'; optional?: boolean; maxItems: number; maxLength: number };
 
 type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
 
@@ -83,6 +93,18 @@ export const NOTE_MAX_CHARS = 500;
 export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   status: {},
   exportBackup: {},
+  block: { handle },
+  unblock: { handle },
+  mute: { handle },
+  unmute: { handle },
+  blockDomain: { domain: { type: 'string', maxLength: 300, minLength: 3 } },
+  unblockDomain: { domain: { type: 'string', maxLength: 300, minLength: 1 } },
+  blocks: {},
+  report: {
+    handle,
+    noteIds: { type: 'strings', optional: true, maxItems: 20, maxLength: 2048 },
+    comment: { type: 'string', optional: true, maxLength: 1000 },
+  },
   compose: {
     content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
     visibility: { type: 'string', optional: true, maxLength: 16, oneOf: VISIBILITIES },
@@ -229,6 +251,15 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
         break;
       case 'boolean':
         if (typeof value !== 'boolean') throw new AdminError('bad_params', `${method}: field "${key}" must be a boolean`);
+        break;
+      case 'strings':
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) {
+          throw new AdminError('bad_params', `${method}: field "${key}" must be a list of non-empty strings`);
+        }
+        if (value.length > field.maxItems) throw new AdminError('bad_params', `${method}: field "${key}" has more than ${field.maxItems} entries`);
+        if (value.some((v: string) => v.length > field.maxLength)) {
+          throw new AdminError('bad_params', `${method}: field "${key}" has an entry longer than ${field.maxLength} characters`);
+        }
         break;
       case 'base64': {
         if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {

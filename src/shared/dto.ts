@@ -327,3 +327,17 @@ export interface TunnelStatusDto {
   /** The instance's public URL (its identity). */
   publicUrl: string;
 }
+
+/** An account the user blocked or muted. */
+export interface BlockedAccountDto {
+  actor: ActorSummary;
+  since: number;
+}
+
+/** The owner's safety lists (`blocks`, and what every moderation method answers). */
+export interface BlocksDto {
+  accounts: BlockedAccountDto[];
+  mutes: BlockedAccountDto[];
+  /** Blocked domains; each covers its subdomains. */
+  domains: { domain: string; since: number }[];
+}

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/main/core/logger';
 import { InboxHandler } from '../../src/main/core/inbox/inboxHandler';
 import type { RemoteActors } from '../../src/main/core/federation/remoteActors';
 import { REMOTE_KEY, signedPostHeaders } from '../support/remote/signing';
+import { BlockList } from '../../src/main/core/social/blockList';
 
 let outpost: TestOutpost;
 let bob: FakeRemote;
@@ -87,7 +88,7 @@ describe('per-host quota of activities waiting', () => {
     const db = openDatabase(':memory:');
     const handler = new InboxHandler({
       db, actors: { forKey: async () => actor, cached: () => actor } as unknown as RemoteActors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX,
-      log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => pending,
+      log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => pending, blocks: new BlockList(db),
     });
     const body = JSON.stringify({ id: `${BOB}/likes/${++seq}`, type: 'Like', actor: BOB, object: 'https://outpost.example/notes/1' });
     const headers = await signedPostHeaders({ url: 'https://outpost.example/inbox', body, keyId: `${BOB}#main-key`, privateKey: REMOTE_KEY.privateKey });

@@ -18,6 +18,7 @@ import { DEFAULT_INBOX, DEFAULT_LIMITS } from '../../src/main/core/config';
 import { silentLogger } from '../../src/main/core/logger';
 import type { RemoteActors } from '../../src/main/core/federation/remoteActors';
 import type { Json } from '../../src/main/core/federation/activityStreams';
+import { BlockList } from '../../src/main/core/social/blockList';
 
 const RUNS = { numRuns: 400 };
 
@@ -77,7 +78,7 @@ describe('the inbox JSON path', () => {
     const actors = { forKey: async () => { fetched++; throw new Error('no keys here'); }, cached: () => undefined } as unknown as RemoteActors;
     const handler = new InboxHandler({
       db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {},
-      pendingFor: () => ({ items: 0, bytes: 0 }),
+      pendingFor: () => ({ items: 0, bytes: 0 }), blocks: new BlockList(db),
     });
     const request = fc.record({
       body: fc.oneof(fc.string(), fc.json(), fc.constant('{"id":"https://a.example/1","type":"Follow","actor":"https://a.example/u"}')),

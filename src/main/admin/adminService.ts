@@ -73,6 +73,14 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       };
     },
     exportBackup: () => inst.backups.create(),
+    block: (p) => inst.moderation.block(p.handle),
+    unblock: (p) => inst.moderation.unblock(p.handle),
+    mute: (p) => inst.moderation.mute(p.handle),
+    unmute: (p) => inst.moderation.unmute(p.handle),
+    blockDomain: async (p) => inst.moderation.blockDomain(p.domain),
+    unblockDomain: async (p) => inst.moderation.unblockDomain(p.domain),
+    blocks: async () => inst.moderation.list(),
+    report: (p) => inst.moderation.report(p),
     compose: (p) => inst.actions.compose(p),
     async timeline(p) {
       if (p.before) {

@@ -32,6 +32,8 @@ import { FollowRepository } from './social/followRepository';
 import { NotificationRepository } from './social/notificationRepository';
 import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
+import { BlockList } from './social/blockList';
+import { Moderation } from './social/moderation';
 import type { FederationState } from '../../shared/dto';
 import { TunnelService, type TunnelServiceOptions } from './tunnel/tunnelService';
 
@@ -78,6 +80,8 @@ export class Instance {
   readonly notifications: NotificationRepository;
   readonly views: Views;
   readonly actions: LocalActions;
+  readonly blockList: BlockList;
+  readonly moderation: Moderation;
   readonly outbox: Outbox;
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
@@ -142,14 +146,19 @@ export class Instance {
       probe: options.connectivityProbe ?? ((origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs)),
       storage: this.storage,
     });
+    this.blockList = new BlockList(this.db);
+    this.moderation = new Moderation({
+      db: this.db, identity: this.identity, actors: this.actors, follows: this.follows, notes: this.notes,
+      notifications: this.notifications, outbox: this.outbox, views: this.views, blocks: this.blockList,
+    });
     this.actions = new LocalActions({
-      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
+      db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
-      storage: this.storage,
+      storage: this.storage, blocks: this.blockList,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -158,7 +167,7 @@ export class Instance {
       publicScheme: () => new URL(this.identity.origin).protocol.replace(':', ''),
       onStored: () => void this.inboxProcessor.drain().catch((err) => this.log.error(`inbox processing: ${String(err)}`)),
       pendingFor: (host) => this.inboxProcessor.pending(host),
-      storage: this.storage,
+      storage: this.storage, blocks: this.blockList,
       onVerifiedSender: (host) => this.queue.noteAlive(host),
     });
     this.tunnel = new TunnelService({

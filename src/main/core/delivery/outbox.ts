@@ -29,6 +29,8 @@ export class Outbox {
   private readonly byUri;
   private readonly insertFollowerDeliveries;
   private readonly cancelWaiting;
+  private readonly waitingByHost;
+  private readonly cancelHost;
 
   constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
     this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
@@ -50,6 +52,24 @@ export class Outbox {
     this.cancelWaiting = db.prepare<[number, string], { inbox: string }>(`UPDATE deliveries
         SET state = 'cancelled', last_error = 'cancelled by a later Undo', updated_at = ?
         WHERE activity_id = ? AND state IN ('queued', 'parked') RETURNING inbox`);
+    this.waitingByHost = db.prepare<[], { host: string; activity_id: string; n: number }>(`SELECT host, activity_id, count(*) AS n
+        FROM deliveries WHERE state IN ('queued', 'parked') GROUP BY host, activity_id`);
+    this.cancelHost = db.prepare<[string, number, string]>(`UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?
+        WHERE host = ? AND state IN ('queued', 'parked')`);
+  }
+
+  /**
+   * Cancels every delivery still waiting for a host `match` picks (a domain the user just
+   * blocked), in the caller's transaction; the engine notices as after cancelQueued.
+   */
+  cancelQueuedTo(match: (host: string) => boolean, reason: string): number {
+    const rows = this.waitingByHost.all().filter((r) => match(r.host));
+    const at = this.now();
+    for (const host of new Set(rows.map((r) => r.host))) this.cancelHost.run(reason, at, host);
+    const byActivity = new Map<string, number>();
+    for (const r of rows) byActivity.set(r.activity_id, (byActivity.get(r.activity_id) ?? 0) + r.n);
+    for (const [activityId, count] of byActivity) this.changed.emit({ kind: 'cancelled', activityId, count });
+    return rows.reduce((sum, r) => sum + r.n, 0);
   }
 
   /** The local id of an activity we sent, by its URI. */

@@ -22,6 +22,7 @@ import { ActivityShapeError, parseActivity } from './boundedJson';
 import { InboxRateLimiter } from './rateLimiter';
 import { HANDLED_TYPES } from './inboxProcessor';
 import type { StorageHealth } from '../store/storageHealth';
+import type { BlockList } from '../social/blockList';
 
 export interface InboxRequest extends SignableRequest {
   body: Buffer;
@@ -49,6 +50,8 @@ export interface InboxHandlerDeps {
   onStored: () => void;
   /** Activities of a host stored and not yet processed. */
   pendingFor: (host: string) => { items: number; bytes: number };
+  /** The user's blocks: a blocked domain is refused on the signature's key host, before any work; a blocked account once its id is read. */
+  blocks: Pick<BlockList, 'isDomainBlocked' | 'isBlocked'>;
   /** Told when a write fails for lack of space (and when one succeeds again). */
   storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   /** Told about every authenticated sender (host health uses it). */
@@ -79,6 +82,7 @@ export class InboxHandler {
     const now = this.now();
 
     const keyHost = hostOfKey(signatureKeyId(req.headers));
+    if (keyHost && this.d.blocks.isDomainBlocked(keyHost.host)) return reject(403, 'refused');
     if (keyHost) {
       const admitted = this.limiter.admit(keyHost.host, keyHost.keyId, now);
       if (!admitted.ok) {
@@ -103,6 +107,7 @@ export class InboxHandler {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
+    if (this.d.blocks.isBlocked(actorUri)) return reject(403, 'refused');
     // Nothing to do with it: no key is fetched and nothing is kept.
     if (!HANDLED_TYPES.has(type)) return { status: 202, body: {} };
     // Keys live on their actor's server: a request naming a key elsewhere never makes us fetch it.

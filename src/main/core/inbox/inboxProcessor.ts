@@ -6,6 +6,7 @@ import type { Db } from '../store/database';
 import type { InboxConfig } from '../config';
 import { ProcessingQueue, type PendingItem } from './processingQueue';
 import type { StorageHealth } from '../store/storageHealth';
+import type { BlockList } from '../social/blockList';
 import type { Logger } from '../logger';
 import type { InstanceEvents } from '../events';
 import type { LocalIdentity } from '../federation/localActor';
@@ -40,6 +41,8 @@ export interface InboxProcessorDeps {
   config: Pick<InboxConfig, 'processConcurrency' | 'processDeadlineMs' | 'dedupRetentionMs' | 'pruneIntervalMs'>;
   /** Told when a write fails for lack of space. */
   storage?: Pick<StorageHealth, 'noteWriteFailure'>;
+  /** Blocked accounts and domains: nothing of theirs comes in, boosted or not. */
+  blocks: Pick<BlockList, 'isBlocked' | 'isBlockedAuthorOf'>;
   now?: () => number;
 }
 
@@ -198,6 +201,7 @@ export class InboxProcessor {
 
   /** Stores a note if it concerns the user (followed author, mention, reply to us); notifies; adds to home. */
   private storeIncomingNote(note: NoteRecord, author: RemoteActor, activityUri: string): void {
+    if (this.d.blocks.isBlocked(author.uri)) return;
     const { identity, notes, follows } = this.d;
     const me = identity.actor;
     const followed = follows.following.get(author.uri)?.state === 'accepted';
@@ -276,9 +280,11 @@ export class InboxProcessor {
     const { notes, identity, follows } = this.d;
     const activityUri = str(a.id)!;
     const followed = follows.following.get(actorUri)?.state === 'accepted';
+    // A boost of a blocked account (or domain) brings nothing of it back.
+    if (this.d.blocks.isBlockedAuthorOf(noteUri)) return;
     let note = notes.byUri(noteUri);
     if (!note && followed) note = await this.fetchNote(noteUri);
-    if (!note) return;
+    if (!note || this.d.blocks.isBlocked(note.authorUri)) return;
     // Only public and unlisted notes can be boosted, however the Announce is addressed.
     if (note.visibility !== 'public' && note.visibility !== 'unlisted') return;
     await this.d.actors.resolve(actorUri);

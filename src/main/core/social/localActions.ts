@@ -2,15 +2,13 @@
 // changes the store and queues its activity in one transaction; delivery happens later.
 import type { Db } from '../store/database';
 import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
-import { conflict, DomainError, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
 import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import { loadProfile, updateProfile } from '../federation/localActor';
 import { renderActor, renderCreate } from './renderers';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
-import { ActorDocumentError } from '../federation/remoteActors';
-import { FetchError } from '../federation/httpClient';
 import type { Outbox } from '../delivery/outbox';
 import type { MediaStore } from '../media/mediaStore';
 import type { InstanceEvents } from '../events';
@@ -20,9 +18,13 @@ import type { NotificationRepository } from './notificationRepository';
 import type { Views } from './views';
 import { addressNote, isPubliclyVisible } from './addressing';
 import { findHashtags, findMentions, renderContent, type MentionRef } from './contentFormat';
+import { resolveAccount } from './resolveAccount';
+import type { BlockList } from './blockList';
 
 export interface LocalActionsDeps {
   db: Db;
+  /** The user's blocks: nothing is delivered to a blocked account, nor is it followed. */
+  blocks: Pick<BlockList, 'isBlocked'>;
   identity: LocalIdentity;
   notes: NoteRepository;
   follows: FollowRepository;
@@ -57,7 +59,8 @@ export class LocalActions {
       try {
         const actor = await this.d.actors.resolveHandle(handle);
         refs.set(handle, { handle, uri: actor.uri, url: actor.url ?? actor.uri });
-        mentioned.set(actor.uri, actor);
+        // A blocked account may be named, but is never delivered to.
+        if (!this.d.blocks.isBlocked(actor.uri)) mentioned.set(actor.uri, actor);
       } catch {
         refs.set(handle, { handle }); // stays plain text, like Mastodon does with unknown accounts
       }
@@ -155,6 +158,7 @@ export class LocalActions {
     const actor = await this.resolve(handle);
     const { identity, follows } = this.d;
     if (actor.uri === identity.actor) throw conflict('you cannot follow yourself');
+    if (this.d.blocks.isBlocked(actor.uri)) throw conflict(`you block ${handle} (or its domain): unblock first`);
     const existing = follows.following.get(actor.uri);
     if (existing && existing.state !== 'rejected') return { actor: this.d.views.actor(actor.uri), state: existing.state, since: existing.createdAt };
     const id = newId();
@@ -283,13 +287,7 @@ export class LocalActions {
     return note;
   }
 
-  private async resolve(handle: string): Promise<RemoteActor> {
-    try {
-      return await this.d.actors.resolveHandle(handle);
-    } catch (err) {
-      if (err instanceof ActorDocumentError) throw notFound(err.message);
-      if (err instanceof FetchError) throw new DomainError('remote', `could not reach ${handle}: ${err.message}`);
-      throw err;
-    }
+  private resolve(handle: string): Promise<RemoteActor> {
+    return resolveAccount(this.d.actors, handle);
   }
 }

@@ -30,6 +30,10 @@ interface NoteRow {
 
 export type ReactionKind = 'like' | 'announce';
 
+/** A timeline row (alias t) neither by nor boosted by a muted account. */
+const NOT_MUTED = `NOT EXISTS (SELECT 1 FROM account_mutes m WHERE m.actor_uri = t.boosted_by
+    OR m.actor_uri = (SELECT author_uri FROM notes n WHERE n.id = t.note_id))`;
+
 export class NoteRepository {
   private readonly stmts;
 
@@ -58,10 +62,14 @@ export class NoteRepository {
       removeTimelineAnnounce: db.prepare<[string]>('DELETE FROM timeline WHERE announce_uri = ?'),
       removeTimelineBy: db.prepare<[{ uri: string }]>(`DELETE FROM timeline WHERE boosted_by = @uri
           OR note_id IN (SELECT id FROM notes WHERE author_uri = @uri)`),
-      timelineFirst: db.prepare<[number], TimelineRow>(`SELECT * FROM timeline ORDER BY sort_at DESC, id DESC LIMIT ?`),
-      timelineBefore: db.prepare<[number, string, number], TimelineRow>(`SELECT * FROM timeline
-          WHERE (sort_at, id) < (?, ?) ORDER BY sort_at DESC, id DESC LIMIT ?`),
+      // Muted accounts' posts and boosts are left out (mutes hide, they do not delete).
+      timelineFirst: db.prepare<[number], TimelineRow>(`SELECT * FROM timeline t WHERE ${NOT_MUTED}
+          ORDER BY sort_at DESC, id DESC LIMIT ?`),
+      timelineBefore: db.prepare<[number, string, number], TimelineRow>(`SELECT * FROM timeline t
+          WHERE (sort_at, id) < (?, ?) AND ${NOT_MUTED} ORDER BY sort_at DESC, id DESC LIMIT ?`),
       timelineEntry: db.prepare<[string], TimelineRow>('SELECT * FROM timeline WHERE id = ?'),
+      timelineActors: db.prepare<[], { uri: string }>(`SELECT DISTINCT author_uri AS uri FROM notes WHERE local = 0
+          UNION SELECT DISTINCT boosted_by FROM timeline WHERE boosted_by IS NOT NULL`),
       addReaction: db.prepare(`INSERT INTO reactions (activity_uri, kind, actor_uri, note_uri, created_at)
           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       reactionByActivity: db.prepare<[string], ReactionRow>('SELECT * FROM reactions WHERE activity_uri = ?'),
@@ -105,6 +113,11 @@ export class NoteRepository {
     this.stmts.removeTimelineBy.run({ uri: authorUri });
     this.stmts.removeReactionsBy.run(authorUri);
     this.stmts.deleteByAuthor.run(authorUri);
+  }
+
+  /** Every account with a note or a boost in the home timeline (for a domain block's sweep). */
+  authorsAndBoosters(): string[] {
+    return this.stmts.timelineActors.all().map((r) => r.uri);
   }
 
   countBy(authorUri: string): number {

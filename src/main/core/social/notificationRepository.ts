@@ -19,19 +19,23 @@ const fromRow = (r: Row): NotificationRecord => ({
   id: r.id, type: r.type, actorUri: r.actor_uri, noteUri: r.note_uri, activityUri: r.activity_uri, createdAt: r.created_at, read: r.read === 1,
 });
 
+const NOT_MUTED = 'actor_uri NOT IN (SELECT actor_uri FROM account_mutes)';
+
 export class NotificationRepository {
   private readonly stmts;
   constructor(db: Db) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO notifications (id, type, actor_uri, note_uri, activity_uri, created_at)
           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      first: db.prepare<[number], Row>('SELECT * FROM notifications ORDER BY id DESC LIMIT ?'),
-      before: db.prepare<[string, number], Row>('SELECT * FROM notifications WHERE id < ? ORDER BY id DESC LIMIT ?'),
+      // Muted accounts' notifications are left out (kept, shown again on unmute).
+      first: db.prepare<[number], Row>(`SELECT * FROM notifications WHERE ${NOT_MUTED} ORDER BY id DESC LIMIT ?`),
+      before: db.prepare<[string, number], Row>(`SELECT * FROM notifications WHERE id < ? AND ${NOT_MUTED} ORDER BY id DESC LIMIT ?`),
       removeByActivity: db.prepare<[string]>('DELETE FROM notifications WHERE activity_uri = ?'),
       removeByActor: db.prepare<[string]>('DELETE FROM notifications WHERE actor_uri = ?'),
       removeByNote: db.prepare<[string]>('DELETE FROM notifications WHERE note_uri = ?'),
       removeFollowRequest: db.prepare<[string]>(`DELETE FROM notifications WHERE actor_uri = ? AND type = 'follow_request'`),
       markRead: db.prepare<[string]>('UPDATE notifications SET read = 1 WHERE id <= ? AND read = 0'),
+      actors: db.prepare<[], { actor_uri: string }>('SELECT DISTINCT actor_uri FROM notifications'),
     };
   }
 
@@ -57,6 +61,11 @@ export class NotificationRepository {
   removeFollowRequest(actorUri: string): void {
     this.stmts.removeFollowRequest.run(actorUri);
   }
+  /** Every account with a notification. */
+  actors(): string[] {
+    return this.stmts.actors.all().map((r) => r.actor_uri);
+  }
+
   markReadUpTo(id: string): void {
     this.stmts.markRead.run(id);
   }

@@ -215,4 +215,23 @@ export const MIGRATIONS: readonly string[] = [
     parked INTEGER
   );
   `,
+  /* 3: the owner's safety tools — blocks, mutes, domain blocks (moderation.ts) */ `
+  -- Accounts the user blocked: refused at the inbox, never delivered to, their content gone.
+  CREATE TABLE account_blocks (
+    actor_uri TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    -- The Block activity we sent (its Undo names it on unblock).
+    activity_uri TEXT
+  );
+  -- Accounts the user muted: hidden from the timeline and notifications, nothing sent.
+  CREATE TABLE account_mutes (
+    actor_uri TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  );
+  -- Domains the user blocked (with their subdomains).
+  CREATE TABLE domain_blocks (
+    domain TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -9,6 +9,7 @@ import { FetchError } from '../../../../src/main/core/federation/httpClient';
 import type { RemoteActor, RemoteActors } from '../../../../src/main/core/federation/remoteActors';
 import { signRequest } from '../../../../src/main/core/federation/signatures/cavage';
 import { InboxHandler, type InboxRequest } from '../../../../src/main/core/inbox/inboxHandler';
+import { BlockList } from '../../../../src/main/core/social/blockList';
 
 const BOB = 'https://remote.example/users/bob';
 const KEY_ID = `${BOB}#main-key`;
@@ -40,7 +41,7 @@ function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor) {
     cached: (uri: string) => (cached?.uri === uri ? cached : undefined),
   } as unknown as RemoteActors;
   const db = openDatabase(':memory:');
-  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => ({ items: 0, bytes: 0 }) });
+  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => ({ items: 0, bytes: 0 }), blocks: new BlockList(db) });
   const stored = () => (db.prepare('SELECT count(*) AS n FROM inbox_items').get() as { n: number }).n;
   return { handler, calls, stored };
 }

@@ -25,6 +25,7 @@ import { Outbox } from '../../../../src/main/core/delivery/outbox';
 import { MediaStore } from '../../../../src/main/core/media/mediaStore';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
+import { BlockList } from '../../../../src/main/core/social/blockList';
 
 export { SERVER_KINDS, type ServerKind } from '../../../support/remote/fixtures';
 
@@ -113,12 +114,13 @@ export class World {
     const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar());
     this.outbox = new Outbox(this.db, this.identity, this.clock);
     this.actions = new LocalActions({
-      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
+      db: this.db, blocks: new BlockList(this.db), identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views, events: this.events, media, now: this.clock,
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
+      blocks: new BlockList(this.db),
     });
   }
 
