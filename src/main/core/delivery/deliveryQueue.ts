@@ -314,9 +314,8 @@ export class DeliveryQueue {
       })();
       this.d.storage?.noteWriteSuccess();
     } catch (err) {
-      // The disk is full: nothing of this turn was written (claims included, so nothing is
-      // launched). Outcomes recorded in memory this turn stay "in flight" in the table and go
-      // out again after a restart (at least once); meanwhile the engine tries again later.
+      // A full disk: nothing of this turn was written; its outcomes stay "in flight" in the
+      // table and go out again after a restart (at least once). Try again later.
       if (!this.d.storage?.noteWriteFailure(err)) throw err;
       const retry = setTimeout(() => this.requestPump(), this.d.config.writeRetryMs);
       retry.unref?.();
