@@ -119,7 +119,7 @@ describe('delivery in the window', () => {
 
     // Avatar: chosen, previewed (a data: URL the page may show), saved, removed.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await page.locator('input[type="file"][accept^="image/"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
     await page.locator('.avatar-editor img.avatar-img.loaded').waitFor({ timeout: 5000 });
     await page.getByRole('button', { name: 'Save avatar' }).click();
     await page.getByRole('button', { name: 'Remove avatar' }).waitFor({ timeout: 5000 });

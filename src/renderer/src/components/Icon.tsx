@@ -29,6 +29,10 @@ const PATHS = {
   external: 'M14 4h6v6m0-6-9 9M18 14v6H4V6h6',
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-8 9a8 8 0 0 1 16 0',
   tunnel: 'M3 20V11a9 9 0 0 1 18 0v9M7 20v-8a5 5 0 0 1 10 0v8',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  block: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18ZM5.6 5.6l12.8 12.8',
+  mute: 'M4 9h4l5-4v14l-5-4H4zM17 9l4 6m0-6-4 6',
+  flag: 'M5 21V4m0 0h11l-2 4 2 4H5',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -9,6 +9,7 @@ import { createHostsSlice } from './hosts';
 import { createMetricsSlice } from './metrics';
 import { createSettingsSlice } from './settings';
 import { createTunnelSlice } from './tunnel';
+import { createModerationSlice } from './moderation';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -21,6 +22,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createMetricsSlice(...a),
   ...createSettingsSlice(...a),
   ...createTunnelSlice(...a),
+  ...createModerationSlice(...a),
 }));
 
 export type { Store } from './types';

@@ -8,8 +8,9 @@ import type { HostsSlice } from './hosts';
 import type { MetricsSlice } from './metrics';
 import type { SettingsSlice } from './settings';
 import type { TunnelSlice } from './tunnel';
+import type { ModerationSlice } from './moderation';
 
-export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice & TunnelSlice;
+export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice & TunnelSlice & ModerationSlice;
 export type Slice<T> = StateCreator<Store, [], [], T>;
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';

@@ -6,6 +6,7 @@ import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type Delive
 import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
 import { TunnelSection } from '../components/Tunnel';
 import { BackupSection } from '../components/Backups';
+import { ModerationSection } from '../components/Moderation';
 import { errorMessage, formatBytes, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
@@ -364,6 +365,13 @@ export function SettingsView() {
                 <div><dt>Version</dt><dd>{status.version}</dd></div>
               </dl>
             )}
+          </Section>
+          <Section
+            title="Moderation"
+            id={`${ids}-moderation`}
+            description="Accounts you block are refused and told; accounts you mute are only hidden from you. Blocking a domain covers its subdomains. Lists move in and out as Mastodon's CSV files."
+          >
+            <ModerationSection />
           </Section>
           <Section
             title="Backups"
