@@ -56,6 +56,13 @@ describe('authorized fetch', () => {
     }
   });
 
+  it('when on, a server the user blocked is refused even with a valid signature', async () => {
+    await outpost.rpc('blockDomain', { domain: remote.host });
+    expect((await signedGet(noteUrl)).status).toBe(401);
+    await outpost.rpc('unblockDomain', { domain: remote.host });
+    expect((await signedGet(noteUrl)).status).toBe(200);
+  });
+
   it('when on, the actor, WebFinger and the pages browsers see stay public', async () => {
     expect((await get(outpost.actor)).status).toBe(200);
     expect((await get(`${outpost.publicUrl}/.well-known/webfinger?resource=acct:${outpost.handle}`, 'application/jrd+json')).status).toBe(200);

@@ -193,7 +193,7 @@ export class Instance {
       identity: this.identity, profile: () => loadProfile(this.db), notes: this.notes, follows: this.follows,
       inbox: this.inboxHandler, actors: this.actors, limits: this.limits, config: DEFAULT_PUBLIC_SERVER, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
-      media: this.media, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch,
+      media: this.media, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch, blocks: this.blockList,
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
     this.queue.setPaused(this.gate.paused);

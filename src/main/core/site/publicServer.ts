@@ -16,6 +16,7 @@ import { verifyRequest } from '../federation/signatures/verifier';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
 import type { MediaStore } from '../media/mediaStore';
+import type { BlockList } from '../social/blockList';
 
 export interface PublicServerDeps {
   identity: LocalIdentity;
@@ -33,6 +34,8 @@ export interface PublicServerDeps {
   media: MediaStore;
   /** Authorized fetch: AS2 notes and collections only to signed GETs (read live from the settings). */
   authorizedFetch: () => boolean;
+  /** A signature from a blocked account or domain counts as none. */
+  blocks: Pick<BlockList, 'isBlocked'>;
 }
 
 export function createPublicServer(d: PublicServerDeps): Server {
@@ -206,12 +209,12 @@ async function mayRead(d: PublicServerDeps, note: NoteRecord, signedBy: () => Pr
   return note.visibility === 'followers' && d.follows.followers.get(signer)?.state === 'accepted';
 }
 
-/** The actor who signed this GET, or null when it is unsigned or the signature does not verify. */
+/** The actor who signed this GET, or null when it is unsigned, does not verify, or comes from someone blocked. */
 async function signerOf(d: PublicServerDeps, req: IncomingMessage): Promise<string | null> {
   if (!req.headers.signature && !req.headers['signature-input'] && !req.headers.authorization) return null;
   const verified = await verifyRequest(
     { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
     { keys: actorKeyResolver(d.actors), window: d.limits },
   );
-  return verified.ok ? verified.signer : null;
+  return verified.ok && !d.blocks.isBlocked(verified.signer) ? verified.signer : null;
 }
