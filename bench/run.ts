@@ -14,11 +14,12 @@ import { waitForQuiet } from './machineLoad';
 import { killAllChildren } from './outpostHandle';
 import { buildWorld, type World } from './world';
 import { scenario1, scenario2, scenario3, scenario4, sweep, TARGETS, type Ctx } from './scenarios';
+import { scenario5 } from './flood';
 import { log, round, table } from './util';
 import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
 const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
-  --scenario N   run scenario N only (1-4; repeatable). Default: all four and the sweep.
+  --scenario N   run scenario N only (1-5; repeatable; 5 is the inbox flood). Default: all five and the sweep.
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
   --repeat N     runs per measurement in scenario 1 and the sweep (default 3 and 1)
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const picked = new Set((values.scenario ?? []).flatMap((s) => s.split(',')).map(Number));
-  for (const n of picked) if (![1, 2, 3, 4].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 4`);
+  for (const n of picked) if (![1, 2, 3, 4, 5].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 5`);
   const all = picked.size === 0;
   const want = (n: number) => all || picked.has(n);
   const doSweep = values.sweep ?? all;
@@ -103,6 +104,13 @@ async function main(): Promise<number> {
       ctx.results.s3 = { scenario: 3, skipped: `ulimit -n ${limit} < ${needed}` };
     } else await scenario3(ctx);
   }
+  if (want(5)) {
+    await scenario5(root, scale, (json, human) => {
+      ctx.results.s5 = json;
+      process.stdout.write(JSON.stringify(json) + '\n');
+      process.stdout.write(human + '\n');
+    });
+  }
 
   const passes = Object.values(ctx.results).map((r) => r.pass as Record<string, boolean | null> | undefined).filter((p) => p !== undefined);
   const failed = passes.flatMap((p) => Object.entries(p!).filter(([, v]) => v === false).map(([k]) => k));
@@ -148,6 +156,7 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's2': return pick('liveDeliveredMs', 'baselineDeliveredMs', 'ratioToBaseline', 'ratioToScenario1', 'connectionsToRefusingDuringBackoff', 'pass');
     case 's3': return 'skipped' in r ? r : pick('deliveredMs', 'msPerDelivery', 'perDeliveryRatioToScenario1', 'peakRssMB', 'eldP99Ms', 'pass');
     case 's4': return pick('hostsReached', 'duplicates', 'requeuedInFlightOnRestart', 'pass');
+    case 's5': return pick('requestsPerSecond', 'tooManyRequests', 'visibleMsMedian', 'visibleMsMax', 'eldP99Ms', 'cpuMs', 'pass');
     case 'sweep': case 'sweepLatency': return { rows: (r.rows as Record<string, unknown>[]).map((x) => `g${x.globalConcurrency}/p${x.perHostConcurrency}: ${x.deliveredMs} ms`) };
     default: return r;
   }

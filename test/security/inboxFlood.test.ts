@@ -136,6 +136,16 @@ describe('rate limits', () => {
     expect(stored()).toBe(before + accepted);
   });
 
+  it('requests naming no key share one bucket: an unsigned flood gets 429 too', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 560; i += 40) {
+      const batch = await Promise.all(Array.from({ length: 40 }, () => bob.post(inbox, activity(), { sign: false })));
+      statuses.push(...batch.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
   it('another host is not limited by the first one\'s flood', async () => {
     const res = await other.post(inbox, { ...activity(), id: `${other.actorId}/likes/${++seq}`, actor: other.actorId });
     expect(res.status).toBe(202);

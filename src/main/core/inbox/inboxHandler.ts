@@ -60,6 +60,8 @@ export interface InboxHandlerDeps {
 }
 
 const reject = (status: number, error: string): InboxResponse => ({ status, body: { error } });
+/** The rate limiter's name for senders whose request names no key. */
+const UNSIGNED = '(unsigned)';
 
 export class InboxHandler {
   private readonly insert;
@@ -83,11 +85,11 @@ export class InboxHandler {
 
     const keyHost = hostOfKey(signatureKeyId(req.headers));
     if (keyHost && this.d.blocks.isDomainBlocked(keyHost.host)) return reject(403, 'refused');
-    if (keyHost) {
-      const admitted = this.limiter.admit(keyHost.host, keyHost.keyId, now);
-      if (!admitted.ok) {
-        return { status: 429, body: { error: `too many requests from ${admitted.scope}` }, headers: { 'retry-after': String(admitted.retryAfterSeconds) } };
-      }
+    // Requests without a usable signature share one bucket: they can only be refused, and
+    // refusing them is cheap, but not free.
+    const admitted = this.limiter.admit(keyHost?.host ?? UNSIGNED, keyHost?.keyId ?? UNSIGNED, now);
+    if (!admitted.ok) {
+      return { status: 429, body: { error: `too many requests from ${admitted.scope}` }, headers: { 'retry-after': String(admitted.retryAfterSeconds) } };
     }
     const signed = { ...req, scheme: this.d.publicScheme?.() ?? 'https' };
     const pre = checkSignature(signed, { window: this.d.limits, now });
