@@ -9,7 +9,6 @@ import { atHandle, formatCompact } from './lib/format';
 import { ScrollContext } from './lib/scroll';
 import { startLiveUpdates } from './live';
 import { useStore, type ViewName } from './store';
-import { viewFromHash } from './store/session';
 import { DashboardView } from './views/DashboardView';
 import { HomeView } from './views/HomeView';
 import { HostsView } from './views/HostsView';
@@ -122,6 +121,7 @@ function CurrentView({ view }: { view: ViewName }) {
 
 function Shell() {
   const view = useStore((s) => s.view);
+  const routeArg = useStore((s) => s.routeArg);
   const status = useStore((s) => s.status);
   const statusState = useStore((s) => s.statusState);
   const statusError = useStore((s) => s.statusError);
@@ -136,7 +136,7 @@ function Shell() {
     void s.loadSettings();
     void s.loadTunnel();
     const stop = startLiveUpdates();
-    const onHash = () => useStore.setState({ view: viewFromHash(window.location.hash) });
+    const onHash = () => useStore.getState().syncRoute();
     window.addEventListener('hashchange', onHash);
     window.addEventListener('popstate', onHash);
     return () => {
@@ -148,7 +148,7 @@ function Shell() {
 
   useEffect(() => {
     scroller?.scrollTo({ top: 0 });
-  }, [view, scroller]);
+  }, [view, routeArg, scroller]);
 
   if (!status && statusState === 'error') {
     return (
