@@ -1,6 +1,8 @@
 // Data shapes exchanged between the instance and its UIs (IPC and HTTP alike).
 // Plain JSON: no Dates, no class instances. Times are epoch milliseconds.
 
+import type { PollDto } from './conversations';
+
 export const VISIBILITIES = ['public', 'unlisted', 'followers', 'direct'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
@@ -36,6 +38,17 @@ export interface NoteDto {
   replyCount: number;
   mentions: string[];
   hashtags: string[];
+  /** When the post was last edited (null: never). */
+  editedAt: number | null;
+  /** The local id of the post this replies to, when it is stored (its thread opens from there). */
+  inReplyToNoteId: string | null;
+  /** Who wrote the post this replies to, when known. */
+  inReplyToAuthor: ActorSummary | null;
+  poll: PollDto | null;
+  /** The user bookmarked it (private: never federated). */
+  bookmarked: boolean;
+  /** For the user's own posts: the text as typed, for editing (null for older posts and others' posts). */
+  source: string | null;
 }
 
 export interface TimelineEntry {
@@ -53,7 +66,8 @@ export interface TimelinePage {
   next: string | null;
 }
 
-export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'like', 'boost'] as const;
+/** mention: named in a post; reply: a reply to the user's post; direct: a private (direct) message. */
+export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'direct', 'like', 'boost'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotificationDto {

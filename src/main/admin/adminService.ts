@@ -82,15 +82,17 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     blocks: async () => inst.moderation.list(),
     report: (p) => inst.moderation.report(p),
     compose: (p) => inst.actions.compose(p),
+    thread: (p) => inst.conversations.thread(p.noteId),
+    editNote: (p) => inst.conversations.editNote(p.noteId, p.content, p.summary),
+    noteHistory: async (p) => inst.conversations.noteHistory(p.noteId),
+    vote: (p) => inst.conversations.vote(p.noteId, p.choices),
+    bookmark: async (p) => inst.conversations.bookmark(p.noteId, true),
+    unbookmark: async (p) => inst.conversations.bookmark(p.noteId, false),
+    bookmarks: async (p) => inst.conversations.bookmarkPage(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('bookmarks', p.before)),
+    search: (p) => inst.conversations.find(p.q, p.offset),
+    tagTimeline: async (p) => inst.conversations.search.tagPage(p.tag, p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('tagTimeline', p.before)),
     async timeline(p) {
-      if (p.before) {
-        try {
-          parseCursor(p.before);
-        } catch {
-          throw new AdminError('bad_params', 'timeline: field "before" is not a timeline cursor');
-        }
-      }
-      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before, (n) => inst.views.note(n), (u) => inst.views.actor(u));
+      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('timeline', p.before), (n) => inst.views.note(n), (u) => inst.views.actor(u));
     },
     async notifications(p) {
       const limit = p.limit ?? DEFAULT_ADMIN.notificationsPageSize;
@@ -124,12 +126,8 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return { ok: true };
     },
     async lookup(p) {
-      let actor;
-      try {
-        actor = await inst.actors.resolveHandle(p.handle, { refresh: true });
-      } catch (err) {
-        throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      // The search box's resolver: a handle, or a profile URL (its page's ActivityPub alternate too).
+      const actor = await inst.conversations.resolver.account(p.handle, { refresh: true });
       return {
         actor: summarizeRemote(actor),
         followersCount: actor.followersCount,
@@ -208,6 +206,17 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return settingsDto();
     },
   });
+}
+
+/** A page cursor as given, or a bad_params error naming the method. */
+function checkCursor(method: string, before: string | undefined): string | undefined {
+  if (before === undefined) return undefined;
+  try {
+    parseCursor(before);
+  } catch {
+    throw new AdminError('bad_params', `${method}: field "before" is not a page cursor`);
+  }
+  return before;
 }
 
 const ADMIN_CODE: Record<DomainErrorKind, AdminError['code']> = {

@@ -9,6 +9,8 @@ import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
 import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { conversationConfig, type ConversationConfig } from './config';
+import { Conversations } from './social/conversations';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -59,6 +61,8 @@ export interface InstanceOptions {
   delivery?: DeliveryOverrides;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
   tunnel?: TunnelServiceOptions;
+  /** Thread walks, poll results timing, search sizes (tests shorten the poll delay). */
+  conversations?: Parameters<typeof conversationConfig>[0];
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
   connectivityProbe?: (origin: string) => Promise<boolean>;
   log?: Logger;
@@ -82,6 +86,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  /** Threads, edits, polls, bookmarks, search. */
+  readonly conversations: Conversations;
+  readonly conversationConfig: ConversationConfig;
   readonly outbox: Outbox;
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
@@ -134,7 +141,10 @@ export class Instance {
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
+    this.conversationConfig = conversationConfig(options.conversations);
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), {
+      ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
+    });
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
@@ -151,14 +161,20 @@ export class Instance {
       db: this.db, identity: this.identity, actors: this.actors, follows: this.follows, notes: this.notes,
       notifications: this.notifications, outbox: this.outbox, views: this.views, blocks: this.blockList,
     });
+    this.conversations = new Conversations({
+      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, actors: this.actors, client: this.client,
+      outbox: this.outbox, views: this.views, events: this.events, blocks: this.blockList, config: this.conversationConfig, log: this.log,
+    });
     this.actions = new LocalActions({
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
+      pollSchedule: this.conversations.pollScheduler,
     });
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
-      storage: this.storage, blocks: this.blockList,
+      storage: this.storage, blocks: this.blockList, fetcher: this.conversations.fetcher, polls: this.conversations.polls,
+      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -200,6 +216,7 @@ export class Instance {
     this.queue.start();
     this.metrics.start((err) => this.storage.noteWriteFailure(err));
     this.backups.start();
+    this.conversations.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
     void this.inboxProcessor.drain();
   }
@@ -228,6 +245,7 @@ export class Instance {
     await this.backups.stop();
     this.storage.stop();
     if (this.server) await closeServer(this.server);
+    this.conversations.stop();
     await this.queue.stop();
     this.metrics.stop();
     await this.inboxProcessor.stop();

@@ -3,13 +3,17 @@ import type { NoteRecord } from './noteRepository';
 import { visibilityOf } from './addressing';
 import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { plainText, sanitizeRemoteHtml } from '../federation/sanitize';
+import { DEFAULT_POLLS, type PollConfig } from '../config';
+import { parsePoll } from './pollDocuments';
 
 /** Object types we store as notes. */
 export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);
 
 export class NoteParseError extends Error {}
 
-export function parseRemoteNote(obj: Json, id: string, authorFollowers: string | null, now: number): NoteRecord {
+export function parseRemoteNote(
+  obj: Json, id: string, authorFollowers: string | null, now: number, polls: Pick<PollConfig, 'maxRemoteOptions' | 'maxOptionChars'> = DEFAULT_POLLS,
+): NoteRecord {
   const uri = str(obj.id);
   const type = typeOf(obj);
   if (!uri || !type || !NOTE_TYPES.has(type)) throw new NoteParseError('not a note');
@@ -50,6 +54,8 @@ export function parseRemoteNote(obj: Json, id: string, authorFollowers: string |
       .filter((t) => typeOf(t) === 'Hashtag' && typeof t.name === 'string')
       .map((t) => (t.name as string).replace(/^#/, '').toLowerCase()),
     publishedAt: Number.isNaN(published) ? now : Math.min(published, now),
-    updatedAt: Number.isNaN(updated) ? null : updated,
+    updatedAt: Number.isNaN(updated) ? null : Math.min(updated, now),
+    source: null,
+    poll: parsePoll(obj, polls, now),
   };
 }

@@ -4,8 +4,9 @@ import type { NoteRecord } from './noteRepository';
 import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityStreams';
 import { escapeHtml } from '../federation/sanitize';
 import type { StoredMedia } from '../media/mediaStore';
+import { renderPollFields } from './pollDocuments';
 
-const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
+const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', votersCount: 'toot:votersCount' }];
 
 export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
   return {
@@ -32,7 +33,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
 export function renderNote(note: NoteRecord): Json {
   return {
     id: note.uri,
-    type: 'Note',
+    type: note.poll ? 'Question' : 'Note',
     attributedTo: note.authorUri,
     content: note.contentHtml,
     summary: note.summary,
@@ -47,6 +48,7 @@ export function renderNote(note: NoteRecord): Json {
       ...note.mentions.map((m) => ({ type: 'Mention', href: m.href, name: m.name })),
       ...note.hashtags.map((t) => ({ type: 'Hashtag', href: '', name: `#${t}` })),
     ],
+    ...(note.poll ? renderPollFields(note.poll) : {}),
   };
 }
 
@@ -62,6 +64,20 @@ export function renderCreate(id: LocalIdentity, note: NoteRecord): Json {
     type: 'Create',
     actor: id.actor,
     published: new Date(note.publishedAt).toISOString(),
+    to: note.to,
+    cc: note.cc,
+    object: withTagUrls(id, renderNote(note)),
+  };
+}
+
+/** Update(Note) for an edit, or Update(Question) for new poll results, to the note's audience. */
+export function renderUpdate(id: LocalIdentity, note: NoteRecord, activityUri: string, at: number): Json {
+  return {
+    '@context': NOTE_CONTEXT,
+    id: activityUri,
+    type: 'Update',
+    actor: id.actor,
+    published: new Date(at).toISOString(),
     to: note.to,
     cc: note.cc,
     object: withTagUrls(id, renderNote(note)),

@@ -6,6 +6,17 @@ import { summarizeRemote, unknownActorSummary } from '../federation/remoteActors
 import type { NoteRecord, NoteRepository } from './noteRepository';
 import { escapeHtml } from '../federation/sanitize';
 import type { StoredMedia } from '../media/mediaStore';
+import type { PollDto } from '../../../shared/conversations';
+import { pollClosed } from './pollDocuments';
+
+/** The user's own state of a post beyond likes and boosts (polls.ts, bookmarks.ts). */
+export interface NoteState {
+  /** The options the user chose in a post's poll. */
+  ownVotes(noteId: string): number[];
+  isBookmarked(noteId: string): boolean;
+}
+
+const NO_STATE: NoteState = { ownVotes: () => [], isBookmarked: () => false };
 
 export class Views {
   constructor(
@@ -14,6 +25,8 @@ export class Views {
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
+    private readonly state: NoteState = NO_STATE,
+    private readonly now: () => number = Date.now,
   ) {}
 
   actor(uri: string): ActorSummary {
@@ -38,6 +51,9 @@ export class Views {
 
   note(n: NoteRecord): NoteDto {
     const me = this.identity.actor;
+    const parent = n.inReplyTo ? this.notes.byUri(n.inReplyTo) : undefined;
+    // One user per instance: a reply to a post on our own host replies to us.
+    const parentAuthor = parent?.authorUri ?? (n.inReplyTo && this.identity.isLocal(n.inReplyTo) ? me : undefined);
     return {
       id: n.id,
       uri: n.uri,
@@ -56,6 +72,20 @@ export class Views {
       replyCount: this.notes.replyCount(n.uri),
       mentions: n.mentions.map((m) => m.name),
       hashtags: n.hashtags,
+      editedAt: n.updatedAt !== null && n.updatedAt > n.publishedAt ? n.updatedAt : null,
+      inReplyToNoteId: parent?.id ?? null,
+      inReplyToAuthor: parentAuthor ? this.actor(parentAuthor) : null,
+      poll: n.poll ? this.poll(n) : null,
+      bookmarked: this.state.isBookmarked(n.id),
+      source: n.local && n.authorUri === me ? (n.source ?? null) : null,
+    };
+  }
+
+  private poll(n: NoteRecord): PollDto {
+    const p = n.poll!;
+    return {
+      multiple: p.multiple, options: p.options, votersCount: p.votersCount, endsAt: p.endsAt, closed: pollClosed(p, this.now()),
+      ownVotes: this.state.ownVotes(n.id), own: n.authorUri === this.identity.actor,
     };
   }
 }

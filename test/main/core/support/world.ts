@@ -26,6 +26,8 @@ import { MediaStore } from '../../../../src/main/core/media/mediaStore';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
 import { BlockList } from '../../../../src/main/core/social/blockList';
+import { Conversations } from '../../../../src/main/core/social/conversations';
+import { conversationConfig } from '../../../../src/main/core/config';
 
 export { SERVER_KINDS, type ServerKind } from '../../../support/remote/fixtures';
 
@@ -67,6 +69,7 @@ export class DocumentClient {
 
   readonly client = {
     getActivityJson: async (url: string) => this.get(url),
+    getActivityJsonFromPage: async (url: string) => this.get(url),
     getPlainJson: async (url: string) => {
       const u = new URL(url);
       const m = /^acct:([^@]+)@(.+)$/.exec(u.searchParams.get('resource') ?? '');
@@ -99,6 +102,8 @@ export class World {
   readonly outbox: Outbox;
   readonly actions: LocalActions;
   readonly processor: InboxProcessor;
+  readonly views: Views;
+  readonly conversations: Conversations;
   private received = 0;
 
   constructor(username = 'alice') {
@@ -111,16 +116,25 @@ export class World {
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
     const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir');
-    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar());
+    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), {
+      ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
+    }, this.clock);
+    this.views = views;
     this.outbox = new Outbox(this.db, this.identity, this.clock);
+    const config = conversationConfig();
+    this.conversations = new Conversations({
+      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, actors: this.actors, client: this.web.client,
+      outbox: this.outbox, views, events: this.events, blocks: new BlockList(this.db), config, log: silentLogger, now: this.clock,
+    });
     this.actions = new LocalActions({
       db: this.db, blocks: new BlockList(this.db), identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views, events: this.events, media, now: this.clock,
+      actors: this.actors, outbox: this.outbox, views, events: this.events, media, now: this.clock, pollSchedule: this.conversations.pollScheduler,
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
-      blocks: new BlockList(this.db),
+      blocks: new BlockList(this.db), fetcher: this.conversations.fetcher, polls: this.conversations.polls,
+      editing: this.conversations.editing, pollLimits: config.polls,
     });
   }
 
