@@ -20,9 +20,10 @@ export function alternateActivityLink(html: string, pageUrl: string): string | u
     for (const a of tag[1]!.matchAll(ATTRIBUTE)) attrs.set(a[1]!.toLowerCase(), decodeEntities(a[2] ?? a[3] ?? a[4] ?? ''));
     const rel = (attrs.get('rel') ?? '').toLowerCase().split(/\s+/);
     const type = (attrs.get('type') ?? '').toLowerCase();
-    if (!rel.includes('alternate') || !AS_TYPES.some((t) => type.startsWith(t))) continue;
+    const href = attrs.get('href')?.trim();
+    if (!href || !rel.includes('alternate') || !AS_TYPES.some((t) => type.startsWith(t))) continue;
     try {
-      const url = new URL(attrs.get('href') ?? '', pageUrl);
+      const url = new URL(href, pageUrl);
       if (url.protocol === 'https:' || url.protocol === 'http:') return url.href;
     } catch {
       // not a URL: look further

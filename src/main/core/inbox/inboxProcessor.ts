@@ -235,10 +235,11 @@ export class InboxProcessor {
   }
 
   /** A vote (a Note named after an option) on one of the user's polls; anything else so shaped is dropped. */
-  private onVote(obj: Json, actorUri: string): void {
+  private async onVote(obj: Json, actorUri: string): Promise<void> {
     const target = idOf(obj.inReplyTo);
     const poll = target ? this.d.notes.byUri(target) : undefined;
-    if (!poll || idOf(obj.attributedTo) !== actorUri || !str(obj.id)) return;
+    if (!poll?.poll || idOf(obj.attributedTo) !== actorUri || !str(obj.id)) return;
+    await this.d.actors.resolve(actorUri); // the results go to voters' inboxes
     this.d.polls.receiveVote(poll, actorUri, (obj.name as string).trim(), str(obj.id)!);
   }
 

@@ -154,7 +154,7 @@ export class Threads {
         if (id && /^https?:\/\//.test(id) && !ids.includes(id) && id !== noteUri) ids.push(id);
       }
       const next = idOf(page.next);
-      if (!next || seenPages.has(next)) break;
+      if (!next || seenPages.has(next) || n + 1 >= config.repliesMaxPages) break;
       seenPages.add(next);
       page = await this.expand(page.next, host, deadline);
     }

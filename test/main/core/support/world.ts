@@ -106,7 +106,7 @@ export class World {
   readonly conversations: Conversations;
   private received = 0;
 
-  constructor(username = 'alice') {
+  constructor(username = 'alice', conversations: Parameters<typeof conversationConfig>[0] = {}) {
     this.db.prepare(`INSERT INTO local_actor (id, username, display_name, public_key_pem, private_key_pem, created_at)
       VALUES (1, ?, ?, ?, ?, ?)`).run(username, username, KEY.publicKey, KEY.privateKey, NOW);
     const { profile, privateKey } = ensureLocalActor(this.db, username);
@@ -121,7 +121,7 @@ export class World {
     }, this.clock);
     this.views = views;
     this.outbox = new Outbox(this.db, this.identity, this.clock);
-    const config = conversationConfig();
+    const config = conversationConfig(conversations);
     this.conversations = new Conversations({
       db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, actors: this.actors, client: this.web.client,
       outbox: this.outbox, views, events: this.events, blocks: new BlockList(this.db), config, log: silentLogger, now: this.clock,
@@ -225,6 +225,6 @@ export class World {
 }
 
 /** A fresh world (its own in-memory database). */
-export function world(username?: string): World {
-  return new World(username);
+export function world(username?: string, conversations?: Parameters<typeof conversationConfig>[0]): World {
+  return new World(username, conversations);
 }
