@@ -7,8 +7,8 @@
 // the script started is synthetic: per-minute rollups (and the hosts' 14-day counts) are
 // written into the demo database so the charts show a day of traffic instead of two minutes.
 //
-// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png, at 1280×800
-// (and more views into $SCREENSHOTS_EXTRA_DIR when set).
+// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png and
+// docs/{thread,search,poll}.png, at 1280×800 (and more views into $SCREENSHOTS_EXTRA_DIR when set).
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,9 +162,29 @@ async function main(): Promise<void> {
     const jonNote = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('modular synth')), 10_000, 'jon on maya');
     await maya.rpc('boost', { noteId: jonNote.note.id });
     const aliceOnJon = await eventually(async () => (await jon.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on jon');
-    await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny.`, inReplyTo: aliceOnJon.note.id });
+    const jonReply = await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny. #wagtails`, inReplyTo: aliceOnJon.note.id });
     await maya.rpc('like', { noteId: (await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on maya')).note.id });
     await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 5, 10_000, 'home filled');
+
+    log('a conversation and a poll');
+    const jonReplyOnMaya = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.uri.endsWith(jonReply.noteId)), 10_000, 'jon on maya');
+    const mayaReply = await maya.rpc('compose', { content: `@${jon.handle} @${alice.handle} ours come to the pond every morning. Grey wagtails, not pied ones, the yellow is unmistakable.`, inReplyTo: jonReplyOnMaya.note.id });
+    const mayaReplyOnAlice = await eventually(async () => (await alice.rpc('timeline', {})).entries.find((e) => e.note.uri.endsWith(mayaReply.noteId)), 10_000, 'maya on alice');
+    await alice.rpc('compose', { content: `@${maya.handle} lucky you! Mine only visit when it rains. #wagtails`, inReplyTo: mayaReplyOnAlice.note.id });
+    maya.running.instance.conversationConfig.polls.resultsDelayMs = 300;
+    const poll = await maya.rpc('compose', {
+      content: 'Feeder question for the garden crowd: what do your birds go for first?',
+      poll: { options: ['Sunflower hearts', 'Suet balls', 'Mealworms', 'Peanuts'], expiresInS: 3 * 86_400 },
+    });
+    const pollOnJon = await jon.rpc('search', { q: `${maya.publicUrl}/notes/${poll.noteId}` });
+    await jon.rpc('vote', { noteId: pollOnJon.notes[0]!.id, choices: [1] });
+    // Three more voters (the Mastodon and Misskey fixtures carry votes).
+    for (const [r, option] of [[sam, 'Sunflower hearts'], [remotes[1]!, 'Sunflower hearts'], [nadia, 'Mealworms']] as const) {
+      const vote = r.fixture('create-vote', { LOCAL_NOTE: `${maya.publicUrl}/notes/${poll.noteId}`, OPTION: option });
+      vote.to = maya.actor;
+      vote.object.to = maya.actor;
+      await r.post(`${maya.publicUrl}/inbox`, vote);
+    }
 
     log('making hosts unhealthy: one dies, one answers 503 for a while, one is suspended');
     await priya.stop();
@@ -227,6 +247,32 @@ async function main(): Promise<void> {
     // Dark variants: the same window, the OS theme switched (charts follow it live).
     await page.emulateMedia({ colorScheme: 'dark' });
     await shootAll('-dark');
+
+    // Conversations: a poll voted on, a thread, search results (light).
+    await page.emulateMedia({ colorScheme: 'light' });
+    await go('home');
+    const pollCard = page.locator('article.note', { hasText: 'Feeder question' });
+    await pollCard.getByTestId('poll').waitFor();
+    await pollCard.getByLabel('Sunflower hearts').check();
+    await pollCard.getByRole('button', { name: 'Vote' }).click();
+    await eventually(async () => (await alice.rpc('timeline', {})).entries.find((e) => (e.note.poll?.votersCount ?? 0) >= 3), 15_000, 'poll results on alice');
+    await sleep(1500);
+    await pollCard.locator('.note-content').click();
+    await page.locator('article.note[aria-current="true"]').waitFor();
+    await page.mouse.move(0, 0);
+    await shoot('poll');
+    const jonReplyOnAlice = await eventually(async () => (await alice.rpc('timeline', { limit: 50 })).entries.find((e) => e.note.uri.endsWith(jonReply.noteId)), 10_000, 'jon reply on alice');
+    await page.evaluate((id) => { window.location.hash = `#/thread/${encodeURIComponent(id)}`; }, jonReplyOnAlice.note.id);
+    await page.locator('article.note[aria-current="true"]', { hasText: 'tail bobbing' }).waitFor();
+    await page.locator('.thread-reply article.note').first().waitFor();
+    await page.mouse.move(0, 0);
+    await shoot('thread');
+    await go('search');
+    await page.getByRole('searchbox').fill('wagtail');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByTestId('search-results').locator('article.note').first().waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await shoot('search');
 
     if (EXTRA) {
       await page.emulateMedia({ colorScheme: 'light' });

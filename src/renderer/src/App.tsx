@@ -15,10 +15,17 @@ import { HostsView } from './views/HostsView';
 import { NotificationsView } from './views/NotificationsView';
 import { PeopleView } from './views/PeopleView';
 import { SettingsView } from './views/SettingsView';
+import { ThreadView } from './views/ThreadView';
+import { SearchView } from './views/SearchView';
+import { TagView } from './views/TagView';
+import { BookmarksView } from './views/BookmarksView';
+import { Shortcuts } from './components/Shortcuts';
 
 const NAV: { view: ViewName; label: string; icon: IconName }[] = [
   { view: 'home', label: 'Home', icon: 'home' },
   { view: 'notifications', label: 'Notifications', icon: 'bell' },
+  { view: 'search', label: 'Search', icon: 'search' },
+  { view: 'bookmarks', label: 'Bookmarks', icon: 'bookmark' },
   { view: 'people', label: 'People', icon: 'people' },
   { view: 'dashboard', label: 'Delivery', icon: 'chart' },
   { view: 'hosts', label: 'Hosts', icon: 'server' },
@@ -116,6 +123,10 @@ function CurrentView({ view }: { view: ViewName }) {
     case 'dashboard': return <DashboardView />;
     case 'hosts': return <HostsView />;
     case 'settings': return <SettingsView />;
+    case 'thread': return <ThreadView />;
+    case 'search': return <SearchView />;
+    case 'tag': return <TagView />;
+    case 'bookmarks': return <BookmarksView />;
   }
 }
 
@@ -193,6 +204,7 @@ function Shell() {
         </ScrollContext.Provider>
       </main>
       <DeliveryPanel />
+      <Shortcuts />
       <Toasts />
     </div>
   );

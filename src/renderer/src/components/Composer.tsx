@@ -1,13 +1,17 @@
-// The composer: text with a live character count, optional content warning, visibility,
-// reply context; Ctrl/Cmd+Enter sends.
+// The composer: text with a live character count, optional content warning, visibility, a
+// poll, reply context; Ctrl/Cmd+Enter sends. A reply adds the author's handle, the content
+// warning and the post's reach; cancelling takes them back, and after sending the composer
+// starts afresh at the default visibility (as Mastodon), so nothing leaks into the next post.
 import { useEffect, useId, useRef, useState } from 'react';
 import { NOTE_MAX_CHARS } from '../../../shared/adminApi';
 import { VISIBILITIES, type Visibility } from '../../../shared/dto';
 import { atHandle, countCharacters, errorMessage } from '../lib/format';
+import { applyReply, EMPTY_DRAFT, withdrawReply, type Draft, type ReplyApplied } from '../lib/composeDraft';
 import { useStore } from '../store';
 import { Avatar } from './common';
 import { Icon } from './Icon';
 import { noteExcerpt } from './NoteCard';
+import { newPollDraft, PollEditor, pollProblem, type PollDraft } from './PollEditor';
 
 const VISIBILITY_LABELS: Record<Visibility, string> = {
   public: 'Public',
@@ -18,53 +22,61 @@ const VISIBILITY_LABELS: Record<Visibility, string> = {
 
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 
-export function Composer() {
+export function Composer({ inThread = false }: { inThread?: boolean }) {
   const status = useStore((s) => s.status);
   const settings = useStore((s) => s.settings.data);
   const replyTo = useStore((s) => s.replyTo);
   const focusToken = useStore((s) => s.composerFocus);
   const cancelReply = useStore((s) => s.cancelReply);
   const compose = useStore((s) => s.compose);
-  const [text, setText] = useState('');
-  const [cwOpen, setCwOpen] = useState(false);
-  const [cw, setCw] = useState('');
-  const [visibility, setVisibility] = useState<Visibility>('public');
+  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  const [poll, setPoll] = useState<PollDraft | null>(null);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  // What the current reply put into the draft, to take back if it is cancelled.
+  const applied = useRef<{ noteId: string; what: ReplyApplied } | null>(null);
   const ids = useId();
+  const { text, cwOpen, cw, visibility } = draft;
+  const change = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   useEffect(() => {
     if (focusToken > 0) textarea.current?.focus();
   }, [focusToken]);
 
+  const current = useRef(draft);
+  current.current = draft;
   useEffect(() => {
-    if (!replyTo) return;
-    // A reply starts with the author's handle and keeps the parent's reach at most.
-    const mention = `${atHandle(replyTo.author.handle)} `;
-    if (!replyTo.author.local) setText((t) => (t.startsWith(mention) ? t : mention + t));
-    if (replyTo.summary) {
-      setCwOpen(true);
-      setCw((c) => c || (/^re: /i.test(replyTo.summary!) ? replyTo.summary! : `re: ${replyTo.summary}`));
+    if (replyTo && applied.current?.noteId === replyTo.id) return;
+    let next = applied.current ? withdrawReply(current.current, applied.current.what) : current.current;
+    applied.current = null;
+    if (replyTo) {
+      const r = applyReply(next, replyTo);
+      applied.current = { noteId: replyTo.id, what: r.applied };
+      next = r.draft;
     }
-    const order = VISIBILITIES as readonly Visibility[];
-    setVisibility((v) => (order.indexOf(replyTo.visibility) > order.indexOf(v) ? replyTo.visibility : v));
+    setDraft(next);
   }, [replyTo]);
 
   const count = countCharacters(text);
   const remaining = NOTE_MAX_CHARS - count;
   const cwCount = cwOpen ? countCharacters(cw) : 0;
-  const canSend = !sending && text.trim().length > 0 && remaining >= 0 && cwCount <= 500;
+  const pollIssue = poll ? pollProblem(poll) : null;
+  const canSend = !sending && text.trim().length > 0 && remaining >= 0 && cwCount <= 500 && !pollIssue;
 
   const send = async () => {
     if (!canSend) return;
     setSending(true);
     setError(null);
     try {
-      await compose({ content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id });
-      setText('');
-      setCw('');
-      setCwOpen(false);
+      await compose({
+        content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id,
+        poll: poll ? { options: poll.options.map((o) => o.trim()), multiple: poll.multiple, expiresInS: poll.expiresInS } : undefined,
+      });
+      // A fresh start: no reply context, no content warning, the default visibility.
+      applied.current = null;
+      setDraft(EMPTY_DRAFT);
+      setPoll(null);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -77,8 +89,9 @@ export function Composer() {
 
   return (
     <form
-      className="composer card"
-      aria-label="New post"
+      className={`composer card ${inThread ? 'composer-inline' : ''}`}
+      aria-label={replyTo ? 'Reply' : 'New post'}
+      data-testid="composer"
       onSubmit={(e) => {
         e.preventDefault();
         void send();
@@ -88,7 +101,7 @@ export function Composer() {
         <div className="reply-context">
           <Icon name="reply" size={14} />
           <div className="reply-text">
-            <span>Replying to <strong>{replyTo.author.name || atHandle(replyTo.author.handle)}</strong></span>
+            <span>Replying to <strong dir="auto">{replyTo.author.name || atHandle(replyTo.author.handle)}</strong></span>
             <span className="muted small ellipsis">{noteExcerpt(replyTo, 120)}</span>
           </div>
           <button type="button" className="icon-btn" onClick={cancelReply} aria-label="Cancel reply" title="Cancel reply">
@@ -106,7 +119,7 @@ export function Composer() {
               placeholder="Content warning (shown before the post)"
               value={cw}
               maxLength={600}
-              onChange={(e) => setCw(e.target.value)}
+              onChange={(e) => change({ cw: e.target.value })}
             />
           )}
           <textarea
@@ -114,18 +127,22 @@ export function Composer() {
             id={`${ids}-text`}
             className="composer-text"
             aria-label="Post text"
-            placeholder={replyTo ? 'Write your reply…' : "What's on your mind?"}
+            placeholder={replyTo ? 'Write your reply…' : poll ? 'Ask your question…' : "What's on your mind?"}
             value={text}
             rows={3}
-            onChange={(e) => setText(e.target.value)}
+            dir="auto"
+            onChange={(e) => change({ text: e.target.value })}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
                 void send();
+              } else if (e.key === 'Escape') {
+                e.currentTarget.blur();
               }
             }}
             aria-describedby={`${ids}-count`}
           />
+          {poll && <PollEditor poll={poll} onChange={setPoll} problem={pollIssue} />}
         </div>
       </div>
       {error && <p className="inline-error" role="alert">{error}</p>}
@@ -134,17 +151,27 @@ export function Composer() {
           type="button"
           className={`btn btn-ghost btn-small ${cwOpen ? 'active' : ''}`}
           aria-pressed={cwOpen}
-          onClick={() => setCwOpen(!cwOpen)}
+          onClick={() => change({ cwOpen: !cwOpen })}
           title="Add a content warning"
         >
           CW
+        </button>
+        <button
+          type="button"
+          className={`btn btn-ghost btn-small ${poll ? 'active' : ''}`}
+          aria-pressed={!!poll}
+          onClick={() => setPoll(poll ? null : newPollDraft())}
+          title={poll ? 'Remove the poll' : 'Add a poll'}
+          aria-label={poll ? 'Remove the poll' : 'Add a poll'}
+        >
+          <Icon name="poll" size={16} />
         </button>
         <label className="visually-hidden" htmlFor={`${ids}-vis`}>Visibility</label>
         <select
           id={`${ids}-vis`}
           className="select select-small"
           value={visibility}
-          onChange={(e) => setVisibility(e.target.value as Visibility)}
+          onChange={(e) => change({ visibility: e.target.value as Visibility })}
           title="Who can see this post"
         >
           {VISIBILITIES.map((v) => <option key={v} value={v}>{VISIBILITY_LABELS[v]}</option>)}

@@ -1,14 +1,26 @@
-// One post: author, content (content warning collapsed), boost/reply context, actions and,
-// for posts composed in this session, the delivery progress bar.
-import { memo, useState } from 'react';
+// One post: author, content (content warning collapsed), boost/reply context, poll, actions
+// and, for the user's posts, the delivery progress bar. A click on the card (not on a link
+// or a button) opens its thread; focused, it takes the keys r, f, b, s and Enter.
+import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ActorSummary, NoteDto, Visibility } from '../../../shared/dto';
 import { atHandle } from '../lib/format';
 import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
+import { routeHash } from '../lib/route';
+import { isTyping } from '../lib/keys';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
 import { DeliveryBar } from './DeliveryBar';
 import { NoteMenu } from './NoteMenu';
+import { EditedMarker, NoteEditor, PollView } from './NoteExtras';
 import { Icon, type IconName } from './Icon';
+import '../conversations.css';
+
+/** Where an account opens in the window (its profile; until that view exists the route falls back to Home). */
+export const profileHref = (actorUri: string): string => routeHash({ view: 'profile', arg: actorUri });
+export const threadHref = (noteIdOrUri: string): string => routeHash({ view: 'thread', arg: noteIdOrUri });
+
+/** Clicks that belong to something inside the card, not to the card. */
+const INTERACTIVE = 'a, button, input, textarea, select, label, summary, [role="button"], [role="menu"], [role="dialog"], form';
 
 const VISIBILITY: Record<Visibility, [IconName, string]> = {
   public: ['globe', 'Public'],
@@ -37,12 +49,15 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
   const href = safeHref(note.url ?? note.uri);
   return (
     <header className="note-header">
-      <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
-      <div className="note-author">
-        <span className="note-name" title={author.name}>{author.name || author.handle.split('@')[0]}</span>
-        <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
-      </div>
+      <a href={profileHref(author.uri)} className="note-avatar-link" tabIndex={-1} aria-hidden="true">
+        <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
+      </a>
+      <a href={profileHref(author.uri)} className="note-author" title={`${author.name} (${atHandle(author.handle)})`}>
+        <span className="note-name" dir="auto">{author.name || author.handle.split('@')[0]}</span>
+        <span className="note-handle muted">{atHandle(author.handle)}</span>
+      </a>
       <div className="note-meta muted">
+        <EditedMarker note={note} />
         <span className="visibility" title={label} aria-label={label}><Icon name={icon} size={14} /></span>
         {href ? (
           <a href={href} target="_blank" rel="noopener noreferrer" className="note-time"><RelativeTime at={note.publishedAt} className="" /></a>
@@ -73,37 +88,70 @@ function ActionButton({ icon, label, count, pressed, onClick, disabled, tone }: 
   );
 }
 
-export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actions = !compact }: {
+export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actions = !compact, focused, threadLink = true }: {
   note: NoteDto; boostedBy?: ActorSummary | null; compact?: boolean; actions?: boolean;
+  /** The post a thread was opened for: highlighted. */
+  focused?: boolean;
+  /** Clicking the card opens its thread (off for the focused post of a thread). */
+  threadLink?: boolean;
 }) {
   const myActor = useStore((s) => s.status?.actor);
   const noteAction = useStore((s) => s.noteAction);
   const deleteNote = useStore((s) => s.deleteNote);
   const startReply = useStore((s) => s.startReply);
-  const parent = useStore((s) => (note.inReplyTo ? s.timeline.entries.find((e) => e.note.uri === note.inReplyTo)?.note : undefined));
+  const toggleBookmark = useStore((s) => s.toggleBookmark);
+  const navigate = useStore((s) => s.navigate);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [editing, setEditing] = useState(false);
   const mine = note.local && note.author.uri === myActor;
   const canBoost = note.visibility === 'public' || note.visibility === 'unlisted';
-  const replyTarget = parent
-    ? (parent.author.uri === myActor ? 'you' : atHandle(parent.author.handle))
-    // One user per instance: a reply to a post on our own host is a reply to us.
-    : note.inReplyTo ? (myActor && hostOf(note.inReplyTo) === hostOf(myActor) ? 'you' : `a post on ${hostOf(note.inReplyTo) ?? 'another server'}`) : null;
+  const parentAuthor = note.inReplyToAuthor;
+  const replyTarget = parentAuthor
+    ? (parentAuthor.uri === myActor ? 'you' : atHandle(parentAuthor.handle))
+    : note.inReplyTo ? `a post on ${hostOf(note.inReplyTo) ?? 'another server'}` : null;
+
+  const openThread = () => navigate('thread', note.id);
+  const onClick = (e: MouseEvent<HTMLElement>) => {
+    if (!threadLink || editing || e.defaultPrevented || e.button !== 0) return;
+    if ((e.target as Element).closest(INTERACTIVE) || window.getSelection()?.toString()) return;
+    openThread();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || editing) return;
+    const act = ({
+      r: () => startReply(note),
+      f: () => void noteAction(note, note.likedByMe ? 'unlike' : 'like'),
+      b: () => (canBoost || note.boostedByMe) && void noteAction(note, note.boostedByMe ? 'unboost' : 'boost'),
+      s: () => void toggleBookmark(note),
+      Enter: () => e.target === e.currentTarget && threadLink && openThread(),
+      o: () => threadLink && openThread(),
+    } as Record<string, () => unknown>)[e.key];
+    if (!act) return;
+    e.preventDefault();
+    e.stopPropagation();
+    act();
+  };
 
   return (
-    <article className={`note ${compact ? 'note-compact' : ''}`} data-note-id={note.id} aria-label={`Post by ${note.author.name || note.author.handle}`}>
+    <article
+      className={`note ${compact ? 'note-compact' : ''} ${focused ? 'note-focused' : ''} ${threadLink ? 'note-linked' : ''}`}
+      data-note-id={note.id} tabIndex={0} onClick={onClick} onKeyDown={onKeyDown}
+      aria-label={`Post by ${note.author.name || note.author.handle}`} aria-current={focused ? 'true' : undefined}
+    >
       {boostedBy && (
         <div className="note-context">
-          <Icon name="boost" size={14} /> <span>{boostedBy.name || atHandle(boostedBy.handle)} boosted</span>
+          <Icon name="boost" size={14} /> <a href={profileHref(boostedBy.uri)} dir="auto">{boostedBy.name || atHandle(boostedBy.handle)}</a> <span>boosted</span>
         </div>
       )}
       {replyTarget && (
         <div className="note-context">
-          <Icon name="reply" size={14} /> <span>Replying to {replyTarget}</span>
+          <Icon name="reply" size={14} /> <a href={threadHref(note.inReplyToNoteId ?? note.inReplyTo!)} className="reply-link">Replying to {replyTarget}</a>
         </div>
       )}
       <AuthorLine author={note.author} note={note} />
       <div className="note-body">
-        <NoteContent note={note} />
+        {editing ? <NoteEditor note={note} onDone={() => setEditing(false)} /> : <NoteContent note={note} />}
+        {note.poll && !editing && <PollView note={note} />}
         {mine && <DeliveryBar noteId={note.id} />}
         {actions && (
           <footer className="note-actions">
@@ -117,8 +165,15 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
               icon="heart" tone="like" label={note.likedByMe ? 'Unlike' : 'Like'} count={note.likeCount} pressed={note.likedByMe}
               onClick={() => noteAction(note, note.likedByMe ? 'unlike' : 'like')}
             />
+            <ActionButton
+              icon="bookmark" tone="bookmark" label={note.bookmarked ? 'Remove bookmark' : 'Bookmark'} pressed={note.bookmarked}
+              onClick={() => void toggleBookmark(note)}
+            />
             <span className="spacer" />
             {!mine && note.author.uri !== myActor && <NoteMenu note={note} />}
+            {mine && !confirmDelete && !editing && (
+              <ActionButton icon="edit" tone="edit" label="Edit" onClick={() => setEditing(true)} />
+            )}
             {mine && !confirmDelete && (
               <ActionButton icon="trash" tone="danger" label="Delete" onClick={() => setConfirmDelete(true)} />
             )}

@@ -2,6 +2,7 @@
 // this session: activity ids by note id, summaries from live 'delivery' events, and the
 // per-inbox breakdown fetched when its panel is open.
 import type { ComposeResult, DeliveryRowDto, DeliverySummary, NoteDto, Visibility } from '../../../shared/dto';
+import type { PollParams } from '../../../shared/adminApi';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
 import type { Slice } from './types';
@@ -22,6 +23,7 @@ export interface ComposeParams {
   visibility: Visibility;
   summary?: string;
   inReplyTo?: string;
+  poll?: PollParams;
 }
 
 export interface ComposeSlice {
@@ -56,7 +58,8 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   composerFocus: 0,
   startReply(note) {
     set({ replyTo: note, composerFocus: get().composerFocus + 1 });
-    get().navigate('home');
+    // Home and a thread have a composer; elsewhere the reply is written in the post's thread.
+    if (get().view !== 'home' && get().view !== 'thread') get().navigate('thread', note.id);
   },
   cancelReply: () => set({ replyTo: null }),
 
@@ -66,6 +69,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       visibility: params.visibility,
       ...(params.summary ? { summary: params.summary } : {}),
       ...(params.inReplyTo ? { inReplyTo: params.inReplyTo } : {}),
+      ...(params.poll ? { poll: params.poll } : {}),
     });
     const activityByNote = { ...get().activityByNote, [result.noteId]: result.activityId };
     set({ activityByNote, replyTo: null });
@@ -76,6 +80,8 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     }
     void get().loadDeliveryProgress(result.activityId);
     void get().refreshTimeline(true);
+    const thread = get().thread;
+    if (get().view === 'thread' && thread) void get().loadThread(thread.key, true);
     return result;
   },
 

@@ -5,7 +5,7 @@ import { errorMessage } from '../lib/format';
 import { parseRoute, routeHash, sameRoute } from '../lib/route';
 import type { LoadStatus, Slice } from './types';
 
-export const VIEWS = ['home', 'notifications', 'people', 'dashboard', 'hosts', 'settings'] as const;
+export const VIEWS = ['home', 'notifications', 'people', 'dashboard', 'hosts', 'settings', 'thread', 'search', 'tag', 'bookmarks'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Toast {

@@ -155,6 +155,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
         timeline: { ...t, entries: fix(t.entries), pending: fix(t.pending) },
         notifications: { ...n, items: n.items.map((x) => (x.note?.id === noteId ? { ...x, note: patch(x.note) } : x)) },
       });
+      get().patchConversationNotes(noteId, patch);
     },
 
     async noteAction(note, action) {
@@ -186,6 +187,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       const t = get().timeline;
       const drop = (list: TimelineEntry[]) => list.filter((e) => e.note.id !== noteId);
       setTimeline({ entries: drop(t.entries), pending: drop(t.pending) });
+      get().dropConversationNote(noteId);
     },
   };
 };
