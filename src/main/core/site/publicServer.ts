@@ -213,7 +213,7 @@ async function mayRead(d: PublicServerDeps, note: NoteRecord, signedBy: () => Pr
 async function signerOf(d: PublicServerDeps, req: IncomingMessage): Promise<string | null> {
   if (!req.headers.signature && !req.headers['signature-input'] && !req.headers.authorization) return null;
   const verified = await verifyRequest(
-    { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
+    { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
     { keys: actorKeyResolver(d.actors), window: d.limits },
   );
   return verified.ok && !d.blocks.isBlocked(verified.signer) ? verified.signer : null;
