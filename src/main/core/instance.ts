@@ -8,11 +8,12 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
 import { FederationClient } from './federation/federationClient';
+import { HostSignatureSpecs } from './federation/hostSignatureSpecs';
 import { ensureLocalActor, loadProfile, LocalIdentity } from './federation/localActor';
 import { FederationGate } from './federation/federationGate';
 import { RemoteActors } from './federation/remoteActors';
@@ -74,6 +75,8 @@ export class Instance {
   readonly log: Logger;
   readonly http: HttpClient;
   readonly client: FederationClient;
+  /** Which signature spec each remote host takes (the double-knock's memory). */
+  readonly signatureSpecs: HostSignatureSpecs;
   readonly actors: RemoteActors;
   readonly notes: NoteRepository;
   readonly follows: FollowRepository;
@@ -129,7 +132,8 @@ export class Instance {
       connectionsPerOrigin: this.deliveryConfig.perHostConcurrency,
       connectTimeoutMs: this.deliveryConfig.connectTimeoutMs,
     });
-    this.client = new FederationClient(this.http, signer, this.limits);
+    this.signatureSpecs = new HostSignatureSpecs(this.db, DEFAULT_SIGNATURES, () => loadStoredSettings(this.db).signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec);
+    this.client = new FederationClient(this.http, signer, this.limits, this.signatureSpecs);
     this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
@@ -140,7 +144,7 @@ export class Instance {
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
     // The queue registers its gauges with the metrics, and wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
-      db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
+      db: this.db, http: this.http, signer, specs: this.signatureSpecs, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox),
       probe: options.connectivityProbe ?? ((origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs)),
