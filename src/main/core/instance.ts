@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -35,6 +35,10 @@ import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import { BlockList } from './social/blockList';
 import { Moderation } from './social/moderation';
+import { FeaturedNotes } from './social/featured';
+import { AccountMoves } from './social/accountMoves';
+import { AccountEvents } from './inbox/accountEvents';
+import { InboxMetrics } from './metrics/inboxMetrics';
 import type { FederationState } from '../../shared/dto';
 import { TunnelService, type TunnelServiceOptions } from './tunnel/tunnelService';
 
@@ -85,6 +89,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  /** Pinned posts (the featured collection), account moves and aliases. */
+  readonly featured: FeaturedNotes;
+  readonly moves: AccountMoves;
   readonly outbox: Outbox;
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
@@ -138,7 +145,7 @@ export class Instance {
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), (id) => this.featured.isPinned(id));
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
@@ -159,10 +166,20 @@ export class Instance {
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
+    this.featured = new FeaturedNotes({ db: this.db, identity: this.identity, notes: this.notes, outbox: this.outbox, config: DEFAULT_MOVES });
+    this.moves = new AccountMoves({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, config: DEFAULT_MOVES,
+      announceProfile: () => this.actions.announceProfile(), actorSummary: (uri) => this.views.actor(uri),
+    });
+    const accountEvents = new AccountEvents({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, follows: this.follows,
+      notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, now: Date.now,
+    });
+    const inboxMetrics = new InboxMetrics(this.metrics.registry);
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
-      storage: this.storage, blocks: this.blockList,
+      storage: this.storage, blocks: this.blockList, accountEvents,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -173,6 +190,7 @@ export class Instance {
       pendingFor: (host) => this.inboxProcessor.pending(host),
       storage: this.storage, blocks: this.blockList,
       onVerifiedSender: (host) => this.queue.noteAlive(host),
+      onIgnored: (type) => inboxMetrics.ignored(type),
     });
     this.tunnel = new TunnelService({
       identityOrigin: () => this.identity.origin,
@@ -198,6 +216,7 @@ export class Instance {
       inbox: this.inboxHandler, actors: this.actors, limits: this.limits, config: DEFAULT_PUBLIC_SERVER, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
       media: this.media, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch, blocks: this.blockList,
+      pinned: () => this.featured.list(),
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
     this.queue.setPaused(this.gate.paused);

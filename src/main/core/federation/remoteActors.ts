@@ -27,13 +27,15 @@ export interface RemoteActor {
   followersCount: number | null;
   followingCount: number | null;
   fetchedAt: number;
+  /** Where the account moved (its movedTo), or null. */
+  movedTo: string | null;
 }
 
 interface ActorRow {
   uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
   icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
   followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
-  followers_count: number | null; following_count: number | null; fetched_at: number;
+  followers_count: number | null; following_count: number | null; fetched_at: number; moved_to: string | null;
 }
 
 const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organization']);
@@ -105,6 +107,7 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     followersCount: null,
     followingCount: null,
     fetchedAt: now,
+    movedTo: httpUrl(idOf(doc.movedTo)),
   };
 }
 
@@ -136,15 +139,16 @@ export class RemoteActors {
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
-        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at)
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, moved_to)
       VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
-        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt)
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @movedTo)
       ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
         summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
         shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, followers_url = excluded.followers_url,
         following_url = excluded.following_url, key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
         followers_count = coalesce(excluded.followers_count, followers_count),
-        following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at`);
+        following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at,
+        moved_to = excluded.moved_to`);
     this.remove = db.prepare<[string]>('DELETE FROM actors WHERE uri = ?');
   }
 
@@ -315,7 +319,7 @@ function fromRow(r: ActorRow): RemoteActor {
     uri: r.uri, host: r.host, username: r.username, name: r.name, summaryHtml: r.summary_html, url: r.url, iconUrl: r.icon_url,
     inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
-    fetchedAt: r.fetched_at,
+    fetchedAt: r.fetched_at, movedTo: r.moved_to,
   };
 }
 
@@ -355,6 +359,7 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
     iconUrl: actor.iconUrl,
     summaryHtml: actor.summaryHtml,
     local: false,
+    movedTo: actor.movedTo,
   };
 }
 

@@ -56,6 +56,8 @@ export interface InboxHandlerDeps {
   storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   /** Told about every authenticated sender (host health uses it). */
   onVerifiedSender?: (host: string) => void;
+  /** Told about each activity answered 202 and dropped for its type (the metrics count them). */
+  onIgnored?: (type: string) => void;
   now?: () => number;
 }
 
@@ -111,7 +113,10 @@ export class InboxHandler {
 
     if (this.d.blocks.isBlocked(actorUri)) return reject(403, 'refused');
     // Nothing to do with it: no key is fetched and nothing is kept.
-    if (!HANDLED_TYPES.has(type)) return { status: 202, body: {} };
+    if (!HANDLED_TYPES.has(type)) {
+      this.d.onIgnored?.(type);
+      return { status: 202, body: {} };
+    }
     // Keys live on their actor's server: a request naming a key elsewhere never makes us fetch it.
     if (hostOf(pre.checked.keyId) !== hostOf(actorUri)) return reject(401, 'signature: the key and the activity actor are on different hosts');
 

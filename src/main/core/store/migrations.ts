@@ -246,11 +246,12 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
 
   -- The account's aliases (alsoKnownAs, a JSON array of actor URIs), where it moved (movedTo),
-  -- and the two search switches Mastodon reads.
+  -- and the two search switches Mastodon reads: listed in directories (on, as before), posts
+  -- indexed for full-text search elsewhere (off, Mastodon's default: opt-in).
   ALTER TABLE local_actor ADD COLUMN also_known_as TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE local_actor ADD COLUMN moved_to TEXT;
   ALTER TABLE local_actor ADD COLUMN moved_at INTEGER;
-  ALTER TABLE local_actor ADD COLUMN discoverable INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE local_actor ADD COLUMN discoverable INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE local_actor ADD COLUMN indexable INTEGER NOT NULL DEFAULT 0;
 
   -- A remote account that moved: where to (its movedTo, once checked).
@@ -258,6 +259,14 @@ export const MIGRATIONS: readonly string[] = [
 
   -- The other account of a notification ("X moved to Y": Y).
   ALTER TABLE notifications ADD COLUMN target_uri TEXT;
+
+  -- Accounts that blocked the user (an incoming Block): nothing more goes to their personal inbox.
+  CREATE TABLE blocked_by (
+    actor_uri TEXT PRIMARY KEY,
+    inbox TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX blocked_by_inbox ON blocked_by(inbox);
 
   -- Pinned posts: the featured collection, newest pin first.
   CREATE TABLE pinned_notes (
