@@ -1,6 +1,6 @@
 // Data shapes exchanged between the instance and its UIs (IPC and HTTP alike).
 // Plain JSON: no Dates, no class instances. Times are epoch milliseconds.
-import type { HostSignatureDto } from './federation';
+import type { HostSignatureDto, SignatureSpecName } from './federation';
 
 export const VISIBILITIES = ['public', 'unlisted', 'followers', 'direct'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
@@ -278,6 +278,12 @@ export interface SettingsDto {
   osNotifications: boolean;
   /** Authorized fetch (Mastodon's secure mode): notes and collections only to signed requests. */
   authorizedFetch: boolean;
+  /** Listed in profile directories and suggestions (actor `discoverable`; default on). */
+  discoverable?: boolean;
+  /** Posts may be indexed for full-text search elsewhere (actor `indexable`; default off, as Mastodon). */
+  indexable?: boolean;
+  /** The signature spec a server we know nothing about gets first (the double-knock tries the other on 400/401). */
+  signatureSpec?: SignatureSpecName;
   delivery: DeliverySettingsDto;
   /** What `delivery` is when the user changed nothing. */
   deliveryDefaults: DeliverySettingsDto;

@@ -444,8 +444,6 @@ export interface MovesConfig {
   maxAliases: number;
   /** Pinned posts (the featured collection). Default 5, as Mastodon. */
   maxPinned: number;
-  /** WebFinger lookups one handle may take (the first, and one re-query at the subject's host). Default 2. */
-  webfingerMaxQueries: number;
 }
 
-export const DEFAULT_MOVES: MovesConfig = { maxAliases: 10, maxPinned: 5, webfingerMaxQueries: 2 };
+export const DEFAULT_MOVES: MovesConfig = { maxAliases: 10, maxPinned: 5 };
