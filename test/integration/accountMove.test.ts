@@ -35,6 +35,10 @@ describe('moving an account from A to B, with a follower on C', () => {
     const { noteId, activityId } = await a.rpc('compose', { content: 'posted before the move' });
     await eventually(async () => (await a.rpc('deliveryProgress', { activityId })).delivered === 1, 10_000, 'delivered to C');
     oldNoteUri = `${a.publicUrl}/notes/${noteId}`;
+    // Pinned: served in the featured collection the actor document names.
+    await a.rpc('pin', { noteId });
+    const featuredUrl = (await getJson(a.actor)).body.featured as string;
+    expect((await getJson(featuredUrl)).body.orderedItems.map((n: { id: string }) => n.id)).toEqual([oldNoteUri]);
   });
 
   it('A cannot move to B before B lists A as an alias', async () => {
