@@ -3,10 +3,10 @@
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
-  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto,
+  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto, AliasesDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
-import { SIGNATURE_SPECS, type AliasesDto } from './federation';
+import { SIGNATURE_SPECS } from './federation';
 
 type Empty = Record<string, never>;
 

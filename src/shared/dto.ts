@@ -19,6 +19,13 @@ export interface ActorSummary {
   movedTo?: string | null;
 }
 
+/** The account's aliases and where it moved (addAlias, removeAlias, aliases, moveAccount answer this). */
+export interface AliasesDto {
+  aliases: ActorSummary[];
+  movedTo: ActorSummary | null;
+  movedAt: number | null;
+}
+
 export interface NoteDto {
   id: string;
   uri: string;

@@ -23,22 +23,3 @@ export interface HostSignatureDto {
   /** The spec the last double-knock tried first. */
   lastDoubleKnockFrom: SignatureSpecName | null;
 }
-
-/** The account's aliases and where it moved (addAlias, removeAlias, aliases, moveAccount answer this). */
-export interface AliasesDto {
-  aliases: AccountRef[];
-  movedTo: AccountRef | null;
-  movedAt: number | null;
-}
-
-/** An account as the alias list shows it (the shape of dto.ts's ActorSummary). */
-export interface AccountRef {
-  uri: string;
-  handle: string;
-  name: string;
-  url: string | null;
-  iconUrl: string | null;
-  summaryHtml: string;
-  local: boolean;
-  movedTo?: string | null;
-}

@@ -12,7 +12,7 @@ import type { RemoteActors } from '../federation/remoteActors';
 import type { FederationClient } from '../federation/federationClient';
 import type { Outbox } from '../delivery/outbox';
 import { AS_CONTEXT, AS_PUBLIC, asArray, idOf, type Json } from '../federation/activityStreams';
-import type { ActorSummary } from '../../../shared/dto';
+import type { ActorSummary, AliasesDto } from '../../../shared/dto';
 import { conflict, DomainError } from '../errors';
 import { FetchError } from '../federation/httpClient';
 import { resolveAccount } from './resolveAccount';
@@ -29,13 +29,6 @@ export interface AccountMovesDeps {
   announceProfile: () => void;
   actorSummary: (uri: string) => ActorSummary;
   now?: () => number;
-}
-
-export interface AliasesDto {
-  aliases: ActorSummary[];
-  /** Where this account moved, if it did. */
-  movedTo: ActorSummary | null;
-  movedAt: number | null;
 }
 
 /** The actor URIs a document lists in alsoKnownAs. */

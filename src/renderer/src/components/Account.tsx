@@ -3,8 +3,8 @@
 // from an old account), and moving it to another account, with a confirmation that says
 // what happens. A moved account shows a banner saying where it went.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { SettingsDto } from '../../../shared/dto';
-import { SIGNATURE_SPEC_LABELS, SIGNATURE_SPECS, type AliasesDto, type SignatureSpecName } from '../../../shared/federation';
+import type { AliasesDto, SettingsDto } from '../../../shared/dto';
+import { SIGNATURE_SPEC_LABELS, SIGNATURE_SPECS, type SignatureSpecName } from '../../../shared/federation';
 import { api } from '../client';
 import { atHandle, errorMessage } from '../lib/format';
 import { fullDate } from '../lib/time';

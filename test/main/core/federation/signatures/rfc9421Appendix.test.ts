@@ -12,27 +12,13 @@ import {
   parseMessageSignature, signMessage, signatureBase, verifyMessageSignature, type MessageSignableRequest,
 } from '../../../../../src/main/core/federation/signatures/rfc9421';
 import { SignatureError } from '../../../../../src/main/core/federation/signatures/common';
+import { rfc9421ExampleRequest } from '../../../../support/rfc9421Example';
 
 const FIXTURES = join(__dirname, '../../../../fixtures/rfc9421');
 const PSS_PUBLIC = createPublicKey(readFileSync(join(FIXTURES, 'test-key-rsa-pss.pub.pem')));
 const PSS_PRIVATE = createPrivateKey(readFileSync(join(FIXTURES, 'test-key-rsa-pss.pem')));
 
-/** The RFC's example request (B.2), with the given signature headers. */
-function exampleRequest(input: string, signature: string): MessageSignableRequest {
-  return {
-    method: 'POST',
-    path: '/foo?param=Value&Pet=dog',
-    headers: {
-      host: 'example.com',
-      date: 'Tue, 20 Apr 2021 02:07:55 GMT',
-      'content-type': 'application/json',
-      'content-digest': 'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:',
-      'content-length': '18',
-      'signature-input': input,
-      signature,
-    },
-  };
-}
+const exampleRequest = rfc9421ExampleRequest;
 
 const B21_INPUT = 'sig-b21=();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd"';
 const B21_SIGNATURE = 'sig-b21=:d2pmTvmbncD3xQm8E9ZV2828BjQWGgiwAaw5bAkgibUopemLJcWDy/lkbbHAve4cRAtx31Iq786U7it++wgGxbtRxf8Udx7zFZsckzXaJMkA7ChG52eSkFxykJeNqsrWH5S+oxNFlD4dzVuwe8DhTSja8xxbR/Z2cOGdCbzR72rgFWhzx2VjBqJzsPLMIQKhO4DGezXehhWwE56YCE+O6c0mKZsfxVrogUvA4HELjVKWmAvtl6UnCh8jYzuVG5WSb/QEVPnP5TmcAnLH1g+s++v6d4s8m0gCw1fV5/SITLq9mhho8K3+7EPYTU8IU1bLhdxO5Nyt8C8ssinQ98Xw9Q==:';
