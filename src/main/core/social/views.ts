@@ -25,6 +25,8 @@ export class Views {
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
+    /** Whether one of our notes is pinned (the featured collection). */
+    private readonly pinned: (noteId: string) => boolean = () => false,
     private readonly state: NoteState = NO_STATE,
     private readonly now: () => number = Date.now,
   ) {}
@@ -43,6 +45,7 @@ export class Views {
         })(),
         summaryHtml: p.summary ? `<p>${escapeHtml(p.summary)}</p>` : '',
         local: true,
+        movedTo: p.movedTo,
       };
     }
     const cached = this.actors.cached(uri);
@@ -78,6 +81,7 @@ export class Views {
       poll: n.poll ? this.poll(n) : null,
       bookmarked: this.state.isBookmarked(n.id),
       source: n.local && n.authorUri === me ? (n.source ?? null) : null,
+      ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
     };
   }
 

@@ -10,7 +10,7 @@ import { isTyping } from '../lib/keys';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
 import { DeliveryBar } from './DeliveryBar';
-import { NoteMenu } from './NoteMenu';
+import { NoteMenu, PinButton } from './NoteMenu';
 import { EditedMarker, NoteEditor, PollView } from './NoteExtras';
 import { Icon, type IconName } from './Icon';
 import '../conversations.css';
@@ -170,6 +170,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
               onClick={() => void toggleBookmark(note)}
             />
             <span className="spacer" />
+            {mine && canBoost && <PinButton note={note} />}
             {!mine && note.author.uri !== myActor && <NoteMenu note={note} />}
             {mine && !confirmDelete && !editing && (
               <ActionButton icon="edit" tone="edit" label="Edit" onClick={() => setEditing(true)} />

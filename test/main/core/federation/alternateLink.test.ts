@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alternateActivityLink } from '../../../../src/main/core/federation/alternateLink';
 import { FederationClient } from '../../../../src/main/core/federation/federationClient';
 import { FetchError, HttpClient } from '../../../../src/main/core/federation/httpClient';
-import { DEFAULT_LIMITS } from '../../../../src/main/core/config';
+import { DEFAULT_LIMITS, DEFAULT_SIGNATURES } from '../../../../src/main/core/config';
+import { HostSignatureSpecs } from '../../../../src/main/core/federation/hostSignatureSpecs';
 import { freePort } from '../../../../src/main/core/http/httpUtil';
 
 describe('alternateActivityLink', () => {
@@ -36,7 +37,8 @@ describe('alternateActivityLink', () => {
 describe('FederationClient.getActivityJsonFromPage', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const http = new HttpClient({ allowPrivateNetwork: true, userAgent: 'test' });
-  const client = new FederationClient(http, () => ({ keyId: 'https://me.example/u#k', privateKey }), DEFAULT_LIMITS);
+  const client = new FederationClient(http, () => ({ keyId: 'https://me.example/u#k', privateKey }), DEFAULT_LIMITS,
+    new HostSignatureSpecs(null, DEFAULT_SIGNATURES, () => DEFAULT_SIGNATURES.preferredSpec));
   let server: Server;
   let origin = '';
   let other: Server;

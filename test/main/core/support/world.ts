@@ -23,6 +23,7 @@ import { Views } from '../../../../src/main/core/social/views';
 import { LocalActions } from '../../../../src/main/core/social/localActions';
 import { Outbox } from '../../../../src/main/core/delivery/outbox';
 import { MediaStore } from '../../../../src/main/core/media/mediaStore';
+import { AccountEvents } from '../../../../src/main/core/inbox/accountEvents';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
 import { BlockList } from '../../../../src/main/core/social/blockList';
@@ -116,7 +117,7 @@ export class World {
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
     const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir');
-    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), {
+    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), () => false, {
       ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
     }, this.clock);
     this.views = views;
@@ -135,6 +136,10 @@ export class World {
       notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
       blocks: new BlockList(this.db), fetcher: this.conversations.fetcher, polls: this.conversations.polls,
       editing: this.conversations.editing, pollLimits: config.polls,
+      accountEvents: new AccountEvents({
+        db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, outbox: this.outbox, follows: this.follows,
+        notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, now: this.clock,
+      }),
     });
   }
 
