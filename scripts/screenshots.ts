@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     const aliceOnJon = await eventually(async () => (await jon.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on jon');
     const jonReply = await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny. #wagtails`, inReplyTo: aliceOnJon.note.id });
     await maya.rpc('like', { noteId: (await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on maya')).note.id });
-    await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 5, 10_000, 'home filled');
+    // Four entries: maya's boost of jon's post, already in alice's home, adds no second one.
+    await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 4, 10_000, 'home filled');
 
     log('a conversation and a poll');
     const jonReplyOnMaya = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.uri.endsWith(jonReply.noteId)), 10_000, 'jon on maya');
@@ -304,6 +305,42 @@ async function main(): Promise<void> {
       await page.setViewportSize({ width: 900, height: 700 });
       await sleep(800);
       await page.screenshot({ path: join(EXTRA, 'dashboard-narrow.png') });
+      // The conversation views at the narrower widths, light and dark.
+      for (const [width, scheme] of [[1024, 'light'], [720, 'light'], [1024, 'dark'], [720, 'dark']] as const) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.evaluate((id) => { window.location.hash = `#/thread/${encodeURIComponent(id)}`; }, jonReplyOnAlice.note.id);
+        await page.locator('article.note[aria-current="true"]', { hasText: 'tail bobbing' }).waitFor();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `thread-${width}-${scheme}.png`) });
+        await page.evaluate(() => { window.location.hash = '#/search/wagtail'; });
+        await page.getByTestId('search-results').locator('article.note').first().waitFor();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `search-${width}-${scheme}.png`) });
+        await go('home');
+        await page.locator('article.note', { hasText: 'Feeder question' }).scrollIntoViewIfNeeded();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `poll-${width}-${scheme}.png`) });
+        await page.getByLabel('Post text').fill('Which route for Sunday?');
+        await page.getByRole('button', { name: 'Add a poll' }).click();
+        await page.getByRole('textbox', { name: 'Option 1' }).fill('The canal');
+        await page.getByRole('textbox', { name: 'Option 2' }).fill('The canal');
+        await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
+        await sleep(300);
+        await page.screenshot({ path: join(EXTRA, `composer-poll-${width}-${scheme}.png`) });
+        await page.getByRole('button', { name: 'Remove the poll' }).click();
+        await page.getByLabel('Post text').fill('');
+        await page.keyboard.press('Escape');
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.keyboard.press('?');
+      await sleep(400);
+      await page.screenshot({ path: join(EXTRA, 'shortcuts.png') });
+      await page.keyboard.press('Escape');
+      await go('bookmarks');
+      await sleep(600);
+      await page.screenshot({ path: join(EXTRA, 'bookmarks-empty.png') });
       log(`wrote extra screenshots to ${EXTRA}`);
     }
     const errors = win.errors.filter((e) => !/Content Security Policy|Failed to load resource/.test(e));

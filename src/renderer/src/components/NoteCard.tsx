@@ -107,7 +107,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
   const canBoost = note.visibility === 'public' || note.visibility === 'unlisted';
   const parentAuthor = note.inReplyToAuthor;
   const replyTarget = parentAuthor
-    ? (parentAuthor.uri === myActor ? 'you' : atHandle(parentAuthor.handle))
+    ? (parentAuthor.uri === myActor ? 'you' : parentAuthor.name || atHandle(parentAuthor.handle))
     : note.inReplyTo ? `a post on ${hostOf(note.inReplyTo) ?? 'another server'}` : null;
 
   const openThread = () => navigate('thread', note.id);
@@ -145,7 +145,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
       )}
       {replyTarget && (
         <div className="note-context">
-          <Icon name="reply" size={14} /> <a href={threadHref(note.inReplyToNoteId ?? note.inReplyTo!)} className="reply-link">Replying to {replyTarget}</a>
+          <Icon name="reply" size={14} /> <a href={threadHref(note.inReplyToNoteId ?? note.inReplyTo!)} className="reply-link" title={parentAuthor ? atHandle(parentAuthor.handle) : undefined}>Replying to <span dir="auto">{replyTarget}</span></a>
         </div>
       )}
       <AuthorLine author={note.author} note={note} />

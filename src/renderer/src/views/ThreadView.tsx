@@ -53,7 +53,10 @@ export function ThreadView() {
   useEffect(() => {
     if (!data || scrolledFor.current === key) return;
     scrolledFor.current = key;
-    focused.current?.scrollIntoView({ block: 'start' });
+    // The opened post goes to the top when the conversation above it pushes it down the
+    // screen; when it is already in the upper half, the page stays put (header included).
+    const el = focused.current;
+    if (el && el.getBoundingClientRect().top > window.innerHeight / 2) el.scrollIntoView({ block: 'start' });
     focused.current?.querySelector<HTMLElement>('article.note')?.focus({ preventScroll: true });
   }, [data, key]);
 
