@@ -150,6 +150,28 @@ describe('keyboard shortcuts', () => {
     expect(bookmarks.entries.map((e) => e.note.id)).toEqual([ids[0]]);
   });
 
+  it('b boosts the focused post; Enter opens its thread, but Enter on a button inside a post is that button\'s', async () => {
+    const { page } = win;
+    await bob.rpc('compose', { content: 'A public post for the keys' });
+    await goTo(page, 'home');
+    const post = card('A public post for the keys');
+    await post.waitFor({ timeout: 15_000 });
+    await post.focus();
+    await page.keyboard.press('b');
+    await post.getByRole('button', { name: 'Undo boost' }).waitFor({ timeout: 5000 });
+
+    await post.getByRole('button', { name: 'Reply' }).focus();
+    await page.keyboard.press('Enter');
+    await composer(page).getByText('Replying to').waitFor({ timeout: 5000 });
+    expect(await page.evaluate(() => window.location.hash)).not.toMatch(/^#\/thread\//);
+    await composer(page).getByRole('button', { name: 'Cancel reply' }).click();
+
+    await post.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('article.note[aria-current="true"]', { hasText: 'A public post for the keys' }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => window.location.hash)).toMatch(/^#\/thread\//);
+  });
+
   it('n focuses a new post, / opens search with its box focused, ? lists the shortcuts', async () => {
     const { page } = win;
     await goTo(page, 'notifications');

@@ -118,12 +118,14 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
   };
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || editing) return;
+    // Enter on a link or button inside the card is that control's own; keys inside the post's menu are the menu's.
+    if ((e.key === 'Enter' && e.target !== e.currentTarget) || (e.target as Element).closest('[role="menu"], [role="dialog"]')) return;
     const act = ({
       r: () => startReply(note),
       f: () => void noteAction(note, note.likedByMe ? 'unlike' : 'like'),
       b: () => (canBoost || note.boostedByMe) && void noteAction(note, note.boostedByMe ? 'unboost' : 'boost'),
       s: () => void toggleBookmark(note),
-      Enter: () => e.target === e.currentTarget && threadLink && openThread(),
+      Enter: () => threadLink && openThread(),
       o: () => threadLink && openThread(),
     } as Record<string, () => unknown>)[e.key];
     if (!act) return;
