@@ -3,7 +3,7 @@
 // the origin rule on fetched parents, edits seen by the other side, polls voted on and
 // counted both ways, a post found by its URL and replied to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
+import { eventually, freePort, startOutpost, type TestOutpost } from '../support/outpost';
 import { FakeRemote } from '../support/fakeRemote';
 
 let alice: TestOutpost;
@@ -138,6 +138,13 @@ describe('edits, polls and search across instances', () => {
     await eventually(async () => (await bob.rpc('notifications')).notifications.find((x) => x.type === 'like' && x.note?.id === noteId), 10_000, 'like on bob');
     const nothing = await alice.rpc('search', { q: `${bob.publicUrl}/notes/doesnotexist` });
     expect(nothing.message).toMatch(/nothing found/);
+    // A server that refuses the connection: said once, with the host named once.
+    const closed = `127.0.12.9:${await freePort('127.0.12.9')}`;
+    const refused = await alice.rpc('search', { q: `http://${closed}/notes/1` });
+    expect(refused.notes).toEqual([]);
+    expect(refused.message).toMatch(/^could not reach /);
+    expect(refused.message).toMatch(/ECONNREFUSED/);
+    expect(refused.message!.startsWith(`could not reach ${closed}: ${closed}`)).toBe(false);
   });
 
   it('the follow box (lookup) takes a profile URL', async () => {

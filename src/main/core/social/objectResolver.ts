@@ -110,7 +110,8 @@ function explain(err: unknown, text: string): unknown {
     if (err.kind === 'http' && (err.status === 401 || err.status === 403)) return new DomainError('remote', `${host} does not show this to us (${err.status})`);
     if (err.kind === 'invalid') return new DomainError('invalid', `not a post or a profile: ${why}`);
     if (err.kind === 'blocked') return new DomainError('remote', `${host} is on a private network: ${why}`);
-    return new DomainError('remote', `could not reach ${host}: ${why}`);
+    // Network errors already start with the host ("a.example: connect ECONNREFUSED …"): name it once.
+    return new DomainError('remote', `could not reach ${why.startsWith(host) ? why : `${host}: ${why}`}`);
   }
   return err;
 }

@@ -65,6 +65,14 @@ export interface ConversationsSlice {
 
 let searchSeq = 0;
 
+/** Why a thread cannot open, for people: a post we cannot find is said plainly. */
+function threadError(err: unknown): string {
+  if ((err as { code?: unknown } | null)?.code === 'not_found') {
+    return 'It may have been deleted, or the link points to a post this instance does not have and could not fetch.';
+  }
+  return errorMessage(err);
+}
+
 export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) => {
   const fetchList = async (which: 'tag' | 'bookmarks', key: string, before?: string): Promise<TimelinePage> => (which === 'tag'
     ? api().tagTimeline({ tag: key, limit: PAGE, ...(before ? { before } : {}) })
@@ -100,7 +108,7 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
         const now = get().thread;
         if (now?.key !== key) return;
         if (quiet && now.data) return; // a background refresh keeps what is shown
-        set({ thread: { key, status: 'error', error: errorMessage(err), data: null } });
+        set({ thread: { key, status: 'error', error: threadError(err), data: null } });
       }
     },
 
