@@ -1,15 +1,8 @@
 // Inbound Announce (boost): of public notes only; a boost of the user's note notifies; a
 // boost by a followed actor lands in the home timeline, fetching the note when needed.
 import { describe, expect, it } from 'vitest';
-import { SERVER_KINDS, world, type World } from '../support/world';
-
-/** A public post by someone the user does not follow, stored because it mentions the user (not in home). */
-export async function storedMention(w: World): Promise<string> {
-  const carol = w.remote('mastodon', 'https://carol.example');
-  const create = carol.fixture('create-note-mention');
-  await w.receive(create);
-  return create.object.id as string;
-}
+import { SERVER_KINDS, world } from '../support/world';
+import { followedBoostOfStoredPost, storedMention } from './boostedNotes';
 
 describe.each(SERVER_KINDS)('Announce from %s', (kind) => {
   it("of the user's note by someone not followed: counted and notified, not in home", async () => {
@@ -24,10 +17,7 @@ describe.each(SERVER_KINDS)('Announce from %s', (kind) => {
 
   it('by a followed actor, of a post not in home: a boost entry in the home timeline', async () => {
     const w = world();
-    const bob = w.remote(kind);
-    await w.follow(bob);
-    const theirs = await storedMention(w);
-    await w.receive(bob.fixture('announce', { LOCAL_NOTE: theirs }));
+    const { bob, theirs } = await followedBoostOfStoredPost(w, kind);
     expect(w.timeline()).toEqual([{ uri: theirs, boostedBy: bob.actorId }]);
   });
 

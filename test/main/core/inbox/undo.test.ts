@@ -1,7 +1,7 @@
 // Inbound Undo of a Follow, a Like or an Announce: only the actor who did it can undo it.
 import { describe, expect, it } from 'vitest';
 import { SERVER_KINDS, world } from '../support/world';
-import { storedMention } from './announce.test';
+import { followedBoostOfStoredPost } from './boostedNotes';
 
 describe.each(SERVER_KINDS)('Undo from %s', (kind) => {
   it('of its Follow: no longer a follower, the follow notification is gone', async () => {
@@ -39,10 +39,7 @@ describe.each(SERVER_KINDS)('Undo from %s', (kind) => {
 
   it('of its Announce of a post not in home: the boost\'s home entry goes too', async () => {
     const w = world();
-    const bob = w.remote(kind);
-    await w.follow(bob);
-    const theirs = await storedMention(w);
-    await w.receive(bob.fixture('announce', { LOCAL_NOTE: theirs }));
+    const { bob, theirs } = await followedBoostOfStoredPost(w, kind);
     expect(w.timeline()).toEqual([{ uri: theirs, boostedBy: bob.actorId }]);
     await w.receive(bob.fixture('undo-announce', { LOCAL_NOTE: theirs }));
     expect(w.reactions(theirs, 'announce')).toEqual([]);
