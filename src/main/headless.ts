@@ -59,6 +59,7 @@ export async function startHeadless(
   const ui = extra.ui ?? (() => ({ dir: builtRendererDir() }));
   const server = createAdminServer({
     handlers, events: instance.events, token, log, ui, metrics: () => instance.metrics.exposition(),
+    media: (path, range) => instance.mediaRequest(path, range),
   });
   try {
     adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));

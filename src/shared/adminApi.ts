@@ -4,8 +4,11 @@
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
   QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto,
+  MediaStorageDto, MediaUploadType, UploadedMediaDto,
 } from './dto';
-import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
+import {
+  AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_UPLOAD_MAX_BYTES, MEDIA_UPLOAD_TYPES, METRICS_RANGES, VISIBILITIES,
+} from './dto';
 
 type Empty = Record<string, never>;
 
@@ -22,9 +25,12 @@ export interface AdminMethods {
   blocks: { params: Empty; result: BlocksDto };
   report: { params: { handle: string; noteIds?: string[]; comment?: string }; result: { ok: true } };
   compose: {
-    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string };
+    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean };
     result: ComposeResult;
   };
+  uploadMedia: { params: { data: string; mediaType: MediaUploadType; description?: string }; result: UploadedMediaDto };
+  storage: { params: Empty; result: MediaStorageDto };
+  clearMediaCache: { params: Empty; result: MediaStorageDto };
   timeline: { params: { limit?: number; before?: string }; result: TimelinePage };
   notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
   markNotificationsRead: { params: { upTo: string }; result: { ok: true } };
@@ -55,10 +61,12 @@ export interface AdminMethods {
   updateSettings: { params: SettingsUpdate; result: SettingsDto };
   uploadAvatar: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
   removeAvatar: { params: Empty; result: SettingsDto };
+  uploadHeader: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
+  removeHeader: { params: Empty; result: SettingsDto };
 }
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
-export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'> & DeliverySettingsDto>;
+export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch' | 'showSensitiveMedia'> & DeliverySettingsDto>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -106,11 +114,21 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     comment: { type: 'string', optional: true, maxLength: 1000 },
   },
   compose: {
-    content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
+    // May be empty when the post carries media (the instance says so otherwise).
+    content: { type: 'string', maxLength: NOTE_MAX_CHARS },
     visibility: { type: 'string', optional: true, maxLength: 16, oneOf: VISIBILITIES },
     summary: { type: 'string', optional: true, maxLength: 500 },
     inReplyTo: { type: 'string', optional: true, maxLength: 2048 },
+    mediaIds: { type: 'strings', optional: true, maxItems: 4, maxLength: 40 },
+    sensitive: { type: 'boolean', optional: true },
   },
+  uploadMedia: {
+    data: { type: 'base64', maxBytes: MEDIA_UPLOAD_MAX_BYTES },
+    mediaType: { type: 'string', maxLength: 40, oneOf: MEDIA_UPLOAD_TYPES },
+    description: { type: 'string', optional: true, maxLength: MEDIA_DESCRIPTION_MAX_CHARS },
+  },
+  storage: {},
+  clearMediaCache: {},
   timeline: { limit: pageLimit, before: cursor },
   notifications: { limit: pageLimit, before: cursor },
   markNotificationsRead: { upTo: id },
@@ -147,6 +165,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
     authorizedFetch: { type: 'boolean', optional: true },
+    showSensitiveMedia: { type: 'boolean', optional: true },
     globalConcurrency: { type: 'integer', optional: true, min: 1, max: 512 },
     perHostConcurrency: { type: 'integer', optional: true, min: 1, max: 32 },
     attemptTimeoutMs: { type: 'integer', optional: true, min: 1000, max: 120_000 },
@@ -160,6 +179,11 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
   },
   removeAvatar: {},
+  uploadHeader: {
+    data: { type: 'base64', maxBytes: AVATAR_MAX_BYTES },
+    mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
+  },
+  removeHeader: {},
 };
 
 export const ADMIN_METHODS = Object.keys(adminParamSpecs) as AdminMethod[];
@@ -266,7 +290,8 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
           throw new AdminError('bad_params', `${method}: field "${key}" must be base64 data`);
         }
         if ((value.length / 4) * 3 > field.maxBytes + 2) {
-          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${Math.round(field.maxBytes / 1024)} KiB`);
+          const cap = field.maxBytes >= 1024 * 1024 ? `${Math.round(field.maxBytes / 1024 / 1024)} MiB` : `${Math.round(field.maxBytes / 1024)} KiB`;
+          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${cap}`);
         }
         break;
       }

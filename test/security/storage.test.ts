@@ -111,7 +111,7 @@ describe('a full disk', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const fill = (i: number) => o.instance.notes.insert({
       id: `filler${i}`, uri: `${remote.origin}/filler/${i}`, authorUri: remote.actorId, local: false, contentHtml: 'z'.repeat(1200),
-      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null,
+      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null, attachments: [], emojis: [], sensitive: false,
     });
     expect(() => { for (let i = 0; i < 100_000; i++) fill(i); }).toThrow(/full/);
 
@@ -154,7 +154,7 @@ describe('a full disk under the delivery engine', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const fill = (i: number) => o.instance.notes.insert({
       id: `ballast${i}`, uri: `https://ballast.example/${i}`, authorUri: 'https://ballast.example/u', local: false, contentHtml: 'z'.repeat(1200),
-      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null,
+      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null, attachments: [], emojis: [], sensitive: false,
     });
     expect(() => { for (let i = 0; i < 100_000; i++) fill(i); }).toThrow(/full/);
     // The attempt log, where the outcome goes first, is full too.

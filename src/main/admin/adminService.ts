@@ -2,7 +2,8 @@
 // validate params with the shared spec and call these.
 import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
-import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
+import type { AvatarMediaType, FollowDto, HostDto, MediaStorageDto, NotificationDto, SettingsDto } from '../../shared/dto';
+import { localPath } from '../core/media/mediaRequests';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
 import { DomainError, type DomainErrorKind } from '../core/errors';
@@ -13,7 +14,6 @@ import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
 import { loadProfile } from '../core/federation/localActor';
 import { parseCursor } from '../core/social/noteRepository';
-import { summarizeRemote } from '../core/federation/remoteActors';
 import type { FollowRecord } from '../core/social/followRepository';
 
 export type AdminHandlers = { [M in AdminMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
@@ -36,13 +36,30 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
   const settingsDto = (): SettingsDto => {
     const p = loadProfile(db);
     const avatar = inst.media.avatar();
+    const header = inst.media.header();
+    const stored = loadStoredSettings(db);
     return {
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
-      osNotifications: loadStoredSettings(db).osNotifications,
-      authorizedFetch: loadStoredSettings(db).authorizedFetch,
+      avatarSrc: avatar ? localPath(avatar.file) : null,
+      headerUrl: header ? inst.identity.mediaUrl(header.file) : null,
+      headerSrc: header ? localPath(header.file) : null,
+      showSensitiveMedia: stored.showSensitiveMedia,
+      osNotifications: stored.osNotifications,
+      authorizedFetch: stored.authorizedFetch,
       delivery: deliverySettingsOf(inst.deliveryConfig), deliveryDefaults: defaults, dataDir: ctx.dataDir,
     };
+  };
+  const mediaStorage = (): MediaStorageDto => ({
+    uploads: inst.uploads.stats(),
+    cache: inst.mediaCache.stats(),
+    uploadCaps: { imageBytes: inst.mediaConfig.uploadImageMaxBytes, videoBytes: inst.mediaConfig.uploadVideoMaxBytes },
+  });
+  const profileImage = async (which: 'avatar' | 'header', data?: { data: string; mediaType: AvatarMediaType }) => {
+    if (data) await inst.media.save(which, Buffer.from(data.data, 'base64'), data.mediaType);
+    else inst.media.remove(which);
+    db.transaction(() => inst.actions.announceProfile())();
+    return settingsDto();
   };
   const followDto = (f: FollowRecord): FollowDto => ({ actor: inst.views.actor(f.actorUri), state: f.state, since: f.createdAt });
   const requireFederation = (method: string) => {
@@ -82,6 +99,19 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     blocks: async () => inst.moderation.list(),
     report: (p) => inst.moderation.report(p),
     compose: (p) => inst.actions.compose(p),
+    async uploadMedia(p) {
+      inst.uploads.pruneUnattached();
+      const u = await inst.uploads.save(Buffer.from(p.data, 'base64'), p.mediaType, p.description);
+      return {
+        mediaId: u.id, url: inst.identity.mediaUrl(u.file), src: localPath(u.file), kind: u.kind, mediaType: u.mediaType,
+        width: u.width, height: u.height, blurhash: u.blurhash, bytes: u.bytes,
+      };
+    },
+    storage: async () => mediaStorage(),
+    async clearMediaCache() {
+      inst.mediaCache.clear();
+      return mediaStorage();
+    },
     async timeline(p) {
       if (p.before) {
         try {
@@ -131,7 +161,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
         throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
       }
       return {
-        actor: summarizeRemote(actor),
+        actor: inst.views.actor(actor.uri),
         followersCount: actor.followersCount,
         followingCount: actor.followingCount,
         followState: inst.follows.following.get(actor.uri)?.state ?? null,
@@ -183,13 +213,14 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, ...delivery } = p;
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, showSensitiveMedia, ...delivery } = p;
       if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined) {
         inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers });
       }
       const stored = loadStoredSettings(db);
       if (osNotifications !== undefined) stored.osNotifications = osNotifications;
       if (authorizedFetch !== undefined) stored.authorizedFetch = authorizedFetch;
+      if (showSensitiveMedia !== undefined) stored.showSensitiveMedia = showSensitiveMedia;
       if (Object.keys(delivery).length > 0) {
         stored.delivery = { ...stored.delivery, ...delivery };
         inst.reconfigureDelivery(delivery);
@@ -197,16 +228,10 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       saveStoredSettings(db, stored);
       return settingsDto();
     },
-    async uploadAvatar(p) {
-      inst.media.saveAvatar(Buffer.from(p.data, 'base64'), p.mediaType);
-      db.transaction(() => inst.actions.announceProfile())();
-      return settingsDto();
-    },
-    async removeAvatar() {
-      inst.media.removeAvatar();
-      db.transaction(() => inst.actions.announceProfile())();
-      return settingsDto();
-    },
+    uploadAvatar: (p) => profileImage('avatar', p),
+    removeAvatar: () => profileImage('avatar'),
+    uploadHeader: (p) => profileImage('header', p),
+    removeHeader: () => profileImage('header'),
   });
 }
 

@@ -18,6 +18,8 @@ export interface StoredSettings {
   osNotifications: boolean;
   /** Notes and collections only to signed GETs (Mastodon's secure mode). Default off. */
   authorizedFetch: boolean;
+  /** Show sensitive media without blurring it first. Default off. */
+  showSensitiveMedia: boolean;
   tunnel: StoredTunnel;
 }
 
@@ -26,6 +28,7 @@ export function loadStoredSettings(db: Db): StoredSettings {
   const parsed = row ? (JSON.parse(row.value) as Partial<StoredSettings>) : {};
   return {
     delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, authorizedFetch: parsed.authorizedFetch ?? false,
+    showSensitiveMedia: parsed.showSensitiveMedia ?? false,
     tunnel: parsed.tunnel ?? { enabled: false },
   };
 }

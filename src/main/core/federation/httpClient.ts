@@ -2,6 +2,9 @@
 // on every request, and an SSRF guard that refuses loopback/private/link-local
 // addresses (checked on the resolved address, so DNS cannot smuggle them in).
 import { BlockList, connect, isIP } from 'node:net';
+import { createWriteStream, rmSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DEFAULT_DELIVERY, DEFAULT_HTTP_CLIENT, type HttpClientConfig } from '../config';
@@ -93,6 +96,26 @@ export interface RequestOptions {
   body?: string | Buffer;
   timeoutMs: number;
   maxBytes: number;
+}
+
+export interface DownloadOptions {
+  /** The file the body is written to; removed again on any failure. */
+  dest: string;
+  /** Bodies larger than this are cut off (and the download fails as too_large). */
+  maxBytes: number;
+  /** One deadline for the whole download, redirects and a slow body included. */
+  timeoutMs: number;
+  /** Redirects followed, each target re-checked by the SSRF guard. */
+  maxRedirects: number;
+  headers?: Record<string, string>;
+}
+
+export interface Download {
+  /** The URL that finally answered (after redirects). */
+  url: string;
+  /** What the server said it is (never trusted: callers sniff the bytes). */
+  contentType: string | undefined;
+  bytes: number;
 }
 
 export class HttpClient {
@@ -208,6 +231,62 @@ export class HttpClient {
       throw toFetchError(err, url);
     }
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  /**
+   * GETs a (possibly large) body straight to a file: a byte cap that cuts the stream off,
+   * one deadline for everything, and redirects followed by hand so that every hop passes
+   * `checkUrl` and the guarded DNS lookup. Only a 200 is a download.
+   */
+  async download(raw: string, opts: DownloadOptions): Promise<Download> {
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    let current = raw;
+    for (let hop = 0; hop <= opts.maxRedirects; hop++) {
+      const url = this.checkUrl(current);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          method: 'GET', headers: { 'user-agent': this.options.userAgent, ...opts.headers }, dispatcher: this.agent, signal,
+          headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
+        });
+      } catch (err) {
+        throw toFetchError(err, url);
+      }
+      const location = res.headers.location;
+      if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
+        res.body.destroy();
+        current = new URL(location, url).toString();
+        continue;
+      }
+      if (res.statusCode !== 200) {
+        res.body.destroy();
+        throw new FetchError(`GET ${url.host} answered ${res.statusCode}`, 'http', res.statusCode);
+      }
+      const length = Number(res.headers['content-length']);
+      if (Number.isFinite(length) && length > opts.maxBytes) {
+        res.body.destroy();
+        throw new FetchError(`${url.host} offers ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
+      }
+      let bytes = 0;
+      const cap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          if (bytes > opts.maxBytes) done(new FetchError(`${url.host} sent more than ${opts.maxBytes} bytes`, 'too_large', 200));
+          else done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(res.body, cap, createWriteStream(opts.dest, { mode: 0o600 }), { signal });
+      } catch (err) {
+        res.body.destroy();
+        rmSync(opts.dest, { force: true });
+        if (err instanceof FetchError) throw err;
+        throw toFetchError(signal.aborted ? signal.reason : err, url);
+      }
+      const type = res.headers['content-type'];
+      return { url: url.toString(), contentType: typeof type === 'string' ? type : undefined, bytes };
+    }
+    throw new FetchError(`GET ${raw}: too many redirects`, 'invalid');
   }
 
   /** Closes the pool; requests still running after `graceMs` are cut off rather than awaited. */

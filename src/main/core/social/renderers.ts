@@ -5,11 +5,12 @@ import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityS
 import { escapeHtml } from '../federation/sanitize';
 import type { StoredMedia } from '../media/mediaStore';
 
-const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
+const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', blurhash: 'toot:blurhash' }];
+const ACTOR_CONTEXT = [AS_CONTEXT, SECURITY_CONTEXT, { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers' }];
 
-export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
+export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null, header: StoredMedia | null = null): Json {
   return {
-    '@context': [AS_CONTEXT, SECURITY_CONTEXT, { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers' }],
+    '@context': ACTOR_CONTEXT,
     id: id.actor,
     type: 'Person',
     preferredUsername: id.username,
@@ -26,6 +27,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
+    ...(header ? { image: { type: 'Image', mediaType: header.mediaType, url: id.mediaUrl(header.file) } } : {}),
   };
 }
 
@@ -36,7 +38,7 @@ export function renderNote(note: NoteRecord): Json {
     attributedTo: note.authorUri,
     content: note.contentHtml,
     summary: note.summary,
-    sensitive: !!note.summary,
+    sensitive: !!note.summary || note.sensitive,
     inReplyTo: note.inReplyTo,
     published: new Date(note.publishedAt).toISOString(),
     ...(note.updatedAt ? { updated: new Date(note.updatedAt).toISOString() } : {}),
@@ -47,6 +49,11 @@ export function renderNote(note: NoteRecord): Json {
       ...note.mentions.map((m) => ({ type: 'Mention', href: m.href, name: m.name })),
       ...note.hashtags.map((t) => ({ type: 'Hashtag', href: '', name: `#${t}` })),
     ],
+    // As Mastodon sends them: a Document each, alt text as `name`.
+    attachment: note.attachments.map((a) => ({
+      type: 'Document', mediaType: a.mediaType, url: a.url, name: a.description,
+      ...(a.blurhash ? { blurhash: a.blurhash } : {}), ...(a.width && a.height ? { width: a.width, height: a.height } : {}),
+    })),
   };
 }
 
