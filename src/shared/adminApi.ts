@@ -29,6 +29,7 @@ export interface AdminMethods {
     result: ComposeResult;
   };
   uploadMedia: { params: { data: string; mediaType: MediaUploadType; description?: string }; result: UploadedMediaDto };
+  describeMedia: { params: { mediaId: string; description: string }; result: UploadedMediaDto };
   storage: { params: Empty; result: MediaStorageDto };
   clearMediaCache: { params: Empty; result: MediaStorageDto };
   timeline: { params: { limit?: number; before?: string }; result: TimelinePage };
@@ -127,6 +128,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     mediaType: { type: 'string', maxLength: 40, oneOf: MEDIA_UPLOAD_TYPES },
     description: { type: 'string', optional: true, maxLength: MEDIA_DESCRIPTION_MAX_CHARS },
   },
+  describeMedia: { mediaId: { type: 'string', maxLength: 40, minLength: 1 }, description: { type: 'string', maxLength: MEDIA_DESCRIPTION_MAX_CHARS } },
   storage: {},
   clearMediaCache: {},
   timeline: { limit: pageLimit, before: cursor },

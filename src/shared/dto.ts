@@ -352,6 +352,7 @@ export interface UploadedMediaDto {
   height: number | null;
   blurhash: string | null;
   bytes: number;
+  description: string | null;
 }
 
 /** Settings → Storage: the user's uploads and the remote media cache. */

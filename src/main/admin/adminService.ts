@@ -2,8 +2,9 @@
 // validate params with the shared spec and call these.
 import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
-import type { AvatarMediaType, FollowDto, HostDto, MediaStorageDto, NotificationDto, SettingsDto } from '../../shared/dto';
+import type { AvatarMediaType, FollowDto, HostDto, MediaStorageDto, NotificationDto, SettingsDto, UploadedMediaDto } from '../../shared/dto';
 import { localPath } from '../core/media/mediaRequests';
+import type { UploadRecord } from '../core/media/uploads';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
 import { DomainError, type DomainErrorKind } from '../core/errors';
@@ -61,6 +62,10 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     db.transaction(() => inst.actions.announceProfile())();
     return settingsDto();
   };
+  const uploadedDto = (u: UploadRecord): UploadedMediaDto => ({
+    mediaId: u.id, url: inst.identity.mediaUrl(u.file), src: localPath(u.file), kind: u.kind, mediaType: u.mediaType,
+    width: u.width, height: u.height, blurhash: u.blurhash, bytes: u.bytes, description: u.description,
+  });
   const followDto = (f: FollowRecord): FollowDto => ({ actor: inst.views.actor(f.actorUri), state: f.state, since: f.createdAt });
   const requireFederation = (method: string) => {
     if (!inst.federation.enabled) throw new AdminError('federation_paused', `${method}: ${inst.federation.reason}`);
@@ -101,12 +106,9 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     compose: (p) => inst.actions.compose(p),
     async uploadMedia(p) {
       inst.uploads.pruneUnattached();
-      const u = await inst.uploads.save(Buffer.from(p.data, 'base64'), p.mediaType, p.description);
-      return {
-        mediaId: u.id, url: inst.identity.mediaUrl(u.file), src: localPath(u.file), kind: u.kind, mediaType: u.mediaType,
-        width: u.width, height: u.height, blurhash: u.blurhash, bytes: u.bytes,
-      };
+      return uploadedDto(await inst.uploads.save(Buffer.from(p.data, 'base64'), p.mediaType, p.description));
     },
+    describeMedia: async (p) => uploadedDto(inst.uploads.describe(p.mediaId, p.description)),
     storage: async () => mediaStorage(),
     async clearMediaCache() {
       inst.mediaCache.clear();

@@ -46,6 +46,7 @@ export class Uploads {
       byFile: db.prepare<[string], UploadRow>('SELECT * FROM media WHERE file = ?'),
       byNote: db.prepare<[string], UploadRow>('SELECT * FROM media WHERE note_id = ? ORDER BY position'),
       attach: db.prepare<[string, number, string]>('UPDATE media SET note_id = ?, position = ? WHERE id = ? AND note_id IS NULL'),
+      describe: db.prepare<[string | null, string]>('UPDATE media SET description = ? WHERE id = ? AND note_id IS NULL'),
       deleteByNote: db.prepare<[string]>('DELETE FROM media WHERE note_id = ?'),
       stale: db.prepare<[number], UploadRow>('SELECT * FROM media WHERE note_id IS NULL AND created_at < ?'),
       deleteOne: db.prepare<[string]>('DELETE FROM media WHERE id = ?'),
@@ -90,6 +91,15 @@ export class Uploads {
   byId(id: string): UploadRecord | undefined {
     const row = this.stmts.byId.get(id);
     return row ? fromRow(row) : undefined;
+  }
+
+  /** Sets the alt text of an upload not posted yet (a posted one is part of its post). */
+  describe(id: string, description: string): UploadRecord {
+    const r = this.byId(id);
+    if (!r) throw new MediaError(`no upload ${id}`);
+    if (r.noteId) throw new MediaError(`upload ${id} is already posted`);
+    this.stmts.describe.run(cleanDescription(description, this.config.descriptionMaxChars), id);
+    return this.byId(id)!;
   }
 
   forNote(noteId: string): UploadRecord[] {

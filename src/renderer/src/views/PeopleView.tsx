@@ -90,7 +90,7 @@ function FollowForm() {
       {lookup.state === 'loading' && <Loading label={`Looking up ${lookup.handle}…`} />}
       {lookup.state === 'done' && r && (
         <div className="profile-card" data-testid="lookup-result">
-          <Avatar url={r.actor.iconUrl} name={r.actor.name || r.actor.handle} size={56} />
+          <Avatar src={r.actor.iconSrc} name={r.actor.name || r.actor.handle} size={56} />
           <div className="profile-main">
             <div className="profile-name">{r.actor.name || r.actor.handle.split('@')[0]}</div>
             <div className="muted">{atHandle(r.actor.handle)}</div>
@@ -135,7 +135,7 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
   };
   return (
     <li className="person" data-handle={f.actor.handle}>
-      <Avatar url={f.actor.iconUrl} name={f.actor.name || f.actor.handle} size={40} />
+      <Avatar src={f.actor.iconSrc} name={f.actor.name || f.actor.handle} size={40} />
       <div className="person-main">
         <div className="person-name">{f.actor.name || f.actor.handle.split('@')[0]}</div>
         <div className="muted small ellipsis">{atHandle(f.actor.handle)}</div>
