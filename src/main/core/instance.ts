@@ -53,6 +53,8 @@ export interface InstanceOptions {
   bindHost?: string;
   username: string;
   allowPrivateNetwork?: boolean;
+  /** Private addresses reachable even without allowPrivateNetwork (one LAN peer; tests: a remote on 127.x while the rest of loopback stays refused). */
+  privateNetworkAllowlist?: string[];
   /** Start a new identity even where the data folder shows an earlier instance (its database missing or empty). */
   allowNewIdentity?: boolean;
   limits?: Partial<InstanceLimits>;
@@ -136,13 +138,14 @@ export class Instance {
 
     this.http = new HttpClient({
       allowPrivateNetwork: !!options.allowPrivateNetwork,
+      privateNetworkAllowlist: options.privateNetworkAllowlist,
       userAgent: `Outpost/${OUTPOST_VERSION} (+${this.identity.origin})`,
       connectionsPerOrigin: this.deliveryConfig.perHostConcurrency,
       connectTimeoutMs: this.deliveryConfig.connectTimeoutMs,
     });
     this.client = new FederationClient(this.http, signer, this.limits);
     this.mediaCache = new MediaCache(this.db, options.dataDir, this.http, this.mediaConfig, this.log);
-    this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
+    this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork || !!options.privateNetworkAllowlist?.length);
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);

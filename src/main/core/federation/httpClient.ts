@@ -77,6 +77,8 @@ export function isPrivateAddress(address: string): boolean {
 export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Let requests reach loopback/private addresses (tests, benchmarks, LAN peers). */
   allowPrivateNetwork: boolean;
+  /** Private addresses allowed all the same (exact IPs): one LAN peer, or a test's remote on 127.x. */
+  privateNetworkAllowlist?: string[];
   userAgent: string;
   /** Per-origin connection cap of the shared Agent. Default: delivery's perHostConcurrency. */
   connectionsPerOrigin?: number;
@@ -132,7 +134,7 @@ export class HttpClient {
       dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
         if (err) return cb(err, []);
         const list = addresses as LookupAddress[];
-        if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address))) {
+        if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address) && !this.allowlisted(a.address))) {
           const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to a private address`);
           e.code = 'EPRIVATEADDR';
           return cb(e, []);
@@ -149,6 +151,10 @@ export class HttpClient {
     });
   }
 
+  private allowlisted(address: string): boolean {
+    return this.options.privateNetworkAllowlist?.includes(address) ?? false;
+  }
+
   /** Throws FetchError('blocked') for URLs we must not fetch. */
   checkUrl(raw: string): URL {
     let url: URL;
@@ -161,7 +167,7 @@ export class HttpClient {
     if (url.username || url.password) throw new FetchError('URLs with credentials are refused', 'invalid');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (!this.options.allowPrivateNetwork) {
-      if (isIP(host) && isPrivateAddress(host)) throw new FetchError(`${host} is a private address`, 'blocked');
+      if (isIP(host) && isPrivateAddress(host) && !this.allowlisted(host)) throw new FetchError(`${host} is a private address`, 'blocked');
       // 'localhost.' (fully qualified) is the same name as 'localhost'.
       const name = host.toLowerCase().replace(/\.+$/, '');
       if (name === 'localhost' || name.endsWith('.localhost')) throw new FetchError(`${host} is local`, 'blocked');
@@ -254,17 +260,17 @@ export class HttpClient {
       }
       const location = res.headers.location;
       if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
-        res.body.destroy();
+        discard(res.body);
         current = new URL(location, url).toString();
         continue;
       }
       if (res.statusCode !== 200) {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchError(`GET ${url.host} answered ${res.statusCode}`, 'http', res.statusCode);
       }
       const length = Number(res.headers['content-length']);
       if (Number.isFinite(length) && length > opts.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw new FetchError(`${url.host} offers ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
       }
       let bytes = 0;
@@ -278,7 +284,7 @@ export class HttpClient {
       try {
         await pipeline(res.body, cap, createWriteStream(opts.dest, { mode: 0o600 }), { signal });
       } catch (err) {
-        res.body.destroy();
+        discard(res.body);
         rmSync(opts.dest, { force: true });
         if (err instanceof FetchError) throw err;
         throw toFetchError(signal.aborted ? signal.reason : err, url);
@@ -298,6 +304,12 @@ export class HttpClient {
     clearTimeout(timer);
     if (!done) await this.agent.destroy().catch(() => {});
   }
+}
+
+/** Drops a response body we will not read (its abort error has no one to tell). */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function toFetchError(err: unknown, url: URL): FetchError {
