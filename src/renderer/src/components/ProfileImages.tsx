@@ -64,7 +64,7 @@ export function ProfileImages({ s }: { s: SettingsDto }) {
   const header = mediaSrc(s.headerSrc);
   return (
     <div className="profile-images">
-      <div className="profile-header-preview" aria-hidden="true">{header && <img src={header} alt="" />}</div>
+      {header && <div className="profile-header-preview" aria-hidden="true"><img src={header} alt="" /></div>}
       <div className="avatar-editor">
         <Avatar src={s.avatarSrc} name={s.displayName || 'me'} size={72} />
         <ImagePicker which="avatar" s={s} />
