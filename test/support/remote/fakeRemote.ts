@@ -11,6 +11,8 @@ export { MEDIA_SERVER_KINDS, SERVER_KINDS, type MediaServerKind, type ServerKind
 
 export type ReceivedRequest = InboxRequest;
 
+const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 export interface FakeRemoteOptions {
   /** Loopback address to listen on. */
   host: string;
@@ -108,6 +110,9 @@ export class FakeRemote {
     }
     const file = this.files.get(path);
     if (file) return file;
+    // Its actor's avatar and header, as every server serves them (a 1×1 PNG unless `files` says otherwise).
+    const pictures = [this.actor?.icon, this.actor?.image].map((p) => (typeof p?.url === 'string' ? p.url : undefined));
+    if (pictures.some((u) => u && u.startsWith(this.origin) && new URL(u).pathname === path)) return { status: 200, type: 'image/png', body: ONE_PIXEL_PNG };
     const slow = this.slowDocuments.get(path);
     if (slow) return { status: 200, body: slow.body, after: slow.after };
     const doc = this.documents.get(path);

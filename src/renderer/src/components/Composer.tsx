@@ -20,6 +20,14 @@ const VISIBILITY_LABELS: Record<Visibility, string> = {
 
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 
+function Toggle({ on, set, title, children }: { on: boolean; set: (v: boolean) => void; title: string; children: string }) {
+  return (
+    <button type="button" className={`btn btn-ghost btn-small ${on ? 'active' : ''}`} aria-pressed={on} onClick={() => set(!on)} title={title}>
+      {children}
+    </button>
+  );
+}
+
 export function Composer() {
   const status = useStore((s) => s.status);
   const settings = useStore((s) => s.settings.data);
@@ -162,27 +170,9 @@ export function Composer() {
       {media.error && <p className="inline-error" role="alert">{media.error}</p>}
       {error && <p className="inline-error" role="alert">{error}</p>}
       <div className="composer-bar">
-        <button
-          type="button"
-          className={`btn btn-ghost btn-small ${cwOpen ? 'active' : ''}`}
-          aria-pressed={cwOpen}
-          onClick={() => setCwOpen(!cwOpen)}
-          title="Add a content warning"
-        >
-          CW
-        </button>
+        <Toggle on={cwOpen} set={setCwOpen} title="Add a content warning">CW</Toggle>
         <AttachButton media={media} />
-        {hasMedia && (
-          <button
-            type="button"
-            className={`btn btn-ghost btn-small ${sensitive ? 'active' : ''}`}
-            aria-pressed={sensitive}
-            onClick={() => setSensitive(!sensitive)}
-            title="Blur the media until people click it"
-          >
-            Sensitive
-          </button>
-        )}
+        {hasMedia && <Toggle on={sensitive} set={setSensitive} title="Blur the media until people click it">Sensitive</Toggle>}
         <label className="visually-hidden" htmlFor={`${ids}-vis`}>Visibility</label>
         <select
           id={`${ids}-vis`}

@@ -5,31 +5,19 @@ import type { MediaStorageDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage, formatBytes, formatInt } from '../lib/format';
 import { useStore } from '../store';
+import { useAction } from '../lib/useAction';
 import { Switch } from './common';
 
 export function MediaSection() {
   const settings = useStore((s) => s.settings.data);
   const save = useStore((s) => s.saveSettings);
   const [storage, setStorage] = useState<MediaStorageDto | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const id = useId();
 
   useEffect(() => {
     api().storage({}).then(setStorage, (err) => setError(errorMessage(err)));
-  }, []);
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  }, [setError]);
 
   return (
     <div className="media-storage" data-testid="media-storage">

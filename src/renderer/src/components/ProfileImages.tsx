@@ -1,9 +1,10 @@
 // Settings → Profile: the avatar and the header image. A picked file is uploaded at once
 // (the instance re-encodes it, dropping its metadata) and shown from the instance — the
 // window never shows a picture that did not come from it.
-import { useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type SettingsDto } from '../../../shared/dto';
-import { errorMessage, formatBytes } from '../lib/format';
+import { formatBytes } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { mediaSrc, readAsBase64 } from '../lib/media';
 import { useStore } from '../store';
 import { Avatar } from './common';
@@ -18,25 +19,15 @@ const TEXT: Record<Which, { label: string; set: string; none: string; remove: st
 function ImagePicker({ which, s }: { which: Which; s: SettingsDto }) {
   const upload = useStore((st) => st.uploadProfileImage);
   const remove = useStore((st) => st.removeProfileImage);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run: act } = useAction();
   const input = useRef<HTMLInputElement>(null);
   const ids = useId();
   const current = which === 'avatar' ? s.avatarSrc : s.headerSrc;
   const text = TEXT[which];
 
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      if (input.current) input.current.value = '';
-    }
-  };
+  const run = (fn: () => Promise<unknown>) => act(fn, () => {
+    if (input.current) input.current.value = '';
+  });
   const choose = (file: File | undefined) => {
     setError(null);
     if (!file) return;
