@@ -24,13 +24,13 @@ export interface TestOutpost {
 }
 
 export async function startOutpost(opts: {
-  host: string; username: string; dataDir?: string; publicUrl?: string;
+  host: string; username: string; dataDir?: string; publicUrl?: string; port?: number;
   /** Refuse private addresses except these (default: every private address is allowed). */
   privateNetworkAllowlist?: string[];
   media?: Partial<MediaConfig>;
 }): Promise<TestOutpost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-test-'));
-  const port = await freePort(opts.host);
+  const port = opts.port ?? (await freePort(opts.host));
   const publicUrl = opts.publicUrl ?? `http://${opts.host}:${port}`;
   const running = await startHeadless({
     dataDir, port, adminPort: 0, publicUrl, username: opts.username, allowPrivateNetwork: !opts.privateNetworkAllowlist,

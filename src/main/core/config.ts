@@ -2,7 +2,7 @@
 // beside it. Nothing else in src/main holds a policy number: modules take these objects
 // (or a part of them) as parameters, so tests can inject their own.
 import { DEFAULT_TUNNEL_SERVER } from '../../shared/constants';
-import { MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_UPLOAD_MAX_BYTES } from '../../shared/dto';
+import { MEDIA_UPLOAD_MAX_BYTES } from '../../shared/dto';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -418,76 +418,9 @@ export const DEFAULT_ADMIN: AdminConfig = {
   uiBuildTimeoutMs: 180 * SECOND_MS,
 };
 
-// ---- media: uploads and the remote media cache ----------------------------------------
+// ---- media: uploads and the remote media cache (in mediaConfig.ts) -------------------
 
-export interface MediaConfig {
-  /** Largest image upload, before re-encoding. Default 16 MiB. */
-  uploadImageMaxBytes: number;
-  /** Largest video or audio upload (stored as sent). Default 40 MiB (the admin API's cap). */
-  uploadVideoMaxBytes: number;
-  /** Uploaded images larger than this on their long side are scaled down to it. Default 4096 px. */
-  imageMaxSidePx: number;
-  /** Images with more pixels than this are refused before decoding (decompression bombs). Default 100 Mpx. */
-  imageMaxInputPixels: number;
-  /** Quality of re-encoded JPEG and WebP images (1–100). Default 85. */
-  imageQuality: number;
-  /** Images one post may carry. Default 4 (as Mastodon). */
-  imagesPerNote: number;
-  /** Videos or audio files one post may carry (and then no images). Default 1. */
-  videosPerNote: number;
-  /** Alt text of an attachment, in characters (longer is cut). Default 1500 (as Mastodon). */
-  descriptionMaxChars: number;
-  /** Uploads never attached to a post are deleted after this. Default 24 h. */
-  unattachedTtlMs: number;
-  /** Remote images, avatars and emoji larger than this are not cached (nor shown). Default 16 MiB. */
-  cacheImageMaxBytes: number;
-  /** Remote video and audio larger than this are not cached. Default 64 MiB. */
-  cacheVideoMaxBytes: number;
-  /** The remote media cache's total size; the least recently used files go beyond it. Default 1 GiB. */
-  cacheMaxTotalBytes: number;
-  /** One remote image fetch, redirects included, from connect to last byte. Default 30 s. */
-  cacheImageTimeoutMs: number;
-  /** One remote video or audio fetch, redirects included. Default 120 s. */
-  cacheVideoTimeoutMs: number;
-  /** Redirects followed by one media fetch, each re-checked by the SSRF guard. Default 3. */
-  cacheMaxRedirects: number;
-  /** A URL that could not be fetched is not tried again for this long. Default 10 min. */
-  cacheFailureTtlMs: number;
-  /** Failed URLs remembered at once (the oldest are forgotten). Default 10 000. */
-  cacheFailuresTracked: number;
-  /** A cached file's last use is written at most this often (LRU order). Default 60 s. */
-  cacheTouchIntervalMs: number;
-  /** Remote attachments kept per post. Default 16. */
-  remoteAttachmentsMax: number;
-  /** Custom emoji kept per post or account. Default 64. */
-  remoteEmojisMax: number;
-  /** Cache-Control max-age of media served to the window from the cache. Default 1 day. */
-  uiMaxAgeSeconds: number;
-}
-
-export const DEFAULT_MEDIA: MediaConfig = {
-  uploadImageMaxBytes: 16 * MiB,
-  uploadVideoMaxBytes: MEDIA_UPLOAD_MAX_BYTES,
-  imageMaxSidePx: 4096,
-  imageMaxInputPixels: 100_000_000,
-  imageQuality: 85,
-  imagesPerNote: 4,
-  videosPerNote: 1,
-  descriptionMaxChars: MEDIA_DESCRIPTION_MAX_CHARS,
-  unattachedTtlMs: DAY_MS,
-  cacheImageMaxBytes: 16 * MiB,
-  cacheVideoMaxBytes: 64 * MiB,
-  cacheMaxTotalBytes: 1024 * MiB,
-  cacheImageTimeoutMs: 30 * SECOND_MS,
-  cacheVideoTimeoutMs: 120 * SECOND_MS,
-  cacheMaxRedirects: 3,
-  cacheFailureTtlMs: 10 * MINUTE_MS,
-  cacheFailuresTracked: 10_000,
-  cacheTouchIntervalMs: MINUTE_MS,
-  remoteAttachmentsMax: 16,
-  remoteEmojisMax: 64,
-  uiMaxAgeSeconds: 24 * 3600,
-};
+export * from './mediaConfig';
 
 // ---- start-up --------------------------------------------------------------------------
 
@@ -495,3 +428,30 @@ export const DEFAULT_MEDIA: MediaConfig = {
 export const DEFAULT_PUBLIC_PORT = 8737;
 export const DEFAULT_ADMIN_PORT = 8738;
 export const DEFAULT_USERNAME = 'me';
+
+// ---- federation breadth: signatures out, account moves, the actor surface ----------------
+
+export interface SignatureConfig {
+  /**
+   * The spec a host we know nothing about gets first. Default RFC 9421, as Fedify: Mastodon
+   * 4.5+, GoToSocial 0.20+ and Fedify verify it, and the rest answer 401 once, after which
+   * the double-knock remembers draft-cavage for them. The user can change it in Settings.
+   */
+  preferredSpec: 'rfc9421' | 'draft-cavage';
+  /**
+   * After a double-knock where both specs were refused (a server refusing us, not our
+   * signature), requests to that host are not double-knocked again for this long. Default 10 min.
+   */
+  doubleKnockCooldownMs: number;
+}
+
+export const DEFAULT_SIGNATURES: SignatureConfig = { preferredSpec: 'rfc9421', doubleKnockCooldownMs: 10 * MINUTE_MS };
+
+export interface MovesConfig {
+  /** Aliases (alsoKnownAs) the account may list. Default 10 (Mastodon allows 10 too). */
+  maxAliases: number;
+  /** Pinned posts (the featured collection). Default 5, as Mastodon. */
+  maxPinned: number;
+}
+
+export const DEFAULT_MOVES: MovesConfig = { maxAliases: 10, maxPinned: 5 };

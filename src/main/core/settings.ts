@@ -3,6 +3,7 @@
 import type { Db } from './store/database';
 import type { DeliveryConfig } from './config';
 import type { DeliverySettingsDto } from '../../shared/dto';
+import type { SignatureSpecName } from '../../shared/federation';
 
 const KEY = 'settings';
 
@@ -21,6 +22,8 @@ export interface StoredSettings {
   /** Show sensitive media without blurring it first. Default off. */
   showSensitiveMedia: boolean;
   tunnel: StoredTunnel;
+  /** The signature spec a host we know nothing about gets first; unset: config's default (RFC 9421). */
+  signatureSpec?: SignatureSpecName;
 }
 
 export function loadStoredSettings(db: Db): StoredSettings {
@@ -30,6 +33,7 @@ export function loadStoredSettings(db: Db): StoredSettings {
     delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, authorizedFetch: parsed.authorizedFetch ?? false,
     showSensitiveMedia: parsed.showSensitiveMedia ?? false,
     tunnel: parsed.tunnel ?? { enabled: false },
+    ...(parsed.signatureSpec ? { signatureSpec: parsed.signatureSpec } : {}),
   };
 }
 

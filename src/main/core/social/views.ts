@@ -20,6 +20,8 @@ export class Views {
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
     private readonly cache: Pick<MediaCache, 'pathFor'>,
+    /** Whether one of our notes is pinned (the featured collection). */
+    private readonly pinned: (noteId: string) => boolean = () => false,
   ) {}
 
   actor(uri: string): ActorSummary {
@@ -36,6 +38,7 @@ export class Views {
         summaryHtml: p.summary ? `<p>${escapeHtml(p.summary)}</p>` : '',
         local: true,
         emojis: [],
+        movedTo: p.movedTo,
       };
     }
     const cached = this.actors.cached(uri);
@@ -66,6 +69,7 @@ export class Views {
       attachments: n.attachments.map((a) => this.attachment(a)),
       sensitive: n.sensitive,
       emojis: this.emojis(n.emojis),
+      ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
     };
   }
 
