@@ -272,32 +272,47 @@ async function main(): Promise<void> {
     await page.keyboard.press('Escape');
 
     // Media: the timeline scrolled to the photo posts, and the composer with two pictures attached.
-    await go('home');
-    // Jon's own post (its boost by Maya comes first): two pictures, then Sam's photo with an emoji.
-    const synth = page.locator('article.note', { hasText: 'modular synth' }).last();
-    await synth.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('article.note .media-image')).filter((f) => f.getAttribute('data-state') === 'loaded').length >= 3);
-    await sleep(500);
+    const mediaTimeline = async () => {
+      await go('home');
+      // Jon's own post (its boost by Maya comes first): two pictures, then Sam's photo with an emoji.
+      const synth = page.locator('article.note', { hasText: 'modular synth' }).last();
+      await synth.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('article.note .media-image')).filter((f) => f.getAttribute('data-state') === 'loaded').length >= 3);
+      await sleep(500);
+    };
+    const mediaComposer = async (then: () => Promise<void>) => {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.locator('main').evaluate((el) => el.scrollTo(0, 0)).catch(() => {});
+      await page.getByTestId('attach-input').setInputFiles([
+        { name: 'canal-2.jpg', mimeType: 'image/jpeg', buffer: await picture('canal', 1200) },
+        { name: 'feeder.jpg', mimeType: 'image/jpeg', buffer: await picture('tomatoes', 1200) },
+      ]);
+      await page.locator('.media-tray li[data-status="ready"]').nth(1).waitFor();
+      await page.getByLabel('Description of canal-2.jpg').fill('The same wagtail, now on the towpath');
+      await page.getByLabel('Post text').fill('Two more from the walk home. The second one is for Maya.');
+      await then();
+      await page.locator('.media-tray .media-remove').first().click();
+      await page.locator('.media-tray .media-remove').first().click();
+      await page.getByLabel('Post text').fill('');
+    };
+    await mediaTimeline();
     await shoot('timeline-media');
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.locator('main').evaluate((el) => el.scrollTo(0, 0)).catch(() => {});
-    await page.getByTestId('attach-input').setInputFiles([
-      { name: 'canal-2.jpg', mimeType: 'image/jpeg', buffer: await picture('canal', 1200) },
-      { name: 'feeder.jpg', mimeType: 'image/jpeg', buffer: await picture('tomatoes', 1200) },
-    ]);
-    await page.locator('.media-tray li[data-status="ready"]').nth(1).waitFor();
-    await page.getByLabel('Description of canal-2.jpg').fill('The same wagtail, now on the towpath');
-    await page.getByLabel('Post text').fill('Two more from the walk home. The second one is for Maya.');
-    await shoot('composer-media');
-    await page.locator('.media-tray .media-remove').first().click();
-    await page.locator('.media-tray .media-remove').first().click();
-    await page.getByLabel('Post text').fill('');
+    await mediaComposer(() => shoot('composer-media'));
 
     // Dark variants: the same window, the OS theme switched (charts follow it live).
     await page.emulateMedia({ colorScheme: 'dark' });
     await shootAll('-dark');
 
     if (EXTRA) {
+      // Media at other widths and in both themes, for review.
+      for (const [scheme, width] of [['dark', 1280], ['dark', 1024], ['light', 1024], ['light', 720]] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize({ width, height: 800 });
+        await mediaTimeline();
+        await page.screenshot({ path: join(EXTRA, `timeline-media-${scheme}-${width}.png`) });
+        await mediaComposer(() => page.screenshot({ path: join(EXTRA, `composer-media-${scheme}-${width}.png`) }).then(() => {}));
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.emulateMedia({ colorScheme: 'light' });
       for (const view of ['notifications', 'people', 'settings']) {
         await go(view);
