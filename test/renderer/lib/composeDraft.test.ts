@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyReply, EMPTY_DRAFT, withdrawReply } from '../../../src/renderer/src/lib/composeDraft';
 import type { ActorSummary, NoteDto } from '../../../src/shared/dto';
 
-const bob: ActorSummary = { uri: 'https://b.example/users/bob', handle: 'bob@b.example', name: 'Bob', url: null, iconUrl: null, summaryHtml: '', local: false };
+const bob: ActorSummary = { uri: 'https://b.example/users/bob', handle: 'bob@b.example', name: 'Bob', url: null, iconUrl: null, iconSrc: null, summaryHtml: '', local: false, emojis: [] };
 const post = (over: Partial<NoteDto> = {}) => ({ author: bob, summary: null, visibility: 'public' as const, ...over });
 
 describe('a reply in the composer', () => {

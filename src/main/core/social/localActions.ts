@@ -2,7 +2,7 @@
 // changes the store and queues its activity in one transaction; delivery happens later.
 import type { Db } from '../store/database';
 import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
-import { conflict, notFound } from '../errors';
+import { conflict, DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
 import type { LocalIdentity, LocalProfile, ProfilePatch } from '../federation/localActor';
@@ -11,6 +11,8 @@ import { renderActor, renderCreate } from './renderers';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import type { Outbox } from '../delivery/outbox';
 import type { MediaStore } from '../media/mediaStore';
+import type { Uploads } from '../media/uploads';
+import type { AttachmentRecord } from '../federation/as2Media';
 import type { InstanceEvents } from '../events';
 import type { FollowRepository } from './followRepository';
 import type { NoteRecord, NoteRepository } from './noteRepository';
@@ -24,7 +26,6 @@ import { resolveMentions } from './mentions';
 import type { PollScheduler } from './pollScheduler';
 import type { PollRecord } from './noteRepository';
 import type { PollParams } from '../../../shared/adminApi';
-import { DomainError } from '../errors';
 
 /** A new poll of ours from the composer's options (distinct, trimmed), open for expiresInS. */
 function newPoll(p: PollParams, now: number): PollRecord {
@@ -51,6 +52,7 @@ export interface LocalActionsDeps {
   media: MediaStore;
   /** Closes the user's polls when they end (absent: nothing is scheduled). */
   pollSchedule?: Pick<PollScheduler, 'schedule'>;
+  uploads: Uploads;
   now?: () => number;
 }
 
@@ -60,9 +62,15 @@ export class LocalActions {
     this.now = d.now ?? Date.now;
   }
 
-  async compose(p: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; poll?: PollParams }): Promise<ComposeResult> {
+  async compose(p: {
+    content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean; poll?: PollParams;
+  }): Promise<ComposeResult> {
     const { identity, notes } = this.d;
     const visibility = p.visibility ?? 'public';
+    const uploads = this.d.uploads.forCompose(p.mediaIds ?? []);
+    if (!p.content.trim() && uploads.length === 0) throw new DomainError('invalid', 'a post needs text or media');
+    // As Mastodon: a post carries media or a poll, not both.
+    if (p.poll && uploads.length > 0) throw new DomainError('invalid', 'a post with a poll cannot carry media too');
     const parent = p.inReplyTo ? (notes.byId(p.inReplyTo) ?? notes.byUri(p.inReplyTo)) : undefined;
     if (p.inReplyTo && !parent) throw notFound(`inReplyTo: no note ${p.inReplyTo}`);
     const at = this.now();
@@ -77,10 +85,16 @@ export class LocalActions {
       contentHtml: renderContent(p.content, refs, (t) => identity.tagUrl(t)),
       summary, visibility, inReplyTo: parent?.uri ?? null, url: identity.noteUri(id), to, cc,
       mentions: tags, hashtags: findHashtags(p.content), publishedAt: at, updatedAt: null, source: p.content, poll,
+      attachments: uploads.map((u): AttachmentRecord => ({
+        kind: u.kind, mediaType: u.mediaType, url: identity.mediaUrl(u.file), description: u.description, blurhash: u.blurhash,
+        width: u.width, height: u.height, file: u.file,
+      })),
+      emojis: [], sensitive: !!p.sensitive && uploads.length > 0,
     };
     const activityId = newId(at);
     this.d.db.transaction(() => {
       notes.insert(note);
+      this.d.uploads.attach(uploads, id);
       notes.addToTimeline(id, at);
       this.d.outbox.enqueue(activityId, renderCreate(identity, note), ...this.noteRecipients(note, [...mentioned.values()]));
       // The poll closes (and its final results go out) when it ends.
@@ -104,6 +118,8 @@ export class LocalActions {
       this.d.notifications.removeByNote(note.uri);
       notes.delete(note.uri);
     })();
+    // The files go once the note is gone (their URLs answer 404 from now on).
+    this.d.uploads.deleteForNote(note.id);
     this.d.events.emit('timeline', { cursor: '' });
     return { ok: true };
   }
@@ -234,7 +250,7 @@ export class LocalActions {
     const activity: Json = {
       '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Update', actor: this.d.identity.actor,
       to: [AS_PUBLIC], cc: [this.d.identity.followers],
-      object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar()),
+      object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar(), this.d.media.header()),
     };
     this.d.outbox.enqueue(id, activity, [], { followers: true });
   }

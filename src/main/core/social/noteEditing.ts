@@ -50,7 +50,9 @@ export class NoteVersions {
 /** Whether two versions of a post read the same (text, content warning, poll options). */
 function sameText(a: NoteRecord, b: NoteRecord): boolean {
   const titles = (n: NoteRecord) => JSON.stringify(n.poll?.options.map((o) => o.title) ?? null);
-  return a.contentHtml === b.contentHtml && (a.summary ?? null) === (b.summary ?? null) && titles(a) === titles(b);
+  // Media counts as the post's text: new pictures, other alt text or the sensitive mark are an edit too (as Mastodon).
+  const media = (n: NoteRecord) => JSON.stringify([(n.attachments ?? []).map((m) => [m.url, m.description ?? null]), !!n.sensitive]);
+  return a.contentHtml === b.contentHtml && (a.summary ?? null) === (b.summary ?? null) && titles(a) === titles(b) && media(a) === media(b);
 }
 
 export interface NoteEditingDeps extends MentionsDeps {

@@ -2,6 +2,7 @@
 import type { Db } from '../store/database';
 import type { ActorSummary, NoteDto, TimelineEntry, TimelinePage, Visibility } from '../../../shared/dto';
 import { newId } from '../ids';
+import type { AttachmentRecord, EmojiRecord } from '../federation/as2Media';
 import { DEFAULT_HOME, type HomeConfig } from '../config';
 import { NoteSearchIndex } from './noteSearchIndex';
 
@@ -35,16 +36,22 @@ export interface NoteRecord {
   /** What the user typed, for the user's own posts (edits start from it). */
   source?: string | null;
   poll?: PollRecord | null;
+  attachments: AttachmentRecord[];
+  emojis: EmojiRecord[];
+  /** Media (or the whole post) marked sensitive by its author. */
+  sensitive: boolean;
 }
 
 /** What an edit changes. */
-export type NoteEdit = Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt'> & Pick<NoteRecord, 'source' | 'poll'>;
+export type NoteEdit = Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt' | 'attachments' | 'emojis' | 'sensitive'>
+  & Pick<NoteRecord, 'source' | 'poll'>;
 
 export interface NoteRow {
   id: string; uri: string; author_uri: string; local: number; content_html: string; summary: string | null;
   visibility: Visibility; in_reply_to: string | null; url: string | null; to_json: string; cc_json: string;
   mentions_json: string; hashtags_json: string; published_at: number; updated_at: number | null;
   source: string | null; poll_json: string | null;
+  attachments_json: string; emojis_json: string; sensitive: number;
 }
 
 export type ReactionKind = 'like' | 'announce';
@@ -63,12 +70,13 @@ export class NoteRepository {
       byId: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id = ?'),
       byUri: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE uri = ?'),
       insert: db.prepare(`INSERT INTO notes (id, uri, author_uri, local, content_html, summary, visibility, in_reply_to, url,
-          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, source, poll_json)
+          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, source, poll_json, attachments_json, emojis_json, sensitive)
         VALUES (@id, @uri, @authorUri, @local, @contentHtml, @summary, @visibility, @inReplyTo, @url, @to, @cc, @mentions,
-          @hashtags, @publishedAt, @updatedAt, @source, @poll)
+          @hashtags, @publishedAt, @updatedAt, @source, @poll, @attachments, @emojis, @sensitive)
         ON CONFLICT (uri) DO NOTHING`),
       update: db.prepare(`UPDATE notes SET content_html = @contentHtml, summary = @summary, mentions_json = @mentions,
-          hashtags_json = @hashtags, updated_at = @updatedAt, source = @source, poll_json = @poll WHERE uri = @uri`),
+          hashtags_json = @hashtags, updated_at = @updatedAt, source = @source, poll_json = @poll, attachments_json = @attachments,
+          emojis_json = @emojis, sensitive = @sensitive WHERE uri = @uri`),
       setPoll: db.prepare<[string | null, string]>('UPDATE notes SET poll_json = ? WHERE id = ?'),
       repliesTo: db.prepare<[string, number], NoteRow>('SELECT * FROM notes WHERE in_reply_to = ? ORDER BY published_at, id LIMIT ?'),
       // Is the note's newest entry among the newest `n` home entries? (0 rows: not in home at all)
@@ -133,7 +141,8 @@ export class NoteRepository {
       const changed = this.stmts.update.run({
         uri: note.uri, contentHtml: note.contentHtml, summary: note.summary, mentions: JSON.stringify(note.mentions),
         hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt, source: note.source ?? null,
-        poll: note.poll ? JSON.stringify(note.poll) : null,
+        poll: note.poll ? JSON.stringify(note.poll) : null, attachments: JSON.stringify(note.attachments),
+        emojis: JSON.stringify(note.emojis), sensitive: note.sensitive ? 1 : 0,
       }).changes > 0;
       const stored = changed ? this.byUri(note.uri) : undefined;
       if (stored) this.searchIndex.put({ ...stored, pollOptions: stored.poll?.options.map((o) => o.title) });
@@ -275,6 +284,7 @@ export function noteFromRow(r: NoteRow): NoteRecord {
     visibility: r.visibility, inReplyTo: r.in_reply_to, url: r.url, to: JSON.parse(r.to_json), cc: JSON.parse(r.cc_json),
     mentions: JSON.parse(r.mentions_json), hashtags: JSON.parse(r.hashtags_json), publishedAt: r.published_at, updatedAt: r.updated_at,
     source: r.source, poll: r.poll_json ? (JSON.parse(r.poll_json) as PollRecord) : null,
+    attachments: JSON.parse(r.attachments_json), emojis: JSON.parse(r.emojis_json), sensitive: r.sensitive === 1,
   };
 }
 
@@ -284,5 +294,6 @@ function toParams(n: NoteRecord) {
     visibility: n.visibility, inReplyTo: n.inReplyTo, url: n.url, to: JSON.stringify(n.to), cc: JSON.stringify(n.cc),
     mentions: JSON.stringify(n.mentions), hashtags: JSON.stringify(n.hashtags), publishedAt: n.publishedAt, updatedAt: n.updatedAt,
     source: n.source ?? null, poll: n.poll ? JSON.stringify(n.poll) : null,
+    attachments: JSON.stringify(n.attachments), emojis: JSON.stringify(n.emojis), sensitive: n.sensitive ? 1 : 0,
   };
 }

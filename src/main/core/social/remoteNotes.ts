@@ -3,8 +3,9 @@ import type { NoteRecord } from './noteRepository';
 import { visibilityOf } from './addressing';
 import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { plainText, sanitizeRemoteHtml } from '../federation/sanitize';
-import { DEFAULT_POLLS, type PollConfig } from '../config';
+import { DEFAULT_MEDIA, DEFAULT_POLLS, type PollConfig } from '../config';
 import { parsePoll } from './pollDocuments';
+import { parseAttachments, parseEmojis, type MediaLimits } from '../federation/as2Media';
 
 /** Object types we store as notes. */
 export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);
@@ -12,7 +13,8 @@ export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);
 export class NoteParseError extends Error {}
 
 export function parseRemoteNote(
-  obj: Json, id: string, authorFollowers: string | null, now: number, polls: Pick<PollConfig, 'maxRemoteOptions' | 'maxOptionChars'> = DEFAULT_POLLS,
+  obj: Json, id: string, authorFollowers: string | null, now: number,
+  polls: Pick<PollConfig, 'maxRemoteOptions' | 'maxOptionChars'> = DEFAULT_POLLS, media: MediaLimits = DEFAULT_MEDIA,
 ): NoteRecord {
   const uri = str(obj.id);
   const type = typeOf(obj);
@@ -35,6 +37,7 @@ export function parseRemoteNote(
   const summary = plainText(str(obj.summary) ?? '');
   const urlValue = asArray(obj.url)[0];
   const url = str(urlValue) ?? (urlValue && typeof urlValue === 'object' ? str((urlValue as Json).href) : undefined) ?? null;
+  const { attachments, anySensitive } = parseAttachments(obj.attachment, media);
   return {
     id,
     uri,
@@ -57,5 +60,8 @@ export function parseRemoteNote(
     updatedAt: Number.isNaN(updated) ? null : Math.min(updated, now),
     source: null,
     poll: parsePoll(obj, polls, now),
+    attachments,
+    emojis: parseEmojis(obj.tag, media),
+    sensitive: obj.sensitive === true || anySensitive,
   };
 }

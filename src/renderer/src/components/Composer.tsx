@@ -1,7 +1,8 @@
-// The composer: text with a live character count, optional content warning, visibility, a
-// poll, reply context; Ctrl/Cmd+Enter sends. A reply adds the author's handle, the content
-// warning and the post's reach; cancelling takes them back, and after sending the composer
-// starts afresh at the default visibility (as Mastodon), so nothing leaks into the next post.
+// The composer: text with a live character count, optional content warning, visibility,
+// reply context, attachments (drop, paste, picker; alt text; a sensitive switch) or a poll;
+// Ctrl/Cmd+Enter sends. A reply adds the author's handle, the content warning and the post's
+// reach; cancelling takes them back, and after sending the composer starts afresh at the
+// default visibility (as Mastodon), so nothing leaks into the next post.
 import { useEffect, useId, useRef, useState } from 'react';
 import { NOTE_MAX_CHARS } from '../../../shared/adminApi';
 import { VISIBILITIES, type Visibility } from '../../../shared/dto';
@@ -12,6 +13,7 @@ import { Avatar } from './common';
 import { Icon } from './Icon';
 import { noteExcerpt } from './NoteCard';
 import { newPollDraft, PollEditor, pollProblem, type PollDraft } from './PollEditor';
+import { AttachButton, MediaTray, useComposerMedia } from './ComposerMedia';
 
 const VISIBILITY_LABELS: Record<Visibility, string> = {
   public: 'Public',
@@ -21,6 +23,14 @@ const VISIBILITY_LABELS: Record<Visibility, string> = {
 };
 
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
+
+function Toggle({ on, set, title, children }: { on: boolean; set: (v: boolean) => void; title: string; children: string }) {
+  return (
+    <button type="button" className={`btn btn-ghost btn-small ${on ? 'active' : ''}`} aria-pressed={on} onClick={() => set(!on)} title={title}>
+      {children}
+    </button>
+  );
+}
 
 export function Composer({ inThread = false }: { inThread?: boolean }) {
   const status = useStore((s) => s.status);
@@ -32,6 +42,9 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
   const [poll, setPoll] = useState<PollDraft | null>(null);
   const [sending, setSending] = useState(false);
+  const [sensitive, setSensitive] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const media = useComposerMedia();
   const [error, setError] = useState<string | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   // What the current reply put into the draft, to take back if it is cancelled.
@@ -61,22 +74,30 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
   const count = countCharacters(text);
   const remaining = NOTE_MAX_CHARS - count;
   const cwCount = cwOpen ? countCharacters(cw) : 0;
+  const hasMedia = media.items.length > 0;
   const pollIssue = poll ? pollProblem(poll) : null;
-  const canSend = !sending && text.trim().length > 0 && remaining >= 0 && cwCount <= 500 && !pollIssue;
+  // As Mastodon: media or a poll, not both.
+  const mixIssue = poll && hasMedia ? 'A post can carry media or a poll, not both: remove one of them.' : null;
+  const canSend = !sending && !media.uploading && (text.trim().length > 0 || (hasMedia && !poll)) && remaining >= 0 && cwCount <= 500
+    && !pollIssue && !mixIssue;
 
   const send = async () => {
     if (!canSend) return;
     setSending(true);
     setError(null);
     try {
+      const mediaIds = await media.finalize();
       await compose({
         content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id,
+        ...(mediaIds.length > 0 ? { mediaIds, sensitive } : {}),
         poll: poll ? { options: poll.options.map((o) => o.trim()), multiple: poll.multiple, expiresInS: poll.expiresInS } : undefined,
       });
       // A fresh start: no reply context, no content warning, the default visibility.
       applied.current = null;
       setDraft(EMPTY_DRAFT);
       setPoll(null);
+      setSensitive(false);
+      media.clear();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -85,16 +106,28 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
     }
   };
 
-  const me = status ? { name: settings?.displayName || status.displayName || status.username, url: settings?.avatarUrl ?? null } : null;
+  const me = status ? { name: settings?.displayName || status.displayName || status.username, src: settings?.avatarSrc ?? null } : null;
 
   return (
     <form
-      className={`composer card ${inThread ? 'composer-inline' : ''}`}
+      className={`composer card ${inThread ? 'composer-inline' : ''} ${dragging ? 'dragging' : ''}`}
       aria-label={replyTo ? 'Reply' : 'New post'}
       data-testid="composer"
       onSubmit={(e) => {
         e.preventDefault();
         void send();
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        setDragging(false);
+        void media.add(Array.from(e.dataTransfer.files), media.items);
       }}
     >
       {replyTo && (
@@ -110,7 +143,7 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
         </div>
       )}
       <div className="composer-main">
-        {me && <Avatar url={me.url} name={me.name} size={40} />}
+        {me && <Avatar src={me.src} name={me.name} size={40} />}
         <div className="composer-fields">
           {cwOpen && (
             <input
@@ -132,6 +165,12 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
             rows={3}
             dir="auto"
             onChange={(e) => change({ text: e.target.value })}
+            onPaste={(e) => {
+              const files = Array.from(e.clipboardData.files);
+              if (files.length === 0) return;
+              e.preventDefault();
+              void media.add(files, media.items);
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
@@ -145,24 +184,22 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
           {poll && <PollEditor poll={poll} onChange={setPoll} problem={pollIssue} />}
         </div>
       </div>
+      <MediaTray media={media} />
+      {media.error && <p className="inline-error" role="alert">{media.error}</p>}
+      {mixIssue && <p className="inline-error" role="alert">{mixIssue}</p>}
       {error && <p className="inline-error" role="alert">{error}</p>}
       <div className="composer-bar">
-        <button
-          type="button"
-          className={`btn btn-ghost btn-small ${cwOpen ? 'active' : ''}`}
-          aria-pressed={cwOpen}
-          onClick={() => change({ cwOpen: !cwOpen })}
-          title="Add a content warning"
-        >
-          CW
-        </button>
+        <Toggle on={cwOpen} set={(on) => change({ cwOpen: on })} title="Add a content warning">CW</Toggle>
+        <AttachButton media={media} />
+        {hasMedia && <Toggle on={sensitive} set={setSensitive} title="Blur the media until people click it">Sensitive</Toggle>}
         <button
           type="button"
           className={`btn btn-ghost btn-small ${poll ? 'active' : ''}`}
           aria-pressed={!!poll}
           onClick={() => setPoll(poll ? null : newPollDraft())}
-          title={poll ? 'Remove the poll' : 'Add a poll'}
+          title={poll ? 'Remove the poll' : hasMedia ? 'A post with media cannot have a poll' : 'Add a poll'}
           aria-label={poll ? 'Remove the poll' : 'Add a poll'}
+          disabled={!poll && hasMedia}
         >
           <Icon name="poll" size={16} />
         </button>

@@ -13,6 +13,8 @@ import { DeliveryBar } from './DeliveryBar';
 import { NoteMenu, PinButton } from './NoteMenu';
 import { EditedMarker, NoteEditor, PollView } from './NoteExtras';
 import { Icon, type IconName } from './Icon';
+import { Attachments } from './Attachments';
+import { withEmojis } from '../lib/emoji';
 import '../conversations.css';
 
 /** Where an account opens in the window (its profile; until that view exists the route falls back to Home). */
@@ -20,7 +22,7 @@ export const profileHref = (actorUri: string): string => routeHash({ view: 'prof
 export const threadHref = (noteIdOrUri: string): string => routeHash({ view: 'thread', arg: noteIdOrUri });
 
 /** Clicks that belong to something inside the card, not to the card. */
-const INTERACTIVE = 'a, button, input, textarea, select, label, summary, [role="button"], [role="menu"], [role="dialog"], form';
+const INTERACTIVE = 'a, button, input, textarea, select, label, summary, video, audio, [role="button"], [role="menu"], [role="dialog"], form';
 
 const VISIBILITY: Record<Visibility, [IconName, string]> = {
   public: ['globe', 'Public'],
@@ -30,13 +32,18 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 };
 
 export function NoteContent({ note }: { note: NoteDto }) {
-  const body = <div className="note-content">{renderNoteHtml(note.contentHtml)}</div>;
+  const body = (
+    <>
+      <div className="note-content">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
+      <Attachments note={note} />
+    </>
+  );
   if (!note.summary) return body;
   return (
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text">{note.summary}</span>
+        <span className="cw-text">{withEmojis(note.summary, note.emojis)}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -50,10 +57,10 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
   return (
     <header className="note-header">
       <a href={profileHref(author.uri)} className="note-avatar-link" tabIndex={-1} aria-hidden="true">
-        <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
+        <Avatar src={author.iconSrc} name={author.name || author.handle} size={40} />
       </a>
       <a href={profileHref(author.uri)} className="note-author" title={`${author.name} (${atHandle(author.handle)})`}>
-        <span className="note-name" dir="auto">{author.name || author.handle.split('@')[0]}</span>
+        <span className="note-name" dir="auto">{author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}</span>
         <span className="note-handle muted">{atHandle(author.handle)}</span>
       </a>
       <div className="note-meta muted">
@@ -108,7 +115,8 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
   const parentAuthor = note.inReplyToAuthor;
   const replyTarget = parentAuthor
     ? (parentAuthor.uri === myActor ? 'you' : parentAuthor.name || atHandle(parentAuthor.handle))
-    : note.inReplyTo ? `a post on ${hostOf(note.inReplyTo) ?? 'another server'}` : null;
+    // One user per instance: a reply to a post on our own host is a reply to us.
+    : note.inReplyTo ? (myActor && hostOf(note.inReplyTo) === hostOf(myActor) ? 'you' : `a post on ${hostOf(note.inReplyTo) ?? 'another server'}`) : null;
 
   const openThread = () => navigate('thread', note.id);
   const onClick = (e: MouseEvent<HTMLElement>) => {

@@ -23,6 +23,8 @@ export interface ComposeParams {
   visibility: Visibility;
   summary?: string;
   inReplyTo?: string;
+  mediaIds?: string[];
+  sensitive?: boolean;
   poll?: PollParams;
 }
 
@@ -69,6 +71,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       visibility: params.visibility,
       ...(params.summary ? { summary: params.summary } : {}),
       ...(params.inReplyTo ? { inReplyTo: params.inReplyTo } : {}),
+      ...(params.mediaIds?.length ? { mediaIds: params.mediaIds, sensitive: !!params.sensitive } : {}),
       ...(params.poll ? { poll: params.poll } : {}),
     });
     const activityByNote = { ...get().activityByNote, [result.noteId]: result.activityId };

@@ -8,15 +8,16 @@ import { Icon } from '../components/Icon';
 import { NoteCard, profileHref } from '../components/NoteCard';
 import { atHandle, formatInt, plural } from '../lib/format';
 import { routeHash } from '../lib/route';
+import { withEmojis } from '../lib/emoji';
 import { useStore } from '../store';
 
 function AccountRow({ a }: { a: AccountResultDto }) {
   return (
     <li className="person">
       <a href={profileHref(a.actor.uri)} className="person-link">
-        <Avatar url={a.actor.iconUrl} name={a.actor.name || a.actor.handle} size={40} />
+        <Avatar src={a.actor.iconSrc} name={a.actor.name || a.actor.handle} size={40} />
         <div className="person-main">
-          <div className="person-name" dir="auto">{a.actor.name || a.actor.handle.split('@')[0]}</div>
+          <div className="person-name" dir="auto">{a.actor.name ? withEmojis(a.actor.name, a.actor.emojis) : a.actor.handle.split('@')[0]}</div>
           <div className="muted small ellipsis">{atHandle(a.actor.handle)}</div>
         </div>
       </a>
