@@ -13,7 +13,6 @@ import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
 import { loadProfile } from '../core/federation/localActor';
 import { parseCursor } from '../core/social/noteRepository';
-import { summarizeRemote } from '../core/federation/remoteActors';
 import type { FollowRecord } from '../core/social/followRepository';
 
 export type AdminHandlers = { [M in AdminMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
@@ -38,6 +37,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     const avatar = inst.media.avatar();
     return {
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
+      fields: inst.profiles.ownFields(),
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
       osNotifications: loadStoredSettings(db).osNotifications,
       authorizedFetch: loadStoredSettings(db).authorizedFetch,
@@ -123,19 +123,15 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       inst.notifications.markReadUpTo(p.upTo);
       return { ok: true };
     },
-    async lookup(p) {
-      let actor;
+    lookup: (p) => inst.profiles.lookup(p.handle),
+    profile: (p) => inst.profiles.profile(p.handle, p.page),
+    async sentActivities(p) {
+      if (p.objectUris) return inst.sent.about(p.objectUris);
       try {
-        actor = await inst.actors.resolveHandle(p.handle, { refresh: true });
-      } catch (err) {
-        throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
+        return inst.sent.page(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before);
+      } catch {
+        throw new AdminError('bad_params', 'sentActivities: field "before" is not a sentActivities cursor');
       }
-      return {
-        actor: summarizeRemote(actor),
-        followersCount: actor.followersCount,
-        followingCount: actor.followingCount,
-        followState: inst.follows.following.get(actor.uri)?.state ?? null,
-      };
     },
     async follow(p) {
       requireFederation('follow');
@@ -183,9 +179,11 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, ...delivery } = p;
-      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined) {
-        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers });
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, fields, ...delivery } = p;
+      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || fields !== undefined) {
+        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, fields });
+        // Changed links are checked for rel="me" at once (the answer shows on the next look).
+        if (fields !== undefined) inst.links.startOwnChecks(() => inst.profiles.ownLinks());
       }
       const stored = loadStoredSettings(db);
       if (osNotifications !== undefined) stored.osNotifications = osNotifications;

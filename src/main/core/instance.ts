@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PEOPLE, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -34,6 +34,9 @@ import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import { BlockList } from './social/blockList';
 import { Moderation } from './social/moderation';
+import { LinkVerifier } from './social/linkVerifier';
+import { Profiles } from './social/profiles';
+import { SentActivities } from './social/sentActivities';
 import type { FederationState } from '../../shared/dto';
 import { TunnelService, type TunnelServiceOptions } from './tunnel/tunnelService';
 
@@ -82,6 +85,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  readonly links: LinkVerifier;
+  readonly profiles: Profiles;
+  readonly sent: SentActivities;
   readonly outbox: Outbox;
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
@@ -155,10 +161,18 @@ export class Instance {
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
+    this.links = new LinkVerifier(this.db, this.client, DEFAULT_PEOPLE, this.log);
+    this.profiles = new Profiles({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
+      views: this.views, blocks: this.blockList, links: this.links, profile: () => loadProfile(this.db), config: DEFAULT_PEOPLE,
+      events: this.events, log: this.log,
+    });
+    this.sent = new SentActivities(this.db, this.notes, DEFAULT_PEOPLE);
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
       storage: this.storage, blocks: this.blockList,
+      onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -201,6 +215,7 @@ export class Instance {
     this.metrics.start((err) => this.storage.noteWriteFailure(err));
     this.backups.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
+    this.links.startOwnChecks(() => this.profiles.ownLinks());
     void this.inboxProcessor.drain();
   }
 
@@ -227,6 +242,7 @@ export class Instance {
     await this.tunnel.stop().catch(() => {});
     await this.backups.stop();
     this.storage.stop();
+    this.links.stop();
     if (this.server) await closeServer(this.server);
     await this.queue.stop();
     this.metrics.stop();

@@ -2,12 +2,15 @@
 // origin (see federationGate.ts for how that origin is pinned).
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Db } from '../store/database';
+import type { ProfileFieldInput } from '../../../shared/people';
 
 export interface LocalProfile {
   username: string;
   displayName: string;
   summary: string;
   manuallyApprovesFollowers: boolean;
+  /** Profile fields (name/value), as typed. */
+  fields: ProfileFieldInput[];
   publicKeyPem: string;
   createdAt: number;
 }
@@ -65,7 +68,7 @@ export class LocalIdentity {
 
 interface ActorRow {
   username: string; display_name: string; summary: string; public_key_pem: string; private_key_pem: string;
-  manually_approves: number; created_at: number;
+  manually_approves: number; created_at: number; fields_json: string;
 }
 
 /** Loads the local actor, creating it (with a fresh RSA-2048 key pair) on first start. */
@@ -90,12 +93,13 @@ export function loadProfile(db: Db): LocalProfile {
   return profileFromRow(db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get()!);
 }
 
-export function updateProfile(db: Db, patch: Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers'>>): LocalProfile {
+export function updateProfile(db: Db, patch: Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'fields'>>): LocalProfile {
   const cur = loadProfile(db);
-  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ? WHERE id = 1').run(
+  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ?, fields_json = ? WHERE id = 1').run(
     patch.displayName ?? cur.displayName,
     patch.summary ?? cur.summary,
     (patch.manuallyApprovesFollowers ?? cur.manuallyApprovesFollowers) ? 1 : 0,
+    JSON.stringify(patch.fields ?? cur.fields),
   );
   return loadProfile(db);
 }
@@ -106,6 +110,7 @@ function profileFromRow(row: ActorRow): LocalProfile {
     displayName: row.display_name,
     summary: row.summary,
     manuallyApprovesFollowers: row.manually_approves === 1,
+    fields: JSON.parse(row.fields_json) as ProfileFieldInput[],
     publicKeyPem: row.public_key_pem,
     createdAt: row.created_at,
   };

@@ -2,6 +2,7 @@
 // changes the store and queues its activity in one transaction; delivery happens later.
 import type { Db } from '../store/database';
 import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
+import type { ProfileFieldInput } from '../../../shared/people';
 import { conflict, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
@@ -219,13 +220,14 @@ export class LocalActions {
     return { ok: true };
   }
 
-  updateSettings(patch: { displayName?: string; summary?: string; manuallyApprovesFollowers?: boolean }): LocalProfile {
+  updateSettings(patch: { displayName?: string; summary?: string; manuallyApprovesFollowers?: boolean; fields?: ProfileFieldInput[] }): LocalProfile {
     const before = loadProfile(this.d.db);
     let profile = before;
     this.d.db.transaction(() => {
       profile = updateProfile(this.d.db, patch);
       const changed = profile.displayName !== before.displayName || profile.summary !== before.summary
-        || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers;
+        || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers
+        || JSON.stringify(profile.fields) !== JSON.stringify(before.fields);
       if (changed) this.announceProfile();
     })();
     return profile;

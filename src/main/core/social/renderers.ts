@@ -3,13 +3,17 @@ import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { NoteRecord } from './noteRepository';
 import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityStreams';
 import { escapeHtml } from '../federation/sanitize';
+import { renderFieldValue } from './contentFormat';
 import type { StoredMedia } from '../media/mediaStore';
 
 const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
 
 export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
   return {
-    '@context': [AS_CONTEXT, SECURITY_CONTEXT, { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers' }],
+    '@context': [AS_CONTEXT, SECURITY_CONTEXT, {
+      manuallyApprovesFollowers: 'as:manuallyApprovesFollowers',
+      schema: 'http://schema.org#', PropertyValue: 'schema:PropertyValue', value: 'schema:value',
+    }],
     id: id.actor,
     type: 'Person',
     preferredUsername: id.username,
@@ -25,6 +29,8 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     discoverable: true,
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
+    // Profile fields as Mastodon federates them; a URL value is a rel="me" link.
+    attachment: profile.fields.map((f) => ({ type: 'PropertyValue', name: f.name, value: renderFieldValue(f.value) })),
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
   };
 }
