@@ -20,6 +20,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { startOutpost, eventually } = await import('../test/support/outpost');
 const { FakeRemote } = await import('../test/support/fakeRemote');
 const { buildRenderer } = await import('../test/e2e/support/buildRenderer');
+const { addSample } = await import('../src/main/core/metrics/latencyHistogram');
+type LatencyHistogram = import('../src/main/core/metrics/latencyHistogram').LatencyHistogram;
 const { launchBrowser, openWindow } = await import('../test/e2e/support/browser');
 type TestOutpost = Awaited<ReturnType<typeof startOutpost>>;
 type Remote = InstanceType<typeof FakeRemote>;
@@ -39,7 +41,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const LATENCY_BUCKETS = 12; // LATENCY_BUCKETS_MS.length + 1 in deliveryMetrics.ts
 
 /** A day of plausible per-minute delivery rollups before now (real minutes are kept). */
 function seedMetrics(alice: TestOutpost, deadHost: boolean): void {
@@ -75,13 +76,14 @@ function seedMetrics(alice: TestOutpost, deadHost: boolean): void {
       // The dead host's deliveries pile up, parked, over the last hour.
       const parked = deadHost && m > now - 60 * MINUTE ? 1 + Math.floor((m - (now - 60 * MINUTE)) / (15 * MINUTE)) : 0;
       if (attempts === 0 && backlog === 0 && parked === 0) continue;
-      const latency = new Array(LATENCY_BUCKETS).fill(0) as number[];
+      const latency: LatencyHistogram = {};
       let latencySum = 0;
       for (let i = 0; i < attempts; i++) {
+        // Mostly 60–400 ms, a tail of slow servers up to a few seconds.
         const r = rand();
-        const bucket = r < 0.08 ? 2 : r < 0.45 ? 3 : r < 0.82 ? 4 : r < 0.95 ? 5 : r < 0.99 ? 6 : 8;
-        latency[bucket]!++;
-        latencySum += [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000][bucket]! * (0.6 + rand() * 0.4);
+        const ms = r < 0.85 ? 60 + rand() * 340 : r < 0.98 ? 400 + rand() * 1600 : 2000 + rand() * 6000;
+        addSample(latency, ms);
+        latencySum += ms;
       }
       const retried = failedAttempts;
       insert.run(m, attempts, sent, rand() < 0.01 ? 1 : 0, retried, 0, 0, JSON.stringify(errors), JSON.stringify(latency),
