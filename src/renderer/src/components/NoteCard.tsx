@@ -3,6 +3,7 @@
 import { memo, useState } from 'react';
 import type { ActorSummary, NoteDto, Visibility } from '../../../shared/dto';
 import { atHandle } from '../lib/format';
+import { routeHash } from '../lib/route';
 import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
@@ -18,13 +19,13 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 };
 
 export function NoteContent({ note }: { note: NoteDto }) {
-  const body = <div className="note-content">{renderNoteHtml(note.contentHtml)}</div>;
+  const body = <div className="note-content" dir="auto">{renderNoteHtml(note.contentHtml)}</div>;
   if (!note.summary) return body;
   return (
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text">{note.summary}</span>
+        <span className="cw-text" dir="auto">{note.summary}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -39,7 +40,7 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
     <header className="note-header">
       <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
       <div className="note-author">
-        <span className="note-name" title={author.name}>{author.name || author.handle.split('@')[0]}</span>
+        <a className="note-name profile-link" dir="auto" title={author.name} href={routeHash({ view: 'profile', arg: author.local ? null : author.handle })}>{author.name || author.handle.split('@')[0]}</a>
         <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
       </div>
       <div className="note-meta muted">
@@ -93,7 +94,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
     <article className={`note ${compact ? 'note-compact' : ''}`} data-note-id={note.id} aria-label={`Post by ${note.author.name || note.author.handle}`}>
       {boostedBy && (
         <div className="note-context">
-          <Icon name="boost" size={14} /> <span>{boostedBy.name || atHandle(boostedBy.handle)} boosted</span>
+          <Icon name="boost" size={14} /> <span><bdi>{boostedBy.name || atHandle(boostedBy.handle)}</bdi> boosted</span>
         </div>
       )}
       {replyTarget && (
@@ -104,7 +105,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
       <AuthorLine author={note.author} note={note} />
       <div className="note-body">
         <NoteContent note={note} />
-        {mine && <DeliveryBar noteId={note.id} />}
+        {mine && <DeliveryBar noteId={note.id} noteUri={note.uri} />}
         {actions && (
           <footer className="note-actions">
             <ActionButton icon="reply" label="Reply" count={note.replyCount} onClick={() => startReply(note)} />

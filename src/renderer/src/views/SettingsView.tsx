@@ -1,13 +1,16 @@
-// Settings: profile and avatar, follow approval, OS notifications, delivery caps and retry
-// policy (with the defaults beside each field), the data folder, and the tunnel.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+// Settings: profile and avatar, appearance, follow approval, OS notifications (desktop app),
+// delivery caps and retry policy (with the defaults beside each field), the data folder, and the tunnel.
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../shared/adminApi';
-import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type DeliverySettingsDto, type SettingsDto } from '../../../shared/dto';
-import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
+import type { DeliverySettingsDto, SettingsDto } from '../../../shared/dto';
+import { ErrorState, Loading, PageHeader, Segmented, Switch } from '../components/common';
+import { ProfileEditor } from '../components/ProfileEditor';
+import { isDesktop } from '../client';
+import { useThemePreference, type ThemePreference } from '../lib/theme';
 import { TunnelSection } from '../components/Tunnel';
 import { BackupSection } from '../components/Backups';
 import { ModerationSection } from '../components/Moderation';
-import { errorMessage, formatBytes, formatInt } from '../lib/format';
+import { errorMessage, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
 
@@ -32,133 +35,6 @@ function SaveRow({ canSave, saving, message, onReset, resetLabel, label = 'Save'
       <span className="spacer" />
       {onReset && <button type="button" className="btn btn-ghost" onClick={onReset} disabled={saving}>{resetLabel}</button>}
       <button type="submit" className="btn btn-primary" disabled={!canSave || saving}>{saving ? 'Saving…' : label}</button>
-    </div>
-  );
-}
-
-function ProfileSection({ s }: { s: SettingsDto }) {
-  const save = useStore((st) => st.saveSettings);
-  const [name, setName] = useState(s.displayName);
-  const [bio, setBio] = useState(s.summary);
-  const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const ids = useId();
-  useEffect(() => {
-    setName(s.displayName);
-    setBio(s.summary);
-  }, [s.displayName, s.summary]);
-  const dirty = name !== s.displayName || bio !== s.summary;
-  return (
-    <Section title="Profile" id={`${ids}-t`} description="How other servers show you. Changes are sent to your followers.">
-      <AvatarEditor s={s} />
-      <form
-        className="form-grid"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setSaving(true);
-          setMessage(null);
-          try {
-            await save({ displayName: name, summary: bio });
-            setMessage({ ok: true, text: 'Profile saved.' });
-          } catch (err) {
-            setMessage({ ok: false, text: errorMessage(err) });
-          } finally {
-            setSaving(false);
-          }
-        }}
-      >
-        <label className="field">
-          <span className="field-label">Display name</span>
-          <input className="input" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label className="field">
-          <span className="field-label">Bio</span>
-          <textarea className="input textarea" rows={3} value={bio} maxLength={2000} onChange={(e) => setBio(e.target.value)} />
-        </label>
-        <SaveRow canSave={dirty} saving={saving} message={message} label="Save profile" onReset={dirty ? () => { setName(s.displayName); setBio(s.summary); } : undefined} resetLabel="Discard changes" />
-      </form>
-    </Section>
-  );
-}
-
-function AvatarEditor({ s }: { s: SettingsDto }) {
-  const upload = useStore((st) => st.uploadAvatar);
-  const remove = useStore((st) => st.removeAvatar);
-  const [preview, setPreview] = useState<{ dataUrl: string; base64: string; type: AvatarMediaType; size: number; name: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const input = useRef<HTMLInputElement>(null);
-  const ids = useId();
-
-  const choose = (file: File | undefined) => {
-    setError(null);
-    if (!file) return;
-    if (!(AVATAR_MEDIA_TYPES as readonly string[]).includes(file.type)) {
-      setError('Choose a PNG, JPEG, GIF or WebP image.');
-      return;
-    }
-    if (file.size > AVATAR_MAX_BYTES) {
-      setError(`That image is ${formatBytes(file.size)}; the limit is ${formatBytes(AVATAR_MAX_BYTES)}.`);
-      return;
-    }
-    const reader = new FileReader();
-    reader.onload = () => {
-      const dataUrl = String(reader.result);
-      setPreview({ dataUrl, base64: dataUrl.slice(dataUrl.indexOf(',') + 1), type: file.type as AvatarMediaType, size: file.size, name: file.name });
-    };
-    reader.onerror = () => setError('Could not read that file.');
-    reader.readAsDataURL(file);
-  };
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setPreview(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      if (input.current) input.current.value = '';
-    }
-  };
-
-  return (
-    <div className="avatar-editor">
-      <Avatar url={preview?.dataUrl ?? s.avatarUrl} name={s.displayName || 'me'} size={72} />
-      <div className="avatar-side">
-        <div className="field-label">Avatar</div>
-        <div className="muted small">
-          {preview ? `${preview.name} · ${formatBytes(preview.size)} — not saved yet` : s.avatarUrl ? 'Shown next to your posts everywhere.' : 'No avatar: servers show a default image.'}
-        </div>
-        <div className="row-actions">
-          <input
-            ref={input}
-            id={`${ids}-file`}
-            type="file"
-            accept={AVATAR_MEDIA_TYPES.join(',')}
-            className="visually-hidden"
-            onChange={(e) => choose(e.target.files?.[0])}
-          />
-          {preview ? (
-            <>
-              <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void run(() => upload(preview.base64, preview.type))}>
-                {busy ? 'Uploading…' : 'Save avatar'}
-              </button>
-              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setPreview(null)}>Cancel</button>
-            </>
-          ) : (
-            <>
-              <button type="button" className="btn btn-small" onClick={() => input.current?.click()}>Choose image…</button>
-              {s.avatarUrl && (
-                <button type="button" className="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => remove())}>Remove avatar</button>
-              )}
-            </>
-          )}
-        </div>
-        {error && <p className="inline-error small" role="alert">{error}</p>}
-      </div>
     </div>
   );
 }
@@ -188,14 +64,17 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
         disabled={busy !== null}
         onChange={(v) => void flip('manuallyApprovesFollowers', v)}
       />
-      <Switch
-        id={`${ids}-os`}
-        label="Desktop notifications"
-        description="Show a system notification for new followers, mentions and replies (desktop app)."
-        checked={s.osNotifications}
-        disabled={busy !== null}
-        onChange={(v) => void flip('osNotifications', v)}
-      />
+      {isDesktop && (
+        // Only the desktop app can show system notifications: in a browser the switch would do nothing.
+        <Switch
+          id={`${ids}-os`}
+          label="Desktop notifications"
+          description="Show a system notification for new followers, mentions and replies."
+          checked={s.osNotifications}
+          disabled={busy !== null}
+          onChange={(v) => void flip('osNotifications', v)}
+        />
+      )}
       <Switch
         id={`${ids}-af`}
         label="Authorized fetch"
@@ -204,6 +83,24 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
         disabled={busy !== null}
         onChange={(v) => void flip('authorizedFetch', v)}
       />
+    </Section>
+  );
+}
+
+function AppearanceSection() {
+  const [theme, setTheme] = useThemePreference();
+  const ids = useId();
+  return (
+    <Section title="Appearance" id={`${ids}-t`} description="Light or dark, or as your system is set. Remembered on this computer.">
+      <div className="field" data-testid="theme-switch">
+        <span className="field-label" id={`${ids}-theme`}>Theme</span>
+        <Segmented<ThemePreference>
+          label="Theme"
+          value={theme}
+          onChange={setTheme}
+          options={[{ value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]}
+        />
+      </div>
     </Section>
   );
 }
@@ -351,7 +248,10 @@ export function SettingsView() {
         <Loading label="Loading settings…" />
       ) : (
         <div className="settings">
-          <ProfileSection s={s} />
+          <Section title="Profile" id={`${ids}-profile`} description={<>How other servers show you. Changes are sent to your followers. <a href="#/profile">See your profile</a></>}>
+            <ProfileEditor s={s} />
+          </Section>
+          <AppearanceSection />
           <SwitchesSection s={s} />
           <DeliverySection s={s} />
           <Section title="Data" id={`${ids}-data`} description="Everything your instance knows lives in this folder: the database, your keys and your media.">
