@@ -6,7 +6,7 @@ import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTim
 import { Icon } from '../components/Icon';
 import { atHandle, formatInt } from '../lib/format';
 import { routeHash } from '../lib/route';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { RemoveFollowerConfirm, UnfollowConfirm } from '../components/ConfirmDialog';
 import { ErrorText } from '../components/ErrorText';
 import { renderNoteHtml, safeHref } from '../lib/sanitize';
 import { useStore } from '../store';
@@ -131,8 +131,10 @@ function FollowForm() {
 function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' }) {
   const unfollow = useStore((s) => s.unfollow);
   const answer = useStore((s) => s.answerFollower);
+  const removeFollower = useStore((s) => s.removeFollower);
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState(false);
+  const who = atHandle(f.actor.handle);
   const [label, tone] = STATE_BADGE[f.state];
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -152,14 +154,16 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
         {kind === 'following' && (
           <button type="button" className="btn btn-small" disabled={busy} onClick={() => setConfirm(true)}>Unfollow</button>
         )}
-        {confirm && (
-          <ConfirmDialog
-            title={`Unfollow ${atHandle(f.actor.handle)}?`} confirmLabel="Unfollow" danger busy={busy}
-            onCancel={() => setConfirm(false)} onConfirm={() => void run(() => unfollow(f.actor.handle)).then(() => setConfirm(false))}
-          >
-            Their new posts stop coming to your Home. You can follow them again at any time.
-          </ConfirmDialog>
+        {kind === 'followers' && f.state === 'accepted' && (
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => setConfirm(true)}>Remove</button>
         )}
+        {confirm && (kind === 'following' ? (
+          <UnfollowConfirm who={who} pending={f.state === 'pending'} busy={busy} onCancel={() => setConfirm(false)}
+            onConfirm={() => void run(() => unfollow(f.actor.handle)).then(() => setConfirm(false))} />
+        ) : (
+          <RemoveFollowerConfirm who={who} busy={busy} onCancel={() => setConfirm(false)}
+            onConfirm={() => void run(() => removeFollower(f.actor.uri, who)).then(() => setConfirm(false))} />
+        ))}
         {kind === 'followers' && f.state === 'pending' && (
           <>
             <button type="button" className="btn btn-small" disabled={busy} onClick={() => void run(() => answer(f.actor.uri, false))}>Reject</button>

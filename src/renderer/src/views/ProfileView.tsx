@@ -6,7 +6,7 @@ import { useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import type { FollowState, NoteDto, ProfileLookupDto } from '../../../shared/dto';
 import { Avatar, Badge, EmptyState, ErrorState, Loading } from '../components/common';
 import { AccountMenu } from '../components/NoteMenu';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { RemoveFollowerConfirm, UnfollowConfirm } from '../components/ConfirmDialog';
 import { ErrorText } from '../components/ErrorText';
 import { Icon } from '../components/Icon';
 import { NoteCard } from '../components/NoteCard';
@@ -97,21 +97,11 @@ function FollowActions({ p }: { p: ProfileLookupDto }) {
       )}
       <AccountMenu account={p.actor} label={`More actions for ${who}`} />
       {confirm === 'unfollow' && (
-        <ConfirmDialog
-          title={followState === 'pending' ? `Withdraw your follow request to ${who}?` : `Unfollow ${who}?`}
-          confirmLabel={followState === 'pending' ? 'Withdraw' : 'Unfollow'} danger busy={busy}
-          onCancel={() => setConfirm(null)} onConfirm={() => void run(() => unfollow(p.actor.handle))}
-        >
-          Their new posts stop coming to your Home. You can follow them again at any time.
-        </ConfirmDialog>
+        <UnfollowConfirm who={who} pending={followState === 'pending'} busy={busy} onCancel={() => setConfirm(null)}
+          onConfirm={() => void run(() => unfollow(p.actor.handle))} />
       )}
       {confirm === 'remove' && (
-        <ConfirmDialog
-          title={`Remove ${who} from your followers?`} confirmLabel="Remove follower" danger busy={busy}
-          onCancel={() => setConfirm(null)} onConfirm={() => void run(() => removeFollower(p.actor.uri, who))}
-        >
-          Their server is told (a Reject of their follow), and your new posts stop going to them. They can follow you again.
-        </ConfirmDialog>
+        <RemoveFollowerConfirm who={who} busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void run(() => removeFollower(p.actor.uri, who))} />
       )}
     </div>
   );
