@@ -7,9 +7,10 @@
 // the script started is synthetic: per-minute rollups (and the hosts' 14-day counts) are
 // written into the demo database so the charts show a day of traffic instead of two minutes.
 //
-// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png, at 1280×800
+// Writes docs/{home,dashboard,hosts,profile}.png and -dark variants, plus docs/host-drawer.png, at 1280×800
 // (and more views into $SCREENSHOTS_EXTRA_DIR when set).
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -138,9 +139,19 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [() => alice.stop(), () => maya.stop(), () => jon.stop(), ...remotes.map((r) => () => r.stop())];
 
   try {
+    // Maya's personal site links back to her profile (rel="me"): her profile shows it verified.
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Maya</title><a rel="me" href="${maya.actor}">me on the fediverse</a>`);
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.6.9', r));
+    stops.push(() => new Promise<void>((r) => site.close(() => r())));
+    const siteUrl = `http://127.0.6.9:${(site.address() as { port: number }).port}/`;
     await Promise.all([
       alice.rpc('updateSettings', { displayName: 'Alice Moreau', summary: 'Birdwatcher and tinkerer, posting from my own little outpost.', retryInitialDelayMs: 1000 }),
-      maya.rpc('updateSettings', { displayName: 'Maya Lindqvist', summary: 'Urban gardening, bad puns.' }),
+      maya.rpc('updateSettings', {
+        displayName: 'Maya Lindqvist', summary: 'Urban gardening, bad puns.',
+        fields: [{ name: 'Garden', value: 'Allotment 14, north side' }, { name: 'Website', value: siteUrl }, { name: 'Pronouns', value: 'she/her' }],
+      }),
       jon.rpc('updateSettings', { displayName: 'Jon Okafor', summary: 'Synths and sourdough.' }),
     ]);
 
@@ -159,6 +170,8 @@ async function main(): Promise<void> {
     await sleep(300);
     const mayaCw = await maya.rpc('compose', { content: 'The tomatoes made it through the cold snap! All six of them. Photos tomorrow when the light is better.', summary: 'garden update, mild gloating' });
     void mayaCw;
+    await maya.rpc('compose', { content: 'Seed swap at the community garden on Saturday. Bring your weird squash seeds, I will bring coffee. #gardening' });
+    await maya.rpc('compose', { content: 'If a tomato is a fruit, is ketchup a smoothie? Asking for a friend.' });
     await alice.rpc('compose', { content: 'Spotted a pair of grey wagtails by the canal this morning. First time this year! They were very busy and very unimpressed with me.' });
     await sleep(300);
     const jonNote = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('modular synth')), 10_000, 'jon on maya');
@@ -216,6 +229,10 @@ async function main(): Promise<void> {
       await page.locator('[data-testid="chart-latency"] .uplot canvas').waitFor();
       await sleep(600);
       await shoot(`dashboard${suffix}`);
+      await page.evaluate((h) => { window.location.hash = `#/profile/${encodeURIComponent(h)}`; }, maya.handle);
+      await page.locator('.profile-post').first().waitFor();
+      await page.locator('.verified-mark').first().waitFor();
+      await shoot(`profile${suffix}`);
       await go('hosts');
       await page.locator(`tr[data-host="${priya.host}"]`).waitFor();
       await shoot(`hosts${suffix}`);

@@ -143,11 +143,12 @@ function Fields({ p }: { p: ProfileLookupDto }) {
 
 function Counts({ p }: { p: ProfileLookupDto }) {
   const n = (v: number | null) => (v === null ? '—' : formatInt(v));
+  const s = (v: number | null, one: string, many: string) => (v === 1 ? one : many);
   return (
     <div className="profile-counts" data-testid="profile-counts">
-      <span><strong className="tabular">{n(p.postsCount)}</strong> posts</span>
+      <span><strong className="tabular">{n(p.postsCount)}</strong> {s(p.postsCount, 'post', 'posts')}</span>
       <span><strong className="tabular">{n(p.followingCount)}</strong> following</span>
-      <span><strong className="tabular">{n(p.followersCount)}</strong> followers</span>
+      <span><strong className="tabular">{n(p.followersCount)}</strong> {s(p.followersCount, 'follower', 'followers')}</span>
       {p.createdAt && <span className="muted">Joined {new Date(p.createdAt).toLocaleDateString(undefined, { year: 'numeric', month: 'short' })}</span>}
     </div>
   );

@@ -92,7 +92,7 @@ function AppearanceSection() {
   const ids = useId();
   return (
     <Section title="Appearance" id={`${ids}-t`} description="Light or dark, or as your system is set. Remembered on this computer.">
-      <div className="field" data-testid="theme-switch">
+      <div className="field theme-field" data-testid="theme-switch">
         <span className="field-label" id={`${ids}-theme`}>Theme</span>
         <Segmented<ThemePreference>
           label="Theme"
