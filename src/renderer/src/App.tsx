@@ -1,5 +1,5 @@
 // The window: a sidebar with the views and a status footer, banners, the current view.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { client } from './client';
 import { Avatar } from './components/common';
 import { DeliveryPanel } from './components/DeliveryBar';
@@ -9,13 +9,15 @@ import { atHandle, formatCompact } from './lib/format';
 import { ScrollContext } from './lib/scroll';
 import { startLiveUpdates } from './live';
 import { useStore, type ViewName } from './store';
-import { DashboardView } from './views/DashboardView';
 import { HomeView } from './views/HomeView';
 import { HostsView } from './views/HostsView';
 import { NotificationsView } from './views/NotificationsView';
 import { PeopleView } from './views/PeopleView';
 import { ProfileView } from './views/ProfileView';
 import { SettingsView } from './views/SettingsView';
+
+// The dashboard (and uPlot, its charts) loads when first opened, not with the window.
+const DashboardView = lazy(() => import('./views/DashboardView').then((m) => ({ default: m.DashboardView })));
 
 const NAV: { view: ViewName; label: string; icon: IconName }[] = [
   { view: 'home', label: 'Home', icon: 'home' },
@@ -118,7 +120,11 @@ function CurrentView({ view }: { view: ViewName }) {
     case 'notifications': return <NotificationsView />;
     case 'people': return <PeopleView />;
     case 'profile': return <ProfileView />;
-    case 'dashboard': return <DashboardView />;
+    case 'dashboard': return (
+      <Suspense fallback={<div className="splash-inline"><span className="spinner" aria-hidden="true" /> Loading…</div>}>
+        <DashboardView />
+      </Suspense>
+    );
     case 'hosts': return <HostsView />;
     case 'settings': return <SettingsView />;
   }

@@ -17,7 +17,7 @@
 import type { Db } from '../store/database';
 import type { DeliveryConfig } from '../config';
 import type { HttpClient } from '../federation/httpClient';
-import type { LocalSigner } from '../federation/federationClient';
+import type { LocalSigner, SignatureSpecMemory } from '../federation/signedRequests';
 import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
 import type { Signal } from '../signal';
@@ -52,7 +52,7 @@ export interface DeliveryQueueDeps {
   db: Db;
   /** Only `request` is used, so tests can inject a scripted transport. */
   http: Pick<HttpClient, 'request'>;
-  signer: () => LocalSigner;
+  signer: () => LocalSigner; specs: SignatureSpecMemory; // the key, and the spec each host takes
   config: DeliveryConfig;
   retryPolicy: RetryPolicy;
   hostHealth: HostHealth;
@@ -112,7 +112,7 @@ export class DeliveryQueue {
       log: d.log,
       now: this.now,
     });
-    this.sender = new InboxSender({ http: d.http, signer: d.signer, config: d.config, rows: this.rows, connectivity: this.connectivity, now: this.now });
+    this.sender = new InboxSender({ http: d.http, signer: d.signer, specs: d.specs, config: d.config, rows: this.rows, connectivity: this.connectivity, now: this.now });
     this.events = new QueueEvents({
       events: d.events, config: d.config, rows: this.rows, hostHealth: d.hostHealth, stats: () => this.queueStats(), log: d.log, now: this.now,
     });

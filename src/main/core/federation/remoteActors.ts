@@ -151,7 +151,7 @@ function fieldsOf(doc: Json): RemoteField[] {
 
 /** `@user@host`, `user@host` → {username, host}; undefined when it is not a handle. */
 export function parseHandle(handle: string): { username: string; host: string } | undefined {
-  const m = /^@?([^@\s/]+)@([a-z0-9.\-]+(?::\d{1,5})?)$/i.exec(handle.trim());
+  const m = /^(?:acct:)?@?([^@\s/]+)@([a-z0-9.\-]+(?::\d{1,5})?)$/i.exec(handle.trim());
   return m ? { username: m[1]!, host: m[2]!.toLowerCase() } : undefined;
 }
 
@@ -309,25 +309,50 @@ export class RemoteActors {
     if (!parsed) throw new ActorDocumentError(`"${handle}" is not a handle like @user@example.social`);
     const cached = this.byHandle.get(parsed.host, parsed.username);
     if (cached && !opts.refresh && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
-    const resource = `acct:${parsed.username}@${parsed.host}`;
     let lastError: unknown;
     for (const scheme of this.schemesFor(parsed.host)) {
-      const url = `${scheme}://${parsed.host}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`;
       try {
-        const jrd = await this.client.getPlainJson(url, 'application/jrd+json, application/json');
-        const self = asArray<Json>(jrd.links).find(
-          (l) => l?.rel === 'self' && typeof l.href === 'string' && /activity\+json|ld\+json/.test(String(l.type ?? '')),
-        );
-        if (!self) throw new ActorDocumentError(`${parsed.host} has no ActivityPub actor for ${resource}`);
-        return await this.resolve(self.href as string, { refresh: true });
+        return await this.webfinger(scheme, parsed);
       } catch (err) {
         lastError = err;
-        if (err instanceof FetchError && err.kind === 'http' && err.status === 404) {
-          throw new ActorDocumentError(`${resource} does not exist on ${parsed.host}`);
-        }
+        if (err instanceof ActorDocumentError) throw err;
       }
     }
     throw lastError;
+  }
+
+  /**
+   * One WebFinger lookup, as Mastodon does it: the answer's `subject` names the account's
+   * real handle. On another host than the one asked, that host is asked too (once), and
+   * must answer for the same subject. A subject that only drops the port we asked on (a
+   * server unaware it sits behind one) is the same host.
+   */
+  private async webfinger(scheme: string, parsed: { username: string; host: string }): Promise<RemoteActor> {
+    const query = async (host: string, resource: string) => {
+      try {
+        return await this.client.getPlainJson(`${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`, 'application/jrd+json, application/json');
+      } catch (err) {
+        if (err instanceof FetchError && err.kind === 'http' && err.status === 404) throw new ActorDocumentError(`${resource} does not exist on ${host}`);
+        throw err;
+      }
+    };
+    const resource = `acct:${parsed.username}@${parsed.host}`;
+    let jrd = await query(parsed.host, resource);
+    const subject = parseHandle(str(jrd.subject) ?? resource);
+    if (!subject) throw new ActorDocumentError(`${parsed.host} answered for ${resource} with a subject that is not a handle`);
+    if (!sameHost(subject.host, parsed.host)) {
+      const again = await query(subject.host, `acct:${subject.username}@${subject.host}`);
+      const confirmed = parseHandle(str(again.subject) ?? '');
+      if (!confirmed || confirmed.host !== subject.host || confirmed.username.toLowerCase() !== subject.username.toLowerCase()) {
+        throw new ActorDocumentError(`${parsed.host} says ${resource} is ${subject.username}@${subject.host}, but ${subject.host} does not confirm it`);
+      }
+      const first = selfLink(jrd);
+      jrd = again;
+      if (first && selfLink(again) !== first) throw new ActorDocumentError(`${parsed.host} and ${subject.host} name different actors for ${resource}`);
+    }
+    const self = selfLink(jrd);
+    if (!self) throw new ActorDocumentError(`${parsed.host} has no ActivityPub actor for ${resource}`);
+    return this.resolve(self, { refresh: true });
   }
 
   private schemesFor(host: string): string[] {
@@ -357,6 +382,21 @@ export class RemoteActors {
     this.upsert.run(toParams(actor));
     return actor;
   }
+}
+
+/** The ActivityPub actor a WebFinger answer links (rel self, an AS2 type). */
+function selfLink(jrd: Json): string | undefined {
+  const self = asArray<Json>(jrd.links).find(
+    (l) => l?.rel === 'self' && typeof l.href === 'string' && /activity\+json|ld\+json/.test(String(l.type ?? '')),
+  );
+  return self ? (self.href as string) : undefined;
+}
+
+/** Whether a WebFinger subject's host is the host asked: equal, or the same name with the port dropped. */
+function sameHost(subjectHost: string, askedHost: string): boolean {
+  const s = subjectHost.toLowerCase();
+  const a = askedHost.toLowerCase();
+  return s === a || (!/:\d+$/.test(s) && a.replace(/:\d+$/, '') === s);
 }
 
 function isLocalish(host: string): boolean {
@@ -415,6 +455,7 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
     iconUrl: actor.iconUrl,
     summaryHtml: actor.summaryHtml,
     local: false,
+    movedTo: actor.movedTo,
   };
 }
 

@@ -186,7 +186,7 @@ export class Profiles {
       actor: this.d.views.actor(identity.actor),
       followersCount: follows.followers.count('accepted'), followingCount: follows.following.count('accepted'),
       postsCount: notes.countPublicBy(identity.actor), followState: null, followedBy: null, headerUrl: null, fields,
-      bot: false, locked: p.manuallyApprovesFollowers, movedTo: null, createdAt: p.createdAt, blocked: false, muted: false, ...posts,
+      bot: false, locked: p.manuallyApprovesFollowers, createdAt: p.createdAt, blocked: false, muted: false, ...posts,
     };
   }
 
@@ -200,7 +200,7 @@ export class Profiles {
       followersCount: actor.followersCount, followingCount: actor.followingCount, postsCount: actor.postsCount,
       followState: this.d.follows.following.get(actor.uri)?.state ?? null,
       followedBy: this.d.follows.followers.get(actor.uri)?.state ?? null,
-      headerUrl: actor.imageUrl, fields, bot: actor.bot, locked: actor.locked, movedTo: actor.movedTo, createdAt: actor.publishedAt,
+      headerUrl: actor.imageUrl, fields, bot: actor.bot, locked: actor.locked, createdAt: actor.publishedAt,
       blocked: this.d.blocks.isBlocked(actor.uri), muted: this.d.blocks.isMuted(actor.uri), ...posts,
     };
   }

@@ -234,15 +234,54 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  /* 4: people — profiles (header, fields, markers, counts), verified links, backfill, sent activities */ `
+  /* federation breadth — signature specs per host, account moves, pinned posts (issue 13) */ `
+  -- Which signature spec each remote host takes (hostSignatureSpecs.ts): the double-knock's memory.
+  CREATE TABLE host_signatures (
+    host TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    last_double_knock_at INTEGER,
+    last_double_knock TEXT,
+    last_double_knock_from TEXT
+  ) WITHOUT ROWID;
+
+  -- The account's aliases (alsoKnownAs, a JSON array of actor URIs), where it moved (movedTo),
+  -- and the two search switches Mastodon reads: listed in directories (on, as before), posts
+  -- indexed for full-text search elsewhere (off, Mastodon's default: opt-in).
+  ALTER TABLE local_actor ADD COLUMN also_known_as TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE local_actor ADD COLUMN moved_to TEXT;
+  ALTER TABLE local_actor ADD COLUMN moved_at INTEGER;
+  ALTER TABLE local_actor ADD COLUMN discoverable INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE local_actor ADD COLUMN indexable INTEGER NOT NULL DEFAULT 0;
+
+  -- A remote account that moved: where to (its movedTo, once checked).
+  ALTER TABLE actors ADD COLUMN moved_to TEXT;
+
+  -- The other account of a notification ("X moved to Y": Y).
+  ALTER TABLE notifications ADD COLUMN target_uri TEXT;
+
+  -- Accounts that blocked the user (an incoming Block): nothing more goes to their personal inbox.
+  CREATE TABLE blocked_by (
+    actor_uri TEXT PRIMARY KEY,
+    inbox TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX blocked_by_inbox ON blocked_by(inbox);
+
+  -- Pinned posts: the featured collection, newest pin first.
+  CREATE TABLE pinned_notes (
+    note_id TEXT PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    pinned_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  /* people — profiles (header, fields, markers, counts), verified links, backfill, sent activities */ `
   -- What a remote profile shows beyond the basics: header image, PropertyValue fields
-  -- (name + sanitized HTML value), bot/locked markers, the account it moved to, the post
+  -- (name + sanitized HTML value), bot/locked markers, the post
   -- count, and when the collection counts were last fetched (they have their own TTL).
   ALTER TABLE actors ADD COLUMN image_url TEXT;
   ALTER TABLE actors ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE actors ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE actors ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE actors ADD COLUMN moved_to TEXT;
   ALTER TABLE actors ADD COLUMN posts_count INTEGER;
   ALTER TABLE actors ADD COLUMN counts_fetched_at INTEGER;
   ALTER TABLE actors ADD COLUMN published_at INTEGER;

@@ -1,7 +1,8 @@
 // A post's "more" menu for someone else's post — mute or block its author, block its
 // domain, report it — and the same menu for an account on its profile. Blocking asks
-// first; a report takes an optional comment.
+// first; a report takes an optional comment. And the pin button of one's own posts.
 import { useEffect, useRef, useState } from 'react';
+import { api } from '../client';
 import type { ActorSummary, NoteDto } from '../../../shared/dto';
 import { atHandle } from '../lib/format';
 import { useStore } from '../store';
@@ -118,5 +119,30 @@ export function AccountMenu({ account, noteIds = [], label = 'More' }: { account
         </form>
       )}
     </div>
+  );
+}
+
+/** Pin one of your own public or unlisted posts to your profile (the featured collection), or unpin it. */
+export function PinButton({ note }: { note: NoteDto }) {
+  const patchNote = useStore((s) => s.patchNote);
+  const toast = useStore((s) => s.toast);
+  const [busy, setBusy] = useState(false);
+  const label = note.pinned ? 'Unpin from your profile' : 'Pin to your profile';
+  async function toggle() {
+    setBusy(true);
+    try {
+      await (note.pinned ? api().unpin({ noteId: note.id }) : api().pin({ noteId: note.id }));
+      patchNote(note.id, (n) => ({ ...n, pinned: !note.pinned }));
+      toast(note.pinned ? 'Unpinned' : 'Pinned to your profile', 'info');
+    } catch (err) {
+      useStore.getState().toastError(note.pinned ? 'Could not unpin' : 'Could not pin', err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button type="button" className="note-action" aria-pressed={!!note.pinned} aria-label={label} title={label} disabled={busy} onClick={() => void toggle()}>
+      <Icon name="pin" size={17} />
+    </button>
   );
 }

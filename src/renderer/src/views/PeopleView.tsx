@@ -98,6 +98,7 @@ function FollowForm() {
           <Avatar url={r.actor.iconUrl} name={r.actor.name || r.actor.handle} size={56} />
           <div className="profile-main">
             <a className="profile-name profile-link" dir="auto" href={routeHash({ view: 'profile', arg: r.actor.handle })}>{r.actor.name || r.actor.handle.split('@')[0]}</a>
+            {r.actor.movedTo && <> <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge></>}
             <div className="muted">{atHandle(r.actor.handle)}</div>
             {r.actor.summaryHtml && <div className="profile-bio">{renderNoteHtml(r.actor.summaryHtml)}</div>}
             <div className="profile-counts small">
@@ -145,7 +146,10 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
     <li className="person" data-handle={f.actor.handle}>
       <Avatar url={f.actor.iconUrl} name={f.actor.name || f.actor.handle} size={40} />
       <div className="person-main">
-        <a className="person-name profile-link" dir="auto" href={routeHash({ view: 'profile', arg: f.actor.handle })}>{f.actor.name || f.actor.handle.split('@')[0]}</a>
+        <div className="person-name">
+          <a className="profile-link" dir="auto" href={routeHash({ view: 'profile', arg: f.actor.handle })}>{f.actor.name || f.actor.handle.split('@')[0]}</a>
+          {f.actor.movedTo && <> <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge></>}
+        </div>
         <div className="muted small ellipsis">{atHandle(f.actor.handle)}</div>
       </div>
       <RelativeTime at={f.since} className="muted small nowrap" />

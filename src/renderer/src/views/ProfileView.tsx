@@ -238,10 +238,10 @@ export function ProfileView() {
               <a href={safeHref(p.actor.url)} target="_blank" rel="noopener noreferrer" className="small">On its server <Icon name="external" size={12} /></a>
             )}
           </div>
-          {p.movedTo && (
+          {p.actor.movedTo && (
             <div className="banner banner-info compact" role="note">
               <Icon name="user" />
-              <div>This account has moved to <a href={routeHash({ view: 'profile', arg: p.movedTo })}>{p.movedTo}</a>.</div>
+              <div>This account has moved to <a href={routeHash({ view: 'profile', arg: p.actor.movedTo })}>{p.actor.movedTo}</a>.</div>
             </div>
           )}
           {p.actor.summaryHtml && <div className="profile-bio" dir="auto">{renderNoteHtml(p.actor.summaryHtml)}</div>}
