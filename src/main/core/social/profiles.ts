@@ -12,7 +12,7 @@ import type { ProfileLookupDto } from '../../../shared/dto';
 import type { ProfileFieldDto } from '../../../shared/people';
 import type { FederationClient } from '../federation/federationClient';
 import type { LocalIdentity, LocalProfile } from '../federation/localActor';
-import { summarizeRemote, type RemoteActor, type RemoteActors } from '../federation/remoteActors';
+import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import { hostOf } from '../federation/activityStreams';
 import { DomainError } from '../errors';
 import type { FollowRepository } from './followRepository';
@@ -196,7 +196,8 @@ export class Profiles {
       return { name: f.name, valueHtml: f.valueHtml, verifiedAt: link ? this.d.links.verifiedAt(actor.uri, link) : null };
     });
     return {
-      actor: summarizeRemote(actor),
+      // Through the views, as every other account in the window (one ActorSummary per account).
+      actor: this.d.views.actor(actor.uri),
       followersCount: actor.followersCount, followingCount: actor.followingCount, postsCount: actor.postsCount,
       followState: this.d.follows.following.get(actor.uri)?.state ?? null,
       followedBy: this.d.follows.followers.get(actor.uri)?.state ?? null,
