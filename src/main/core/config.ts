@@ -417,19 +417,9 @@ export interface PeopleConfig {
 }
 
 export const DEFAULT_PEOPLE: PeopleConfig = {
-  countsTtlMs: HOUR_MS,
-  outboxPageMaxItems: 20,
-  outboxItemFetchMax: 10,
-  profileDeadlineMs: 20 * SECOND_MS,
-  backfillPosts: 5,
-  linksVerifiedPerProfile: 6,
-  linkFetchTimeoutMs: 5 * SECOND_MS,
-  linkFetchMaxBytes: MiB,
-  linkVerificationTtlMs: DAY_MS,
-  ownLinksRecheckMs: DAY_MS,
-  actorFieldsMax: 16,
-  sentPerObjectMax: 8,
-  excerptChars: 120,
+  countsTtlMs: HOUR_MS, outboxPageMaxItems: 20, outboxItemFetchMax: 10, profileDeadlineMs: 20 * SECOND_MS, backfillPosts: 5,
+  linksVerifiedPerProfile: 6, linkFetchTimeoutMs: 5 * SECOND_MS, linkFetchMaxBytes: MiB, linkVerificationTtlMs: DAY_MS,
+  ownLinksRecheckMs: DAY_MS, actorFieldsMax: 16, sentPerObjectMax: 8, excerptChars: 120,
 };
 
 // ---- the admin API ---------------------------------------------------------------------
