@@ -212,6 +212,7 @@ async function main(): Promise<void> {
     await page.mouse.move(0, 0);
 
     const shoot = async (name: string) => {
+      await page.mouse.move(0, 0); // no hover left on the sidebar link just clicked
       await page.evaluate(() => document.fonts.ready);
       await sleep(400);
       await page.screenshot({ path: join(OUT, `${name}.png`) });
