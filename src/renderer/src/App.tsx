@@ -52,7 +52,7 @@ function StatusFooter() {
   return (
     <div className="sidebar-footer" data-testid="status-footer">
       <a className="me" href="#/profile" title="Your profile" aria-label={`Your profile, ${status.displayName || status.username}`} data-testid="me-link">
-        <Avatar url={settings?.avatarUrl ?? null} name={status.displayName || status.username} size={32} />
+        <Avatar src={settings?.avatarSrc ?? null} name={status.displayName || status.username} size={32} />
         <div className="me-text">
           <div className="me-name ellipsis" dir="auto">{status.displayName || status.username}</div>
           <div className="me-handle muted small ellipsis" title={atHandle(status.handle)}>{atHandle(status.handle)}</div>

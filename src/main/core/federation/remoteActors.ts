@@ -1,7 +1,8 @@
 // The remote actor cache: fetched on demand, kept in SQLite with a TTL, refreshed on
 // Update and (once) when a signature fails to verify with the cached key.
 import type { Db } from '../store/database';
-import { DEFAULT_PEOPLE, type InstanceLimits } from '../config';
+import { DEFAULT_MEDIA, DEFAULT_PEOPLE, type InstanceLimits } from '../config';
+import { parseEmojis, type EmojiRecord } from './as2Media';
 import type { ActorSummary } from '../../../shared/dto';
 import { FetchError } from './httpClient';
 import type { FederationClient } from './federationClient';
@@ -17,6 +18,8 @@ export interface RemoteActor {
   summaryHtml: string;
   url: string | null;
   iconUrl: string | null;
+  /** Custom emoji of the name and bio. */
+  emojis: EmojiRecord[];
   inbox: string;
   sharedInbox: string | null;
   outbox: string | null;
@@ -53,7 +56,7 @@ interface ActorRow {
   uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
   icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
   followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
-  followers_count: number | null; following_count: number | null; fetched_at: number;
+  followers_count: number | null; following_count: number | null; fetched_at: number; emojis_json: string;
   image_url: string | null; fields_json: string; bot: number; locked: number; moved_to: string | null; published_at: number | null;
   posts_count: number | null; counts_fetched_at: number | null;
 }
@@ -118,6 +121,7 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     summaryHtml: sanitizeRemoteHtml(str(doc.summary) ?? ''),
     url: httpUrl(str(doc.url) ?? idOf(asArray(doc.url)[0])),
     iconUrl: icon ? httpUrl(str(icon.url) ?? idOf(icon.url)) : null,
+    emojis: parseEmojis(doc.tag, DEFAULT_MEDIA),
     inbox,
     // A shared inbox elsewhere is dropped (deliveries use the personal one), not trusted.
     sharedInbox: sharedInbox && hostOf(sharedInbox) === host ? sharedInbox : null,
@@ -178,10 +182,10 @@ export class RemoteActors {
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
-        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at,
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, emojis_json,
         image_url, fields_json, bot, locked, moved_to, published_at)
       VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
-        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt,
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @emojisJson,
         @imageUrl, @fieldsJson, @bot, @locked, @movedTo, @publishedAt)
       ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
         summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
@@ -189,6 +193,7 @@ export class RemoteActors {
         following_url = excluded.following_url, key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
         followers_count = coalesce(excluded.followers_count, followers_count),
         following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at,
+        emojis_json = excluded.emojis_json,
         image_url = excluded.image_url, fields_json = excluded.fields_json, bot = excluded.bot, locked = excluded.locked,
         moved_to = excluded.moved_to, published_at = excluded.published_at`);
     this.setCounts = db.prepare(`UPDATE actors SET followers_count = coalesce(@followersCount, followers_count),
@@ -411,12 +416,13 @@ function fromRow(r: ActorRow): RemoteActor {
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
     fetchedAt: r.fetched_at, imageUrl: r.image_url, fields: JSON.parse(r.fields_json) as RemoteField[], bot: r.bot === 1,
     locked: r.locked === 1, movedTo: r.moved_to, publishedAt: r.published_at, postsCount: r.posts_count, countsFetchedAt: r.counts_fetched_at,
+    emojis: JSON.parse(r.emojis_json) as EmojiRecord[],
   };
 }
 
 function toParams(a: RemoteActor) {
-  const { fields, bot, locked, postsCount: _p, countsFetchedAt: _c, ...rest } = a;
-  return { ...rest, fieldsJson: JSON.stringify(fields), bot: bot ? 1 : 0, locked: locked ? 1 : 0 };
+  const { fields, bot, locked, emojis, postsCount: _p, countsFetchedAt: _c, ...rest } = a;
+  return { ...rest, fieldsJson: JSON.stringify(fields), emojisJson: JSON.stringify(emojis), bot: bot ? 1 : 0, locked: locked ? 1 : 0 };
 }
 
 /** An actor as the signature verifier sees it: the owner of its key. */
@@ -453,8 +459,10 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
     name: actor.name,
     url: actor.url,
     iconUrl: actor.iconUrl,
+    iconSrc: null,
     summaryHtml: actor.summaryHtml,
     local: false,
+    emojis: [],
     movedTo: actor.movedTo,
   };
 }
@@ -463,5 +471,5 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
 export function unknownActorSummary(uri: string): ActorSummary {
   const host = hostOf(uri) ?? 'unknown';
   const name = uri.split('/').filter(Boolean).pop() ?? uri;
-  return { uri, handle: `${name}@${host}`, name, url: uri, iconUrl: null, summaryHtml: '', local: false };
+  return { uri, handle: `${name}@${host}`, name, url: uri, iconUrl: null, iconSrc: null, summaryHtml: '', local: false, emojis: [] };
 }

@@ -23,6 +23,9 @@ import type { LinkOwner, LinkVerifier } from './linkVerifier';
 import { fieldLink, renderFieldValue } from './contentFormat';
 import { readOutboxPage, type OutboxPage } from './outboxReader';
 import { resolveAccount } from './resolveAccount';
+import type { MediaStore } from '../media/mediaStore';
+import type { MediaCache } from '../media/mediaCache';
+import { localPath } from '../media/mediaRequests';
 
 export interface ProfilesDeps {
   db: Db;
@@ -35,6 +38,9 @@ export interface ProfilesDeps {
   blocks: Pick<BlockList, 'isBlocked' | 'isMuted'>;
   links: LinkVerifier;
   profile: () => LocalProfile;
+  /** The owner's header image, and the cache that serves remote ones to the window. */
+  media: Pick<MediaStore, 'header'>;
+  cache: Pick<MediaCache, 'pathFor'>;
   config: PeopleConfig;
   events: InstanceEvents;
   log: Logger;
@@ -181,11 +187,13 @@ export class Profiles {
   private localDto(posts: Posts): ProfileLookupDto {
     const { identity, follows, notes } = this.d;
     const p = this.d.profile();
+    const header = this.d.media.header();
     const fields: ProfileFieldDto[] = this.ownFields().map((f) => ({ name: f.name, valueHtml: renderFieldValue(f.value), verifiedAt: f.verifiedAt }));
     return {
       actor: this.d.views.actor(identity.actor),
       followersCount: follows.followers.count('accepted'), followingCount: follows.following.count('accepted'),
-      postsCount: notes.countPublicBy(identity.actor), followState: null, followedBy: null, headerUrl: null, fields,
+      postsCount: notes.countPublicBy(identity.actor), followState: null, followedBy: null, fields,
+      headerUrl: header ? identity.mediaUrl(header.file) : null, headerSrc: header ? localPath(header.file) : null,
       bot: false, locked: p.manuallyApprovesFollowers, createdAt: p.createdAt, blocked: false, muted: false, ...posts,
     };
   }
@@ -201,7 +209,7 @@ export class Profiles {
       followersCount: actor.followersCount, followingCount: actor.followingCount, postsCount: actor.postsCount,
       followState: this.d.follows.following.get(actor.uri)?.state ?? null,
       followedBy: this.d.follows.followers.get(actor.uri)?.state ?? null,
-      headerUrl: actor.imageUrl, fields, bot: actor.bot, locked: actor.locked, createdAt: actor.publishedAt,
+      headerUrl: actor.imageUrl, headerSrc: this.d.cache.pathFor(actor.imageUrl, 'i'), fields, bot: actor.bot, locked: actor.locked, createdAt: actor.publishedAt,
       blocked: this.d.blocks.isBlocked(actor.uri), muted: this.d.blocks.isMuted(actor.uri), ...posts,
     };
   }

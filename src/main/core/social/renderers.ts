@@ -6,7 +6,7 @@ import { escapeHtml } from '../federation/sanitize';
 import { renderFieldValue } from './contentFormat';
 import type { StoredMedia } from '../media/mediaStore';
 
-const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
+const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', blurhash: 'toot:blurhash' }];
 
 /** The terms of the actor document beyond ActivityStreams and security v1 (as Mastodon declares them). */
 const ACTOR_TERMS = {
@@ -24,7 +24,7 @@ const ACTOR_TERMS = {
   value: 'schema:value',
 };
 
-export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
+export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null, header: StoredMedia | null = null): Json {
   return {
     '@context': [AS_CONTEXT, SECURITY_CONTEXT, ACTOR_TERMS],
     id: id.actor,
@@ -52,6 +52,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     // Profile fields as Mastodon federates them; a URL value is a rel="me" link.
     attachment: profile.fields.map((f) => ({ type: 'PropertyValue', name: f.name, value: renderFieldValue(f.value) })),
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
+    ...(header ? { image: { type: 'Image', mediaType: header.mediaType, url: id.mediaUrl(header.file) } } : {}),
   };
 }
 
@@ -62,7 +63,7 @@ export function renderNote(note: NoteRecord): Json {
     attributedTo: note.authorUri,
     content: note.contentHtml,
     summary: note.summary,
-    sensitive: !!note.summary,
+    sensitive: !!note.summary || note.sensitive,
     inReplyTo: note.inReplyTo,
     published: new Date(note.publishedAt).toISOString(),
     ...(note.updatedAt ? { updated: new Date(note.updatedAt).toISOString() } : {}),
@@ -73,6 +74,11 @@ export function renderNote(note: NoteRecord): Json {
       ...note.mentions.map((m) => ({ type: 'Mention', href: m.href, name: m.name })),
       ...note.hashtags.map((t) => ({ type: 'Hashtag', href: '', name: `#${t}` })),
     ],
+    // As Mastodon sends them: a Document each, alt text as `name`.
+    attachment: note.attachments.map((a) => ({
+      type: 'Document', mediaType: a.mediaType, url: a.url, name: a.description,
+      ...(a.blurhash ? { blurhash: a.blurhash } : {}), ...(a.width && a.height ? { width: a.width, height: a.height } : {}),
+    })),
   };
 }
 

@@ -10,6 +10,8 @@ import { Avatar, RelativeTime } from './common';
 import { DeliveryBar } from './DeliveryBar';
 import { NoteMenu, PinButton } from './NoteMenu';
 import { Icon, type IconName } from './Icon';
+import { Attachments } from './Attachments';
+import { withEmojis } from '../lib/emoji';
 
 const VISIBILITY: Record<Visibility, [IconName, string]> = {
   public: ['globe', 'Public'],
@@ -19,13 +21,18 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 };
 
 export function NoteContent({ note }: { note: NoteDto }) {
-  const body = <div className="note-content" dir="auto">{renderNoteHtml(note.contentHtml)}</div>;
+  const body = (
+    <>
+      <div className="note-content" dir="auto">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
+      <Attachments note={note} />
+    </>
+  );
   if (!note.summary) return body;
   return (
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text" dir="auto">{note.summary}</span>
+        <span className="cw-text" dir="auto">{withEmojis(note.summary, note.emojis)}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -38,9 +45,11 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
   const href = safeHref(note.url ?? note.uri);
   return (
     <header className="note-header">
-      <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
+      <Avatar src={author.iconSrc} name={author.name || author.handle} size={40} />
       <div className="note-author">
-        <a className="note-name profile-link" dir="auto" title={author.name} href={routeHash({ view: 'profile', arg: author.local ? null : author.handle })}>{author.name || author.handle.split('@')[0]}</a>
+        <a className="note-name profile-link" dir="auto" title={author.name} href={routeHash({ view: 'profile', arg: author.local ? null : author.handle })}>
+          {author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}
+        </a>
         <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
       </div>
       <div className="note-meta muted">

@@ -1,13 +1,13 @@
-// The owner's profile editor — avatar, display name, bio and up to four profile fields —
-// used on the own profile and in Settings → Profile. Each save sends Update(Person) to
+// The owner's profile editor — avatar and header (ProfileImages), display name, bio and up
+// to four profile fields — used on the own profile and in Settings → Profile. Each save sends Update(Person) to
 // the followers (the instance does that); a link in a field is checked for rel="me".
-import { useEffect, useId, useRef, useState } from 'react';
-import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type SettingsDto } from '../../../shared/dto';
+import { useEffect, useId, useState } from 'react';
+import type { SettingsDto } from '../../../shared/dto';
 import { PROFILE_FIELD_NAME_MAX, PROFILE_FIELD_VALUE_MAX, PROFILE_FIELDS_MAX, type ProfileFieldInput } from '../../../shared/people';
 import { explainError } from '../../../shared/errorText';
-import { countCharacters, formatBytes } from '../lib/format';
+import { countCharacters } from '../lib/format';
 import { useStore } from '../store';
-import { Avatar } from './common';
+import { ProfileImages } from './ProfileImages';
 import { Icon } from './Icon';
 
 type Message = { ok: boolean; text: string } | null;
@@ -57,7 +57,7 @@ export function ProfileEditor({ s, onDone }: { s: SettingsDto; onDone?: () => vo
 
   return (
     <div className="profile-editor" data-testid="profile-editor">
-      <AvatarEditor s={s} />
+      <ProfileImages s={s} />
       <form
         className="form-grid"
         onSubmit={async (e) => {
@@ -124,89 +124,6 @@ export function ProfileEditor({ s, onDone }: { s: SettingsDto; onDone?: () => vo
           <button type="submit" className="btn btn-primary" disabled={!dirty || invalid || saving}>{saving ? 'Saving…' : 'Save profile'}</button>
         </div>
       </form>
-    </div>
-  );
-}
-
-function AvatarEditor({ s }: { s: SettingsDto }) {
-  const upload = useStore((st) => st.uploadAvatar);
-  const remove = useStore((st) => st.removeAvatar);
-  const [preview, setPreview] = useState<{ dataUrl: string; base64: string; type: AvatarMediaType; size: number; name: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const input = useRef<HTMLInputElement>(null);
-  const ids = useId();
-
-  const choose = (file: File | undefined) => {
-    setError(null);
-    if (!file) return;
-    if (!(AVATAR_MEDIA_TYPES as readonly string[]).includes(file.type)) {
-      setError('Choose a PNG, JPEG, GIF or WebP image.');
-      return;
-    }
-    if (file.size > AVATAR_MAX_BYTES) {
-      setError(`That image is ${formatBytes(file.size)}; the limit is ${formatBytes(AVATAR_MAX_BYTES)}.`);
-      return;
-    }
-    const reader = new FileReader();
-    reader.onload = () => {
-      const dataUrl = String(reader.result);
-      setPreview({ dataUrl, base64: dataUrl.slice(dataUrl.indexOf(',') + 1), type: file.type as AvatarMediaType, size: file.size, name: file.name });
-    };
-    reader.onerror = () => setError('Could not read that file.');
-    reader.readAsDataURL(file);
-  };
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setPreview(null);
-    } catch (err) {
-      setError(explainError(err).message);
-    } finally {
-      setBusy(false);
-      if (input.current) input.current.value = '';
-    }
-  };
-
-  return (
-    <div className="avatar-editor">
-      <Avatar url={preview?.dataUrl ?? s.avatarUrl} name={s.displayName || 'me'} size={72} />
-      <div className="avatar-side">
-        <div className="field-label">Avatar</div>
-        <div className="muted small">
-          {preview ? `${preview.name} · ${formatBytes(preview.size)} — not saved yet` : s.avatarUrl ? 'Shown next to your posts everywhere.' : 'No avatar: servers show a default image.'}
-        </div>
-        <div className="row-actions">
-          <input
-            ref={input}
-            id={`${ids}-file`}
-            type="file"
-            accept={AVATAR_MEDIA_TYPES.join(',')}
-            className="visually-hidden"
-            aria-label="Avatar image"
-            onChange={(e) => choose(e.target.files?.[0])}
-          />
-          {preview ? (
-            <>
-              <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void run(() => upload(preview.base64, preview.type))}>
-                {busy ? 'Uploading…' : 'Save avatar'}
-              </button>
-              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setPreview(null)}>Cancel</button>
-            </>
-          ) : (
-            <>
-              <button type="button" className="btn btn-small" onClick={() => input.current?.click()}>Choose image…</button>
-              {s.avatarUrl && (
-                <button type="button" className="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => remove())}>Remove avatar</button>
-              )}
-            </>
-          )}
-        </div>
-        {error && <p className="inline-error small" role="alert">{error}</p>}
-      </div>
     </div>
   );
 }

@@ -15,6 +15,8 @@ import { atHandle, formatInt } from '../lib/format';
 import { routeHash } from '../lib/route';
 import { renderNoteHtml, safeHref } from '../lib/sanitize';
 import { fullDate } from '../lib/time';
+import { mediaSrc } from '../lib/media';
+import { withEmojis } from '../lib/emoji';
 import { useStore } from '../store';
 import '../people.css';
 
@@ -107,10 +109,9 @@ function FollowActions({ p }: { p: ProfileLookupDto }) {
   );
 }
 
-function Header({ url }: { url: string | null }) {
-  const href = safeHref(url);
-  // The window's CSP loads https images and its own origin only.
-  const src = href && (href.startsWith('https:') || new URL(href).origin === window.location.origin) ? href : null;
+function Header({ path }: { path: string | null }) {
+  // From the instance only (our file, or the remote media cache): the window loads no remote URL.
+  const src = mediaSrc(path);
   const [failed, setFailed] = useState(false);
   useEffect(() => setFailed(false), [src]);
   return (
@@ -205,7 +206,7 @@ export function ProfileView() {
     void s.loadBlocks();
   }, []);
   // A saved profile edit shows at once on the own profile.
-  const settingsKey = own && settings ? JSON.stringify([settings.displayName, settings.summary, settings.fields, settings.avatarUrl]) : '';
+  const settingsKey = own && settings ? JSON.stringify([settings.displayName, settings.summary, settings.fields, settings.avatarSrc, settings.headerSrc]) : '';
   useEffect(() => {
     if (handle) void loadProfile(handle);
   }, [handle, loadProfile, settingsKey]);
@@ -222,13 +223,13 @@ export function ProfileView() {
   return (
     <div className="page page-narrow profile-page" data-testid="profile-view" data-handle={p.actor.handle}>
       <section className="card profile-hero" aria-labelledby="profile-name">
-        <Header url={p.headerUrl} />
+        <Header path={p.headerSrc} />
         <div className="profile-hero-body">
           <div className="profile-top">
-            <span className="profile-avatar"><Avatar url={p.actor.iconUrl} name={name} size={88} /></span>
+            <span className="profile-avatar"><Avatar src={p.actor.iconSrc} name={name} size={88} /></span>
             {p.actor.local ? <OwnEditor /> : <FollowActions p={p} />}
           </div>
-          <h1 id="profile-name" className="profile-title" dir="auto">{name}</h1>
+          <h1 id="profile-name" className="profile-title" dir="auto">{p.actor.name ? withEmojis(p.actor.name, p.actor.emojis) : name}</h1>
           <div className="profile-handle">
             <span className="muted">{atHandle(p.actor.handle)}</span>
             {p.bot && <Badge tone="info" title="An automated account">Bot</Badge>}
@@ -244,7 +245,7 @@ export function ProfileView() {
               <div>This account has moved to <a href={routeHash({ view: 'profile', arg: p.actor.movedTo })}>{p.actor.movedTo}</a>.</div>
             </div>
           )}
-          {p.actor.summaryHtml && <div className="profile-bio" dir="auto">{renderNoteHtml(p.actor.summaryHtml)}</div>}
+          {p.actor.summaryHtml && <div className="profile-bio" dir="auto">{renderNoteHtml(p.actor.summaryHtml, p.actor.emojis)}</div>}
           <Fields p={p} />
           <Counts p={p} />
         </div>

@@ -5,6 +5,7 @@ import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../s
 import type { DeliverySettingsDto, SettingsDto } from '../../../shared/dto';
 import { ErrorState, Loading, PageHeader, Segmented, Switch } from '../components/common';
 import { ProfileEditor } from '../components/ProfileEditor';
+import { MediaSection } from '../components/MediaStorage';
 import { isDesktop } from '../client';
 import { useThemePreference, type ThemePreference } from '../lib/theme';
 import { TunnelSection } from '../components/Tunnel';
@@ -280,6 +281,13 @@ export function SettingsView() {
             description="Accounts you block are refused and told; accounts you mute are only hidden from you. Blocking a domain covers its subdomains. Lists move in and out as Mastodon's CSV files."
           >
             <ModerationSection />
+          </Section>
+          <Section
+            title="Media and storage"
+            id={`${ids}-storage`}
+            description="Pictures and videos are fetched by this instance, not by the window, and kept in a cache in the data folder: remote servers never see you looking."
+          >
+            <MediaSection />
           </Section>
           <Section
             title="Backups"
