@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, startOutpost, type TestOutpost } from '../support/outpost';
 import { listen, closeServer } from '../../src/main/core/http/httpUtil';
+import { png } from '../support/images';
 
 let alice: TestOutpost;
 let bob: TestOutpost;
@@ -116,6 +117,27 @@ describe('profiles', () => {
       const seen = await bob.rpc('profile', { handle: alice.handle });
       return seen.fields[0]?.name === 'Site' && seen.actor.name === 'Alice';
     }, 10_000, 'profile update on bob');
+  });
+
+  it('shows the header and avatar from the instance: its own files, and another account\'s through the media cache', async () => {
+    const header = await bob.rpc('uploadHeader', { data: (await png(600, 200)).toString('base64'), mediaType: 'image/png' });
+    await bob.rpc('uploadAvatar', { data: (await png(96, 96, { r: 200, g: 60, b: 40 })).toString('base64'), mediaType: 'image/png' });
+    const own = await bob.rpc('profile', { handle: bob.handle });
+    expect(own.headerUrl).toBe(header.headerUrl);
+    expect(own.headerSrc).toMatch(/^\/media\/local\/header-/);
+    expect(own.actor.iconSrc).toMatch(/^\/media\/local\//);
+
+    // Alice sees bob's image (his actor's `image`) and icon as paths on her own admin origin.
+    const seen = await eventually(async () => {
+      const p = await alice.rpc('profile', { handle: bob.handle });
+      return p.headerUrl === header.headerUrl && p.actor.iconSrc ? p : undefined;
+    }, 10_000, 'bob\'s pictures on alice');
+    for (const path of [seen.headerSrc!, seen.actor.iconSrc!]) {
+      expect(path).toMatch(/^\/media\/cache\/i\//);
+      const res = await fetch(`${alice.running.adminUrl}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^image\//);
+    }
   });
 
   it('verifies the owner’s own links and keeps the answer with the settings', async () => {
