@@ -12,6 +12,8 @@ import {
 import type { NoteDto } from './dto';
 import type { NoteVersionDto, SearchResultDto, ThreadDto } from './conversations';
 import { POLL_LIMITS } from './conversations';
+import type { ProfileFieldInput, SentActivityPage } from './people';
+import { PROFILE_FIELD_NAME_MAX, PROFILE_FIELD_VALUE_MAX, PROFILE_FIELDS_MAX, SENT_ACTIVITIES_MAX_OBJECTS } from './people';
 import { SIGNATURE_SPECS } from './federation';
 
 type Empty = Record<string, never>;
@@ -49,6 +51,10 @@ export interface AdminMethods {
   notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
   markNotificationsRead: { params: { upTo: string }; result: { ok: true } };
   lookup: { params: { handle: string }; result: ProfileLookupDto };
+  /** An account's profile and recent posts; `page` (a previous answer's postsNext) pages back. */
+  profile: { params: { handle: string; page?: string }; result: ProfileLookupDto };
+  /** Activities we sent and their delivery progress: about the given objects, or the newest first. */
+  sentActivities: { params: { objectUris?: string[]; limit?: number; before?: string }; result: SentActivityPage };
   follow: { params: { handle: string }; result: FollowDto };
   unfollow: { params: { handle: string }; result: { ok: true } };
   followers: { params: Empty; result: FollowDto[] };
@@ -94,7 +100,7 @@ export interface PollParams {
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
 export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'
-  | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto>;
+  | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto & { fields: ProfileFieldInput[] }>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -116,7 +122,10 @@ export type FieldSpec =
   /** A list of integers. */
   | { type: 'integers'; optional?: boolean; maxItems: number; min: number; max: number; minItems?: number }
   /** An object with its own fields (unknown ones refused). */
-  | { type: 'object'; optional?: boolean; fields: Record<string, FieldSpec> };
+  | { type: 'object'; optional?: boolean; fields: Record<string, FieldSpec> }
+
+  /** A list of {name, value} pairs (profile fields); empty names and values are allowed only together. */
+  | { type: 'pairs'; optional?: boolean; maxItems: number; maxNameLength: number; maxValueLength: number };
 
 type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
 
@@ -187,6 +196,12 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   notifications: { limit: pageLimit, before: cursor },
   markNotificationsRead: { upTo: id },
   lookup: { handle },
+  profile: { handle, page: { type: 'string', optional: true, maxLength: 2048, minLength: 1 } },
+  sentActivities: {
+    objectUris: { type: 'strings', optional: true, maxItems: SENT_ACTIVITIES_MAX_OBJECTS, maxLength: 2048 },
+    limit: pageLimit,
+    before: cursor,
+  },
   follow: { handle },
   unfollow: { handle },
   followers: {},
@@ -216,6 +231,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   updateSettings: {
     displayName: { type: 'string', optional: true, maxLength: 100 },
     summary: { type: 'string', optional: true, maxLength: 2000 },
+    fields: { type: 'pairs', optional: true, maxItems: PROFILE_FIELDS_MAX, maxNameLength: PROFILE_FIELD_NAME_MAX, maxValueLength: PROFILE_FIELD_VALUE_MAX },
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
     authorizedFetch: { type: 'boolean', optional: true },
@@ -353,6 +369,21 @@ function checkField(method: string, name: string, field: FieldSpec, value: unkno
       checkCount(bad, value.length, field);
       if (value.some((v: number) => v < field.min || v > field.max)) throw bad(`has an entry outside ${field.min} … ${field.max}`);
       return value;
+    case 'pairs': {
+      const pairs = value as unknown[];
+      const ok = Array.isArray(pairs) && pairs.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p)
+        && Object.keys(p).every((k) => k === 'name' || k === 'value')
+        && typeof (p as Record<string, unknown>).name === 'string' && typeof (p as Record<string, unknown>).value === 'string');
+      if (!ok) throw bad('must be a list of {name, value} strings');
+      if (pairs.length > field.maxItems) throw bad(`has more than ${field.maxItems} entries`);
+      const clean = (pairs as { name: string; value: string }[]).map((p) => ({ name: p.name.trim(), value: p.value.trim() }));
+      clean.forEach((p, i) => {
+        if (charactersExceed(p.name, field.maxNameLength)) throw new AdminError('bad_params', `${method}: ${name}[${i}].name is longer than ${field.maxNameLength} characters`);
+        if (charactersExceed(p.value, field.maxValueLength)) throw new AdminError('bad_params', `${method}: ${name}[${i}].value is longer than ${field.maxValueLength} characters`);
+        if ((p.name === '') !== (p.value === '')) throw new AdminError('bad_params', `${method}: ${name}[${i}] needs both a name and a value`);
+      });
+      return clean.filter((p) => p.name !== '');
+    }
     case 'object':
       if (typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object');
       return checkObject(method, `${name}.`, field.fields, value as Record<string, unknown>);

@@ -42,6 +42,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     const stored = loadStoredSettings(db);
     return {
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
+      fields: inst.profiles.ownFields(),
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
       avatarSrc: avatar ? localPath(avatar.file) : null,
       headerUrl: header ? inst.identity.mediaUrl(header.file) : null,
@@ -162,14 +163,19 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return { ok: true };
     },
     async lookup(p) {
-      // The search box's resolver: a handle, or a profile URL (its page's ActivityPub alternate too).
-      const actor = await inst.conversations.resolver.account(p.handle, { refresh: true });
-      return {
-        actor: inst.views.actor(actor.uri),
-        followersCount: actor.followersCount,
-        followingCount: actor.followingCount,
-        followState: inst.follows.following.get(actor.uri)?.state ?? null,
-      };
+      // The follow box takes what search takes: a handle, a profile URL, or a profile's page (its ActivityPub alternate).
+      const found = await inst.conversations.resolver.resolve(p.handle, { refresh: true });
+      if (found.kind === 'note') throw new AdminError('bad_params', `lookup: ${p.handle.trim()} is a post, not a profile`);
+      return inst.profiles.lookup(found.actorUri);
+    },
+    profile: (p) => inst.profiles.profile(p.handle, p.page),
+    async sentActivities(p) {
+      if (p.objectUris) return inst.sent.about(p.objectUris);
+      try {
+        return inst.sent.page(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before);
+      } catch {
+        throw new AdminError('bad_params', 'sentActivities: field "before" is not a sentActivities cursor');
+      }
     },
     async follow(p) {
       requireFederation('follow');
@@ -217,9 +223,12 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, showSensitiveMedia, ...delivery } = p;
-      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined || indexable !== undefined) {
-        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable });
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, showSensitiveMedia, fields, ...delivery } = p;
+      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined
+        || indexable !== undefined || fields !== undefined) {
+        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable, fields });
+        // Changed links are checked for rel="me" at once (the answer shows on the next look).
+        if (fields !== undefined) inst.links.startOwnChecks(() => inst.profiles.ownLinks());
       }
       const stored = loadStoredSettings(db);
       if (signatureSpec !== undefined) stored.signatureSpec = signatureSpec;

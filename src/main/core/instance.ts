@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PEOPLE, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
 import { conversationConfig, type ConversationConfig } from './config';
 import { Conversations } from './social/conversations';
 import { InstanceEvents } from './events';
@@ -41,6 +41,9 @@ import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import { BlockList } from './social/blockList';
 import { Moderation } from './social/moderation';
+import { LinkVerifier } from './social/linkVerifier';
+import { Profiles } from './social/profiles';
+import { SentActivities } from './social/sentActivities';
 import { FeaturedNotes } from './social/featured';
 import { AccountMoves } from './social/accountMoves';
 import { AccountEvents } from './inbox/accountEvents';
@@ -104,6 +107,9 @@ export class Instance {
   /** Threads, edits, polls, bookmarks, search. */
   readonly conversations: Conversations;
   readonly conversationConfig: ConversationConfig;
+  readonly links: LinkVerifier;
+  readonly profiles: Profiles;
+  readonly sent: SentActivities;
   /** Pinned posts (the featured collection), account moves and aliases. */
   readonly featured: FeaturedNotes;
   readonly moves: AccountMoves;
@@ -198,6 +204,13 @@ export class Instance {
       uploads: this.uploads,
       pollSchedule: this.conversations.pollScheduler,
     });
+    this.links = new LinkVerifier(this.db, this.client, DEFAULT_PEOPLE, this.log);
+    this.profiles = new Profiles({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
+      views: this.views, blocks: this.blockList, links: this.links, profile: () => loadProfile(this.db), config: DEFAULT_PEOPLE,
+      events: this.events, log: this.log, media: this.media, cache: this.mediaCache,
+    });
+    this.sent = new SentActivities(this.db, this.notes, DEFAULT_PEOPLE);
     this.featured = new FeaturedNotes({ db: this.db, identity: this.identity, notes: this.notes, outbox: this.outbox, config: DEFAULT_MOVES });
     this.moves = new AccountMoves({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, config: DEFAULT_MOVES,
@@ -213,6 +226,7 @@ export class Instance {
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
       storage: this.storage, blocks: this.blockList, accountEvents, fetcher: this.conversations.fetcher, polls: this.conversations.polls,
       editing: this.conversations.editing, pollLimits: this.conversationConfig.polls,
+      onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -258,6 +272,7 @@ export class Instance {
     this.backups.start();
     this.conversations.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
+    this.links.startOwnChecks(() => this.profiles.ownLinks());
     void this.inboxProcessor.drain();
   }
 
@@ -289,6 +304,7 @@ export class Instance {
     await this.tunnel.stop().catch(() => {});
     await this.backups.stop();
     this.storage.stop();
+    this.links.stop();
     if (this.server) await closeServer(this.server);
     this.conversations.stop();
     await this.queue.stop();

@@ -43,7 +43,7 @@ export class FederationClient {
    * (one hop). The object then passes the same origin rule as getActivityJson.
    */
   async getActivityJsonFromPage(url: string, opts: FetchOptions = {}): Promise<Json> {
-    const res = await this.get(url, `${AS_ACCEPT}, text/html;q=0.5`, opts.deadline);
+    const res = await this.get(url, `${AS_ACCEPT}, text/html;q=0.5`, { deadline: opts.deadline });
     if (!isHtml(res.contentType, res.body)) return this.fromItsHost({ doc: parseJsonObject(res.body, res.url, res.status), url: res.url }, opts.deadline);
     const link = alternateActivityLink(res.body.toString('utf8'), res.url);
     if (!link) throw new FetchError(`${res.url} is a web page without an ActivityPub object`, 'invalid', res.status);
@@ -53,6 +53,15 @@ export class FederationClient {
   /** GETs plain JSON (WebFinger, NodeInfo), signed too: some servers want every request signed. */
   async getPlainJson(url: string, accept = 'application/json'): Promise<Json> {
     return (await this.getJson(url, accept)).doc;
+  }
+
+  /**
+   * GETs a web page (a profile field's link, to look for rel="me"), following redirects
+   * through the same guard; `maxBytes` and `timeoutMs` bound the whole fetch.
+   */
+  async getPage(url: string, opts: { maxBytes: number; timeoutMs: number }): Promise<{ body: string; url: string; contentType: string }> {
+    const res = await this.get(url, 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1', { deadline: Date.now() + opts.timeoutMs, maxBytes: opts.maxBytes });
+    return { body: res.body.toString('utf8'), url: res.url, contentType: res.contentType };
   }
 
   /** The origin rule of getActivityJson, applied to a document and where it was served from. */
@@ -68,21 +77,25 @@ export class FederationClient {
 
   /** The document, and the URL it was finally served from. */
   private async getJson(start: string, accept: string, deadline?: number): Promise<{ doc: Json; url: string }> {
-    const res = await this.get(start, accept, deadline);
+    const res = await this.get(start, accept, { deadline });
     return { doc: parseJsonObject(res.body, res.url, res.status), url: res.url };
   }
 
-  /** A 200 answer's body and type, and the URL it was finally served from. */
-  private async get(start: string, accept: string, outerDeadline?: number): Promise<{ body: Buffer; contentType: string; url: string; status: number }> {
+  /**
+   * A 200 answer's body and type for `start`, redirects followed (each hop re-checked), and
+   * the URL that gave it. At most fetchTimeoutMs (and by `deadline`), fetchMaxBytes (or `maxBytes`).
+   */
+  private async get(start: string, accept: string, opts: { deadline?: number; maxBytes?: number } = {}): Promise<{ body: Buffer; contentType: string; url: string; status: number }> {
     let url = start;
+    const maxBytes = opts.maxBytes ?? this.limits.fetchMaxBytes;
     // One deadline for the whole fetch, redirects included: a chain of slow hops must not
     // hold an inbox activity (or a lookup) for fetchTimeoutMs per hop.
-    const deadline = Math.min(Date.now() + this.limits.fetchTimeoutMs, outerDeadline ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(Date.now() + this.limits.fetchTimeoutMs, opts.deadline ?? Number.POSITIVE_INFINITY);
     for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
       const timeoutMs = deadline - Date.now();
       if (timeoutMs <= 0) throw new FetchError(`GET ${start} timed out after ${hop} redirects`, 'timeout');
       // Signed in the spec the host takes; a 400/401 is knocked again with the other one.
-      const res = await this.requester.request({ method: 'GET', url, headers: { accept }, timeoutMs, maxBytes: this.limits.fetchMaxBytes });
+      const res = await this.requester.request({ method: 'GET', url, headers: { accept }, timeoutMs, maxBytes });
       if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {
         url = new URL(res.headers.location, url).toString();
         continue;

@@ -309,7 +309,37 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE notes ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE actors ADD COLUMN emojis_json TEXT NOT NULL DEFAULT '[]';
   `,
-  /* 6: conversations — edits, polls, bookmarks, hashtag timelines, full-text search */ `
+  /* people — profiles (header, fields, markers, counts), verified links, backfill, sent activities */ `
+  -- What a remote profile shows beyond the basics: header image, PropertyValue fields
+  -- (name + sanitized HTML value), bot/locked markers, the post
+  -- count, and when the collection counts were last fetched (they have their own TTL).
+  ALTER TABLE actors ADD COLUMN image_url TEXT;
+  ALTER TABLE actors ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE actors ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE actors ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE actors ADD COLUMN posts_count INTEGER;
+  ALTER TABLE actors ADD COLUMN counts_fetched_at INTEGER;
+  ALTER TABLE actors ADD COLUMN published_at INTEGER;
+
+  -- The owner's profile fields (name/value pairs, as typed).
+  ALTER TABLE local_actor ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
+
+  -- Links in profile fields that Outpost checked for a rel="me" link back to the profile.
+  CREATE TABLE link_verifications (
+    profile_uri TEXT NOT NULL,
+    link TEXT NOT NULL,
+    verified INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (profile_uri, link)
+  ) WITHOUT ROWID;
+
+  -- A follow whose account's recent posts were copied into Home (once per follow).
+  ALTER TABLE following ADD COLUMN backfilled_at INTEGER;
+
+  -- Sent activities, newest first (the delivery dashboard's list of what went out).
+  CREATE INDEX activities_created ON activities(created_at DESC, id DESC);
+  `,
+  /* 7: conversations — edits, polls, bookmarks, hashtag timelines, full-text search */ `
   -- What the user typed for an own post (edits start from it), and a poll's options and counts (JSON).
   ALTER TABLE notes ADD COLUMN source TEXT;
   ALTER TABLE notes ADD COLUMN poll_json TEXT;

@@ -4,8 +4,8 @@
 import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ActorSummary, NoteDto, Visibility } from '../../../shared/dto';
 import { atHandle } from '../lib/format';
-import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
 import { routeHash } from '../lib/route';
+import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
 import { isTyping } from '../lib/keys';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
@@ -17,8 +17,8 @@ import { Attachments } from './Attachments';
 import { withEmojis } from '../lib/emoji';
 import '../conversations.css';
 
-/** Where an account opens in the window (its profile; until that view exists the route falls back to Home). */
-export const profileHref = (actorUri: string): string => routeHash({ view: 'profile', arg: actorUri });
+/** Where an account opens in the window: its profile (the user's own at #/profile). */
+export const profileHref = (a: Pick<ActorSummary, 'local' | 'handle'>): string => routeHash({ view: 'profile', arg: a.local ? null : a.handle });
 export const threadHref = (noteIdOrUri: string): string => routeHash({ view: 'thread', arg: noteIdOrUri });
 
 /** Clicks that belong to something inside the card, not to the card. */
@@ -34,7 +34,7 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 export function NoteContent({ note }: { note: NoteDto }) {
   const body = (
     <>
-      <div className="note-content">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
+      <div className="note-content" dir="auto">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
       <Attachments note={note} />
     </>
   );
@@ -43,7 +43,7 @@ export function NoteContent({ note }: { note: NoteDto }) {
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text">{withEmojis(note.summary, note.emojis)}</span>
+        <span className="cw-text" dir="auto">{withEmojis(note.summary, note.emojis)}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -56,13 +56,15 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
   const href = safeHref(note.url ?? note.uri);
   return (
     <header className="note-header">
-      <a href={profileHref(author.uri)} className="note-avatar-link" tabIndex={-1} aria-hidden="true">
+      <a href={profileHref(author)} className="note-avatar-link" tabIndex={-1} aria-hidden="true">
         <Avatar src={author.iconSrc} name={author.name || author.handle} size={40} />
       </a>
-      <a href={profileHref(author.uri)} className="note-author" title={`${author.name} (${atHandle(author.handle)})`}>
-        <span className="note-name" dir="auto">{author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}</span>
-        <span className="note-handle muted">{atHandle(author.handle)}</span>
-      </a>
+      <div className="note-author">
+        <a className="note-name profile-link" dir="auto" title={author.name} href={profileHref(author)}>
+          {author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}
+        </a>
+        <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
+      </div>
       <div className="note-meta muted">
         <EditedMarker note={note} />
         <span className="visibility" title={label} aria-label={label}><Icon name={icon} size={14} /></span>
@@ -150,7 +152,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
     >
       {boostedBy && (
         <div className="note-context">
-          <Icon name="boost" size={14} /> <a href={profileHref(boostedBy.uri)} dir="auto">{boostedBy.name || atHandle(boostedBy.handle)}</a> <span>boosted</span>
+          <Icon name="boost" size={14} /> <span><a href={profileHref(boostedBy)}><bdi>{boostedBy.name || atHandle(boostedBy.handle)}</bdi></a> boosted</span>
         </div>
       )}
       {replyTarget && (
@@ -162,7 +164,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
       <div className="note-body">
         {editing ? <NoteEditor note={note} onDone={() => setEditing(false)} /> : <NoteContent note={note} />}
         {note.poll && !editing && <PollView note={note} />}
-        {mine && <DeliveryBar noteId={note.id} />}
+        {mine && <DeliveryBar noteId={note.id} noteUri={note.uri} />}
         {actions && (
           <footer className="note-actions">
             <ActionButton icon="reply" label="Reply" count={note.replyCount} onClick={() => startReply(note)} />

@@ -19,6 +19,8 @@ const DROP = new Set([
 ]);
 /** Classes with a meaning for note markup (mentions, hashtags, Mastodon's shortened links). */
 const CLASSES = new Set(['mention', 'hashtag', 'h-card', 'u-url', 'invisible', 'ellipsis']);
+/** Blocks that get dir="auto": each paragraph takes the direction of its own text (RTL and LTR mixed). */
+const DIRECTIONAL = new Set(['p', 'li', 'blockquote', 'pre']);
 /** Deepest nesting rendered: deeper content is flattened to text. */
 const MAX_DEPTH = 32;
 
@@ -50,7 +52,7 @@ function walk(node: Node, key: number, depth: number, emojis: readonly EmojiDto[
   // Anything else (div, h1, table, custom elements…) is unwrapped: its text survives.
   if (!tag) return createElement(Fragment, { key }, ...children());
   if (tag === 'br') return createElement('br', { key });
-  const props: Record<string, unknown> = { key, className: classesOf(el) };
+  const props: Record<string, unknown> = { key, className: classesOf(el), ...(DIRECTIONAL.has(tag) ? { dir: 'auto' } : {}) };
   if (tag === 'a') {
     // A hashtag link (Mastodon marks it, Misskey only spells it) opens the tag's timeline here.
     const hashtag = /^#([\p{L}\p{M}\p{N}_]{1,100})$/u.exec((el.textContent ?? '').trim());

@@ -11,6 +11,7 @@ import { createSettingsSlice } from './settings';
 import { createTunnelSlice } from './tunnel';
 import { createModerationSlice } from './moderation';
 import { createConversationsSlice } from './conversations';
+import { createProfileSlice } from './profile';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -25,6 +26,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createTunnelSlice(...a),
   ...createModerationSlice(...a),
   ...createConversationsSlice(...a),
+  ...createProfileSlice(...a),
 }));
 
 export type { Store } from './types';

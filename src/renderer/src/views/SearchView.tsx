@@ -6,6 +6,7 @@ import type { AccountResultDto } from '../../../shared/conversations';
 import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader } from '../components/common';
 import { Icon } from '../components/Icon';
 import { NoteCard, profileHref } from '../components/NoteCard';
+import { ErrorText } from '../components/ErrorText';
 import { atHandle, formatInt, plural } from '../lib/format';
 import { routeHash } from '../lib/route';
 import { withEmojis } from '../lib/emoji';
@@ -14,7 +15,7 @@ import { useStore } from '../store';
 function AccountRow({ a }: { a: AccountResultDto }) {
   return (
     <li className="person">
-      <a href={profileHref(a.actor.uri)} className="person-link">
+      <a href={profileHref(a.actor)} className="person-link">
         <Avatar src={a.actor.iconSrc} name={a.actor.name || a.actor.handle} size={40} />
         <div className="person-main">
           <div className="person-name" dir="auto">{a.actor.name ? withEmojis(a.actor.name, a.actor.emojis) : a.actor.handle.split('@')[0]}</div>
@@ -85,7 +86,7 @@ export function SearchView() {
         <div className="search-results" data-testid="search-results">
           {r.message && (
             <div className="banner banner-info compact" role="status">
-              <Icon name="warning" /> <div>{r.message.charAt(0).toUpperCase() + r.message.slice(1)}</div>
+              <Icon name="warning" /> <div><ErrorText error={r.message} /></div>
             </div>
           )}
           {nothing && !r.message && <EmptyState icon="search" title={`Nothing found for “${q}”`}>Try other words, or a full handle or URL.</EmptyState>}
