@@ -25,7 +25,7 @@ export interface AdminContext {
 
 export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHandlers {
   const { db } = inst;
-  const hostViews = new HostViews(db, inst.hostHealth);
+  const hostViews = new HostViews(db, inst.hostHealth, () => inst.queue.waitingByHost());
   const hostDto = (host: string): HostDto => {
     const d = hostViews.detail(host)!;
     const { recentAttempts: _a, days: _d, ...dto } = d;

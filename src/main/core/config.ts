@@ -252,8 +252,10 @@ export interface DeliveryConfig {
   responseMaxBytes: number;
   /** Attempts started per event-loop turn, so a big fan-out never blocks the loop for long (benchmark, 500 hosts: 2 → event-loop p99 8–16 ms, 4 → 14–22 ms, 16 → 24–32 ms). Default 2. */
   launchesPerTick: number;
-  /** New delivery rows taken into the queue per event-loop turn. Default 500. */
+  /** New delivery rows taken into the queue per event-loop turn (read only after the outbox wrote some). Default 500. */
   loadBatchSize: number;
+  /** Waiting deliveries held in memory per host; the rest stay in SQLite and are read a page at a time as these go out, so memory follows hosts, not queued rows. Default 16. */
+  hostPageSize: number;
   /** On stop, attempts under way get this long to finish before they go back to the queue. Default 5 s. */
   stopGraceMs: number;
   /** Per-activity progress events are sent at most this often. Default 200 ms. */
@@ -280,6 +282,7 @@ export const DEFAULT_DELIVERY: DeliveryConfig = {
   responseMaxBytes: 64 * 1024,
   launchesPerTick: 2,
   loadBatchSize: 500,
+  hostPageSize: 16,
   stopGraceMs: 5 * SECOND_MS,
   progressEventMs: 200,
   queueEventMs: 250,

@@ -136,6 +136,8 @@ export const TEST_CONFIG: DeliveryConfig = deliveryConfig({
   perHostConcurrency: 2,
   maxInFlight: 64,
   slowAttemptMs: 60_000,
+  // Small pages, so every test here also runs the paging: most hosts have more rows than fit.
+  hostPageSize: 3,
 });
 
 let activitySeq = 0;
