@@ -3,9 +3,10 @@
 // No runtime dependencies: this file is imported by main, preload and renderer.
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
-  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto,
+  QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto, AliasesDto,
 } from './dto';
 import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
+import { SIGNATURE_SPECS } from './federation';
 
 type Empty = Record<string, never>;
 
@@ -55,10 +56,17 @@ export interface AdminMethods {
   updateSettings: { params: SettingsUpdate; result: SettingsDto };
   uploadAvatar: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
   removeAvatar: { params: Empty; result: SettingsDto };
+  aliases: { params: Empty; result: AliasesDto };
+  addAlias: { params: { handle: string }; result: AliasesDto };
+  removeAlias: { params: { handle: string }; result: AliasesDto };
+  moveAccount: { params: { target: string }; result: AliasesDto };
+  pin: { params: { noteId: string }; result: { ok: true } };
+  unpin: { params: { noteId: string }; result: { ok: true } };
 }
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
-export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'> & DeliverySettingsDto>;
+export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'
+  | 'discoverable' | 'indexable' | 'signatureSpec'> & DeliverySettingsDto>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -147,6 +155,9 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
     authorizedFetch: { type: 'boolean', optional: true },
+    discoverable: { type: 'boolean', optional: true },
+    indexable: { type: 'boolean', optional: true },
+    signatureSpec: { type: 'string', optional: true, maxLength: 16, oneOf: SIGNATURE_SPECS },
     globalConcurrency: { type: 'integer', optional: true, min: 1, max: 512 },
     perHostConcurrency: { type: 'integer', optional: true, min: 1, max: 32 },
     attemptTimeoutMs: { type: 'integer', optional: true, min: 1000, max: 120_000 },
@@ -160,6 +171,12 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
   },
   removeAvatar: {},
+  aliases: {},
+  addAlias: { handle },
+  removeAlias: { handle },
+  moveAccount: { target: handle },
+  pin: { noteId: id },
+  unpin: { noteId: id },
 };
 
 export const ADMIN_METHODS = Object.keys(adminParamSpecs) as AdminMethod[];

@@ -1,5 +1,6 @@
 // Data shapes exchanged between the instance and its UIs (IPC and HTTP alike).
 // Plain JSON: no Dates, no class instances. Times are epoch milliseconds.
+import type { HostSignatureDto, SignatureSpecName } from './federation';
 
 export const VISIBILITIES = ['public', 'unlisted', 'followers', 'direct'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
@@ -14,6 +15,15 @@ export interface ActorSummary {
   /** Sanitized HTML. */
   summaryHtml: string;
   local: boolean;
+  /** The account moved there (its movedTo), when it did. */
+  movedTo?: string | null;
+}
+
+/** The account's aliases and where it moved (addAlias, removeAlias, aliases, moveAccount answer this). */
+export interface AliasesDto {
+  aliases: ActorSummary[];
+  movedTo: ActorSummary | null;
+  movedAt: number | null;
 }
 
 export interface NoteDto {
@@ -36,6 +46,8 @@ export interface NoteDto {
   replyCount: number;
   mentions: string[];
   hashtags: string[];
+  /** One of the user's own posts, pinned to the profile (the featured collection). */
+  pinned?: boolean;
 }
 
 export interface TimelineEntry {
@@ -53,7 +65,7 @@ export interface TimelinePage {
   next: string | null;
 }
 
-export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'like', 'boost'] as const;
+export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'like', 'boost', 'move'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotificationDto {
@@ -66,6 +78,8 @@ export interface NotificationDto {
   note: NoteDto | null;
   at: number;
   read: boolean;
+  /** The other account of a `move` notification: where `actor` moved to. */
+  target?: ActorSummary | null;
 }
 
 export interface NotificationPage {
@@ -210,6 +224,8 @@ export interface HostDayDto {
 }
 
 export interface HostDetailDto extends HostDto {
+  /** The signature spec the host takes, since when, and its last double-knock (null: never signed to). */
+  signature?: HostSignatureDto | null;
   recentAttempts: HostAttemptDto[];
   /** The last 14 days, oldest first (days without attempts have zeros). */
   days: HostDayDto[];
@@ -269,6 +285,12 @@ export interface SettingsDto {
   osNotifications: boolean;
   /** Authorized fetch (Mastodon's secure mode): notes and collections only to signed requests. */
   authorizedFetch: boolean;
+  /** Listed in profile directories and suggestions (actor `discoverable`; default on). */
+  discoverable?: boolean;
+  /** Posts may be indexed for full-text search elsewhere (actor `indexable`; default off, as Mastodon). */
+  indexable?: boolean;
+  /** The signature spec a server we know nothing about gets first (the double-knock tries the other on 400/401). */
+  signatureSpec?: SignatureSpecName;
   delivery: DeliverySettingsDto;
   /** What `delivery` is when the user changed nothing. */
   deliveryDefaults: DeliverySettingsDto;

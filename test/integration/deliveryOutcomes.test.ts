@@ -20,7 +20,8 @@ const notFound = new InboxServer({ ip: '127.0.2.4', respond: onCreate(() => ({ s
 const badRequest = new InboxServer({ ip: '127.0.2.5', sharedInbox: true, respond: onCreate(() => ({ status: 400 })) });
 const flaky = new InboxServer({ ip: '127.0.2.6', sharedInbox: true, respond: onCreate((n) => ({ status: [500, 502, 503][n - 1] ?? 202 })) });
 const limited = new InboxServer({ ip: '127.0.2.7', respond: onCreate((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 202 })) });
-const unauthorized = new InboxServer({ ip: '127.0.2.8', respond: onCreate((n) => ({ status: n === 1 ? 401 : 202 })) });
+// 401 to both knocks of the first attempt (RFC 9421, then draft-cavage at once), then 202.
+const unauthorized = new InboxServer({ ip: '127.0.2.8', respond: onCreate((n) => ({ status: n <= 2 ? 401 : 202 })) });
 const silent = new InboxServer({ ip: '127.0.2.9', respond: onCreate(() => 'hang') });
 const closed = new InboxServer({ ip: '127.0.2.10' });
 const all = [ok, gone, notFound, badRequest, flaky, limited, unauthorized, silent, closed];
@@ -71,7 +72,8 @@ describe('delivery outcome classes', () => {
     const creates = ok.creates(noteId);
     expect(creates).toHaveLength(1);
     expect(creates[0]!.path).toBe('/inbox');
-    expect(creates[0]!.headers.signature).toContain(`keyId="${o.actor}#main-key"`);
+    // Signed with RFC 9421 first (the preferred spec), which this server takes.
+    expect(creates[0]!.headers['signature-input']).toContain(`keyid="${o.actor}#main-key"`);
     expect((await o.rpc('host', { host: ok.host })).state).toBe('healthy');
   });
 
@@ -100,7 +102,8 @@ describe('delivery outcome classes', () => {
     }
     await sleep(600); // the first retry would come after 50 ms
     for (const server of [notFound, badRequest]) {
-      expect(server.creates(noteId)).toHaveLength(1);
+      // A 400 is knocked twice (the other signature spec at once, in the same attempt); a 404 once.
+      expect(server.creates(noteId)).toHaveLength(server === badRequest ? 2 : 1);
       const h = await o.rpc('host', { host: server.host });
       expect(h.state).toBe('healthy');
       expect(h.consecutiveFailures).toBe(0);
@@ -143,13 +146,14 @@ describe('delivery outcome classes', () => {
     expect(attempts.map((a) => [a.status, a.errorClass])).toEqual([[429, 'http_429'], [202, 'ok']]);
   });
 
-  it('401: retried (a key fetch may have failed on their side), then delivered', async () => {
+  it('401: double-knocked at once with the other spec, then retried (a key fetch may have failed on their side), then delivered', async () => {
     const row = await eventually(async () => {
       const r = await rowFor(unauthorized.inbox);
       return r.state === 'delivered' && r;
     }, 5000, '401 then delivered');
     expect(row).toMatchObject({ attempts: 2, lastStatus: 202 });
-    expect(unauthorized.creates(noteId)).toHaveLength(2);
+    const creates = unauthorized.creates(noteId);
+    expect(creates.map((c) => (c.headers['signature-input'] ? 'rfc9421' : 'draft-cavage'))).toEqual(['rfc9421', 'draft-cavage', 'rfc9421']);
     const attempts = await attemptsAt(unauthorized.host, unauthorized.inbox);
     expect(attempts.map((a) => [a.status, a.errorClass])).toEqual([[401, 'http_401'], [202, 'ok']]);
   });

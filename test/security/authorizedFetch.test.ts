@@ -56,6 +56,15 @@ describe('authorized fetch', () => {
     }
   });
 
+  it('when on, a signature made for a GET does not open a HEAD (the method is signed)', async () => {
+    const { host: _host, ...headers } = await signRequest({ method: 'GET', url: noteUrl, keyId: remote.keyId, privateKey: REMOTE_KEY.privateKey, headers: { accept: AS2 } });
+    void _host;
+    expect((await fetch(noteUrl, { method: 'HEAD', headers })).status).toBe(401);
+    const { host: _h, ...headHeaders } = await signRequest({ method: 'HEAD', url: noteUrl, keyId: remote.keyId, privateKey: REMOTE_KEY.privateKey, headers: { accept: AS2 } });
+    void _h;
+    expect((await fetch(noteUrl, { method: 'HEAD', headers: headHeaders })).status).toBe(200);
+  });
+
   it('when on, a server the user blocked is refused even with a valid signature', async () => {
     await outpost.rpc('blockDomain', { domain: remote.host });
     expect((await signedGet(noteUrl)).status).toBe(401);

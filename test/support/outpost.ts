@@ -22,9 +22,9 @@ export interface TestOutpost {
   stop(): Promise<void>;
 }
 
-export async function startOutpost(opts: { host: string; username: string; dataDir?: string; publicUrl?: string }): Promise<TestOutpost> {
+export async function startOutpost(opts: { host: string; username: string; dataDir?: string; publicUrl?: string; port?: number }): Promise<TestOutpost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-test-'));
-  const port = await freePort(opts.host);
+  const port = opts.port ?? (await freePort(opts.host));
   const publicUrl = opts.publicUrl ?? `http://${opts.host}:${port}`;
   const running = await startHeadless({
     dataDir, port, adminPort: 0, publicUrl, username: opts.username, allowPrivateNetwork: true,

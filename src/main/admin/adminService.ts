@@ -4,7 +4,7 @@ import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
 import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
-import { DEFAULT_ADMIN, DEFAULT_DELIVERY } from '../core/config';
+import { DEFAULT_ADMIN, DEFAULT_DELIVERY, DEFAULT_SIGNATURES } from '../core/config';
 import { DomainError, type DomainErrorKind } from '../core/errors';
 import { isDiskFull } from '../core/store/storageHealth';
 import { BackupError } from '../core/store/backups';
@@ -15,6 +15,7 @@ import { loadProfile } from '../core/federation/localActor';
 import { parseCursor } from '../core/social/noteRepository';
 import { summarizeRemote } from '../core/federation/remoteActors';
 import type { FollowRecord } from '../core/social/followRepository';
+import { federationHandlers } from './federationHandlers';
 
 export type AdminHandlers = { [M in AdminMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
@@ -41,6 +42,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
       osNotifications: loadStoredSettings(db).osNotifications,
       authorizedFetch: loadStoredSettings(db).authorizedFetch,
+      discoverable: p.discoverable, indexable: p.indexable, signatureSpec: loadStoredSettings(db).signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec,
       delivery: deliverySettingsOf(inst.deliveryConfig), deliveryDefaults: defaults, dataDir: ctx.dataDir,
     };
   };
@@ -50,6 +52,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
   };
 
   return noticingDiskFull(inst, {
+    ...federationHandlers(inst),
     async status() {
       const profile = loadProfile(db);
       return {
@@ -113,6 +116,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
         const actor = inst.views.actor(r.actorUri);
         const dto: NotificationDto = {
           id: r.id, type: r.type, actor, actors: [actor], count: 1, note: note ? inst.views.note(note) : null, at: r.createdAt, read: r.read,
+          ...(r.targetUri ? { target: inst.views.actor(r.targetUri) } : {}),
         };
         if (key) groups.set(key, dto);
         grouped.push(dto);
@@ -161,7 +165,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     async host(p) {
       const detail = hostViews.detail(p.host);
       if (!detail) throw new AdminError('not_found', `host: no deliveries to ${p.host} yet`);
-      return detail;
+      return { ...detail, signature: inst.signatureSpecs.get(p.host) };
     },
     async retryHost(p) {
       if (!inst.queue.retryHost(p.host)) throw new AdminError('not_found', `retryHost: no deliveries to ${p.host} yet`);
@@ -183,11 +187,12 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, ...delivery } = p;
-      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined) {
-        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers });
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, ...delivery } = p;
+      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined || indexable !== undefined) {
+        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable });
       }
       const stored = loadStoredSettings(db);
+      if (signatureSpec !== undefined) stored.signatureSpec = signatureSpec;
       if (osNotifications !== undefined) stored.osNotifications = osNotifications;
       if (authorizedFetch !== undefined) stored.authorizedFetch = authorizedFetch;
       if (Object.keys(delivery).length > 0) {

@@ -423,3 +423,30 @@ export const DEFAULT_ADMIN: AdminConfig = {
 export const DEFAULT_PUBLIC_PORT = 8737;
 export const DEFAULT_ADMIN_PORT = 8738;
 export const DEFAULT_USERNAME = 'me';
+
+// ---- federation breadth: signatures out, account moves, the actor surface ----------------
+
+export interface SignatureConfig {
+  /**
+   * The spec a host we know nothing about gets first. Default RFC 9421, as Fedify: Mastodon
+   * 4.5+, GoToSocial 0.20+ and Fedify verify it, and the rest answer 401 once, after which
+   * the double-knock remembers draft-cavage for them. The user can change it in Settings.
+   */
+  preferredSpec: 'rfc9421' | 'draft-cavage';
+  /**
+   * After a double-knock where both specs were refused (a server refusing us, not our
+   * signature), requests to that host are not double-knocked again for this long. Default 10 min.
+   */
+  doubleKnockCooldownMs: number;
+}
+
+export const DEFAULT_SIGNATURES: SignatureConfig = { preferredSpec: 'rfc9421', doubleKnockCooldownMs: 10 * MINUTE_MS };
+
+export interface MovesConfig {
+  /** Aliases (alsoKnownAs) the account may list. Default 10 (Mastodon allows 10 too). */
+  maxAliases: number;
+  /** Pinned posts (the featured collection). Default 5, as Mastodon. */
+  maxPinned: number;
+}
+
+export const DEFAULT_MOVES: MovesConfig = { maxAliases: 10, maxPinned: 5 };

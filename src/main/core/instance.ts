@@ -8,11 +8,12 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
 import { FederationClient } from './federation/federationClient';
+import { HostSignatureSpecs } from './federation/hostSignatureSpecs';
 import { ensureLocalActor, loadProfile, LocalIdentity } from './federation/localActor';
 import { FederationGate } from './federation/federationGate';
 import { RemoteActors } from './federation/remoteActors';
@@ -34,6 +35,10 @@ import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import { BlockList } from './social/blockList';
 import { Moderation } from './social/moderation';
+import { FeaturedNotes } from './social/featured';
+import { AccountMoves } from './social/accountMoves';
+import { AccountEvents } from './inbox/accountEvents';
+import { InboxMetrics } from './metrics/inboxMetrics';
 import type { FederationState } from '../../shared/dto';
 import { TunnelService, type TunnelServiceOptions } from './tunnel/tunnelService';
 
@@ -74,6 +79,8 @@ export class Instance {
   readonly log: Logger;
   readonly http: HttpClient;
   readonly client: FederationClient;
+  /** Which signature spec each remote host takes (the double-knock's memory). */
+  readonly signatureSpecs: HostSignatureSpecs;
   readonly actors: RemoteActors;
   readonly notes: NoteRepository;
   readonly follows: FollowRepository;
@@ -82,6 +89,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  /** Pinned posts (the featured collection), account moves and aliases. */
+  readonly featured: FeaturedNotes;
+  readonly moves: AccountMoves;
   readonly outbox: Outbox;
   readonly hostHealth: HostHealth;
   readonly queue: DeliveryQueue;
@@ -129,18 +139,19 @@ export class Instance {
       connectionsPerOrigin: this.deliveryConfig.perHostConcurrency,
       connectTimeoutMs: this.deliveryConfig.connectTimeoutMs,
     });
-    this.client = new FederationClient(this.http, signer, this.limits);
+    this.signatureSpecs = new HostSignatureSpecs(this.db, DEFAULT_SIGNATURES, () => loadStoredSettings(this.db).signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec);
+    this.client = new FederationClient(this.http, signer, this.limits, this.signatureSpecs);
     this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar());
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), (id) => this.featured.isPinned(id));
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
     // The queue registers its gauges with the metrics, and wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
-      db: this.db, http: this.http, signer, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
+      db: this.db, http: this.http, signer, specs: this.signatureSpecs, config: this.deliveryConfig, retryPolicy: (ctx) => this.retryPolicy(ctx),
       hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox),
       probe: options.connectivityProbe ?? ((origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs)),
@@ -155,10 +166,20 @@ export class Instance {
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
     });
+    this.featured = new FeaturedNotes({ db: this.db, identity: this.identity, notes: this.notes, outbox: this.outbox, config: DEFAULT_MOVES });
+    this.moves = new AccountMoves({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, config: DEFAULT_MOVES,
+      announceProfile: () => this.actions.announceProfile(), actorSummary: (uri) => this.views.actor(uri),
+    });
+    const accountEvents = new AccountEvents({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, follows: this.follows,
+      notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, now: Date.now,
+    });
+    const inboxMetrics = new InboxMetrics(this.metrics.registry);
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
-      storage: this.storage, blocks: this.blockList,
+      storage: this.storage, blocks: this.blockList, accountEvents,
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -169,6 +190,7 @@ export class Instance {
       pendingFor: (host) => this.inboxProcessor.pending(host),
       storage: this.storage, blocks: this.blockList,
       onVerifiedSender: (host) => this.queue.noteAlive(host),
+      onIgnored: (type) => inboxMetrics.ignored(type),
     });
     this.tunnel = new TunnelService({
       identityOrigin: () => this.identity.origin,
@@ -194,6 +216,7 @@ export class Instance {
       inbox: this.inboxHandler, actors: this.actors, limits: this.limits, config: DEFAULT_PUBLIC_SERVER, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
       media: this.media, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch, blocks: this.blockList,
+      pinned: () => this.featured.list(),
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
     this.queue.setPaused(this.gate.paused);

@@ -3,6 +3,7 @@
 import type { Db } from './store/database';
 import type { DeliveryConfig } from './config';
 import type { DeliverySettingsDto } from '../../shared/dto';
+import type { SignatureSpecName } from '../../shared/federation';
 
 const KEY = 'settings';
 
@@ -19,6 +20,8 @@ export interface StoredSettings {
   /** Notes and collections only to signed GETs (Mastodon's secure mode). Default off. */
   authorizedFetch: boolean;
   tunnel: StoredTunnel;
+  /** The signature spec a host we know nothing about gets first; unset: config's default (RFC 9421). */
+  signatureSpec?: SignatureSpecName;
 }
 
 export function loadStoredSettings(db: Db): StoredSettings {
@@ -27,6 +30,7 @@ export function loadStoredSettings(db: Db): StoredSettings {
   return {
     delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, authorizedFetch: parsed.authorizedFetch ?? false,
     tunnel: parsed.tunnel ?? { enabled: false },
+    ...(parsed.signatureSpec ? { signatureSpec: parsed.signatureSpec } : {}),
   };
 }
 

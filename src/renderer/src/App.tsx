@@ -1,5 +1,5 @@
 // The window: a sidebar with the views and a status footer, banners, the current view.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { client } from './client';
 import { Avatar } from './components/common';
 import { DeliveryPanel } from './components/DeliveryBar';
@@ -9,13 +9,14 @@ import { atHandle, formatCompact } from './lib/format';
 import { ScrollContext } from './lib/scroll';
 import { startLiveUpdates } from './live';
 import { useStore, type ViewName } from './store';
-import { viewFromHash } from './store/session';
-import { DashboardView } from './views/DashboardView';
 import { HomeView } from './views/HomeView';
 import { HostsView } from './views/HostsView';
 import { NotificationsView } from './views/NotificationsView';
 import { PeopleView } from './views/PeopleView';
 import { SettingsView } from './views/SettingsView';
+
+// The dashboard (and uPlot, its charts) loads when first opened, not with the window.
+const DashboardView = lazy(() => import('./views/DashboardView').then((m) => ({ default: m.DashboardView })));
 
 const NAV: { view: ViewName; label: string; icon: IconName }[] = [
   { view: 'home', label: 'Home', icon: 'home' },
@@ -114,7 +115,11 @@ function CurrentView({ view }: { view: ViewName }) {
     case 'home': return <HomeView />;
     case 'notifications': return <NotificationsView />;
     case 'people': return <PeopleView />;
-    case 'dashboard': return <DashboardView />;
+    case 'dashboard': return (
+      <Suspense fallback={<div className="splash-inline"><span className="spinner" aria-hidden="true" /> Loading…</div>}>
+        <DashboardView />
+      </Suspense>
+    );
     case 'hosts': return <HostsView />;
     case 'settings': return <SettingsView />;
   }
@@ -122,6 +127,7 @@ function CurrentView({ view }: { view: ViewName }) {
 
 function Shell() {
   const view = useStore((s) => s.view);
+  const routeArg = useStore((s) => s.routeArg);
   const status = useStore((s) => s.status);
   const statusState = useStore((s) => s.statusState);
   const statusError = useStore((s) => s.statusError);
@@ -136,7 +142,7 @@ function Shell() {
     void s.loadSettings();
     void s.loadTunnel();
     const stop = startLiveUpdates();
-    const onHash = () => useStore.setState({ view: viewFromHash(window.location.hash) });
+    const onHash = () => useStore.getState().syncRoute();
     window.addEventListener('hashchange', onHash);
     window.addEventListener('popstate', onHash);
     return () => {
@@ -148,7 +154,7 @@ function Shell() {
 
   useEffect(() => {
     scroller?.scrollTo({ top: 0 });
-  }, [view, scroller]);
+  }, [view, routeArg, scroller]);
 
   if (!status && statusState === 'error') {
     return (

@@ -5,6 +5,7 @@
 import { eventually } from '../outpost';
 import { RemoteServer, accept, blockAddress, personDocument, type InboxAnswer, type InboxRequest, type Responder } from './remoteServer';
 import { REMOTE_KEY, signedPostHeaders } from './signing';
+import type { SignatureSpecName } from '../../../src/shared/federation';
 
 export { accept, type InboxAnswer, type InboxRequest, type Responder };
 
@@ -15,6 +16,20 @@ export interface InboxServerOptions {
   /** Shared inbox to advertise: true for `${origin}/inbox`, a URL, or none (personal inbox only). */
   sharedInbox?: boolean | string;
   respond?: Responder;
+  /**
+   * The signature specs this server takes: when set, it verifies every POST for real (the
+   * key fetched from the signer's actor document) and answers 401 to one it cannot verify,
+   * as Mastodon (both), GoToSocial (both) or an older server (draft-cavage only) would.
+   */
+  acceptsSpecs?: readonly SignatureSpecName[];
+}
+
+/** Looks a key up the way a receiving server does: GET the key id's actor document. */
+async function fetchKey(keyId: string): Promise<{ owner: string; publicKey: string } | null> {
+  const res = await fetch(keyId.split('#')[0]!, { headers: { accept: 'application/activity+json' }, signal: AbortSignal.timeout(5000) });
+  if (!res.ok) return null;
+  const doc = (await res.json()) as { id?: string; publicKey?: { id?: string; publicKeyPem?: string } };
+  return doc.publicKey?.id === keyId && doc.publicKey.publicKeyPem && doc.id ? { owner: doc.id, publicKey: doc.publicKey.publicKeyPem } : null;
 }
 
 export class InboxServer {
@@ -24,6 +39,7 @@ export class InboxServer {
     this.server = new RemoteServer({
       address: opts.ip,
       respond: opts.respond ?? accept,
+      ...(opts.acceptsSpecs ? { verify: fetchKey, acceptsSpecs: opts.acceptsSpecs, refuseUnverified: true } : {}),
       site: {
         get: (path) => (path === `/users/${this.username}` ? { status: 200, body: this.actorDocument() } : undefined),
         actorFor: (name) => (name === this.username ? this.actorId : undefined),
@@ -33,6 +49,10 @@ export class InboxServer {
 
   get received(): InboxRequest[] {
     return this.server.received;
+  }
+  /** With acceptsSpecs: each signed GET's spec, or "refused <spec>". */
+  get getSpecs(): string[] {
+    return this.server.getSpecs;
   }
   get respond(): Responder {
     return this.server.respond;

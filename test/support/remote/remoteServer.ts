@@ -12,6 +12,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { listen } from '../../../src/main/core/http/httpUtil';
 import { verifyIncoming, type KeyLookup } from './signing';
+import type { SignatureSpecName } from '../../../src/shared/federation';
 
 /** One POST as the server received it. */
 export interface InboxRequest {
@@ -30,6 +31,8 @@ export interface InboxRequest {
   signer: string | null;
   /** Why it did not verify. */
   signatureError?: string;
+  /** The spec it was signed with. */
+  signatureSpec?: string;
 }
 
 /** How to answer one POST: a status (after an optional delay), or never. */
@@ -71,6 +74,10 @@ export interface RemoteServerOptions {
   respond?: Responder;
   /** Checks every POST's signature with this key lookup (default: no check). */
   verify?: KeyLookup;
+  /** The signature specs this server understands (default both); with `verify`, a POST in another spec does not verify. */
+  acceptsSpecs?: readonly SignatureSpecName[];
+  /** With `verify`: answer 401 to a POST whose signature does not verify (and signed GETs are checked too), as a real server. */
+  refuseUnverified?: boolean;
   /** Keep every POST in `received` and every GET in `fetched` (default true; the farm only counts). */
   record?: boolean;
   /** Called as a POST's body has arrived, before any check. */
@@ -85,6 +92,8 @@ export class RemoteServer {
   readonly received: InboxRequest[] = [];
   /** Paths (with query) of the GETs this server answered. */
   readonly fetched: string[] = [];
+  /** With refuseUnverified: each GET's signature spec, or "refused <spec>" (the GET was answered 401). */
+  readonly getSpecs: string[] = [];
   respond: Responder;
   port: number;
   origin = '';
@@ -173,6 +182,13 @@ export class RemoteServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && this.opts.refuseUnverified && this.opts.verify) {
+      void verifyIncoming(req, undefined, this.opts.verify, this.opts.acceptsSpecs).then((v) => {
+        if (this.opts.record !== false) this.getSpecs.push(v.ok ? v.spec : `refused ${v.spec}`);
+        return v.ok ? this.serveGet(req, res) : send(res, 401, '{"error":"signature"}');
+      });
+      return;
+    }
     if (req.method === 'GET') return this.serveGet(req, res);
     if (req.method !== 'POST') return send(res, 405, '');
     const chunks: Buffer[] = [];
@@ -219,10 +235,15 @@ export class RemoteServer {
     };
     this.opts.onArrival?.(rec);
     if (this.opts.verify) {
-      const v = await verifyIncoming(req, body, this.opts.verify);
+      const v = await verifyIncoming(req, body, this.opts.verify, this.opts.acceptsSpecs);
       rec.signatureValid = v.ok;
       rec.signer = v.signer;
+      rec.signatureSpec = v.spec;
       if (v.error) rec.signatureError = v.error;
+    }
+    if (this.opts.refuseUnverified && !rec.signatureValid) {
+      if (this.opts.record !== false) this.received.push(rec);
+      return send(res, 401, '{"error":"signature"}');
     }
     if (this.opts.record !== false) this.received.push(rec);
     const nth = (this.seen.get(rec.id ?? '') ?? 0) + 1;

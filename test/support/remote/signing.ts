@@ -6,6 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { checkIncomingRequest as checkCavage, signRequest, verifyParsedSignature, type ParsedSignature } from '../../../src/main/core/federation/signatures/cavage';
 import type { SignableRequest } from '../../../src/main/core/federation/signatures/common';
 import { DEFAULT_LIMITS } from '../../../src/main/core/config';
+import { checkIncomingMessageSignature, hasMessageSignature, verifyMessageSignature } from '../../../src/main/core/federation/signatures/rfc9421';
+import type { SignatureSpecName } from '../../../src/shared/federation';
 
 export { signingString, signRequest, verifyParsedSignature } from '../../../src/main/core/federation/signatures/cavage';
 export { digestHeader } from '../../../src/main/core/federation/signatures/digest';
@@ -51,23 +53,35 @@ export type KeyLookup = (keyId: string) => Promise<{ owner: string; publicKey: K
 
 export interface Verification {
   ok: boolean;
+  /** The spec the request was signed with (RFC 9421 when it has Signature-Input). */
+  spec: SignatureSpecName;
   /** The owner of the key that signed it, when it verified. */
   signer: string | null;
   /** Why it did not verify. */
   error?: string;
 }
 
-/** Checks an incoming request as a receiving server would: Date window, covered headers, Digest = body, then the signature. */
-export async function verifyIncoming(req: { method?: string; url?: string; headers: IncomingHttpHeaders }, body: Buffer, lookup: KeyLookup): Promise<Verification> {
+/**
+ * Checks an incoming request as a receiving server would: Date (or created) window, covered
+ * components, Digest or Content-Digest = body, then the signature. `accepts` names the specs
+ * this server understands (default both): a request in another spec does not verify.
+ */
+export async function verifyIncoming(
+  req: { method?: string; url?: string; headers: IncomingHttpHeaders }, body: Buffer | undefined, lookup: KeyLookup,
+  accepts: readonly SignatureSpecName[] = ['rfc9421', 'draft-cavage'],
+): Promise<Verification> {
+  const signable = { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, scheme: 'http' };
+  const spec: SignatureSpecName = hasMessageSignature(req.headers) ? 'rfc9421' : 'draft-cavage';
   try {
-    const signable = { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers };
-    const parsed = checkIncomingRequest(signable, { body });
-    const key = await lookup(parsed.keyId);
-    if (!key) return { ok: false, signer: null, error: `unknown key ${parsed.keyId}` };
-    return (await verifyParsedSignature(parsed, signable, key.publicKey))
-      ? { ok: true, signer: key.owner }
-      : { ok: false, signer: null, error: 'signature does not verify' };
+    if (!accepts.includes(spec)) return { ok: false, spec, signer: null, error: `this server does not take ${spec} signatures` };
+    const opts = { ...(body !== undefined ? { body } : {}), window: DEFAULT_LIMITS };
+    const parsed = spec === 'rfc9421' ? checkIncomingMessageSignature(signable, opts) : checkIncomingRequest(signable, opts);
+    const keyId = 'keyId' in parsed ? parsed.keyId : parsed.params.keyid;
+    const key = keyId ? await lookup(keyId) : null;
+    if (!key) return { ok: false, spec, signer: null, error: `unknown key ${keyId}` };
+    const ok = 'keyId' in parsed ? await verifyParsedSignature(parsed, signable, key.publicKey) : await verifyMessageSignature(parsed, signable, key.publicKey);
+    return ok ? { ok: true, spec, signer: key.owner } : { ok: false, spec, signer: null, error: 'signature does not verify' };
   } catch (err) {
-    return { ok: false, signer: null, error: String(err) };
+    return { ok: false, spec, signer: null, error: String(err) };
   }
 }

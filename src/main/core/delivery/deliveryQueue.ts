@@ -87,7 +87,7 @@ export class DeliveryQueue {
       log: d.log,
       now: this.now,
     });
-    this.sender = new InboxSender({ http: d.http, signer: d.signer, config: d.config, rows: this.rows, connectivity: this.connectivity, now: this.now });
+    this.sender = new InboxSender({ http: d.http, signer: d.signer, specs: d.specs, config: d.config, rows: this.rows, connectivity: this.connectivity, now: this.now });
     this.events = new QueueEvents({
       events: d.events, config: d.config, rows: this.rows, hostHealth: d.hostHealth, stats: () => this.queueStats(), log: d.log, now: this.now,
     });

@@ -3,7 +3,7 @@
 import type { Db } from '../store/database';
 import type { DeliveryConfig } from '../config';
 import type { HttpClient } from '../federation/httpClient';
-import type { LocalSigner } from '../federation/federationClient';
+import type { LocalSigner, SignatureSpecMemory } from '../federation/signedRequests';
 import type { InstanceEvents } from '../events';
 import type { Logger } from '../logger';
 import type { Signal } from '../signal';
@@ -17,7 +17,9 @@ export interface DeliveryQueueDeps {
   db: Db;
   /** Only `request` is used, so tests can inject a scripted transport. */
   http: Pick<HttpClient, 'request'>;
+  /** The key, and the signature spec each host takes. */
   signer: () => LocalSigner;
+  specs: SignatureSpecMemory;
   config: DeliveryConfig;
   retryPolicy: RetryPolicy;
   hostHealth: HostHealth;

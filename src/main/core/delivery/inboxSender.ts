@@ -1,11 +1,12 @@
 // Sends one activity to one inbox: sign it (on libuv's thread pool, so the event loop —
-// in Electron, the window — never waits for RSA), POST it, classify the answer. A network
+// in Electron, the window — never waits for RSA) in the spec the host takes, POST it
+// (double-knocking a 400/401 with the other spec: signedRequests.ts), classify the answer. A network
 // failure is judged against connectivity (connectivity.ts) before it counts: offline, the
 // attempt is refunded.
 import type { DeliveryConfig } from '../config';
 import type { HttpClient } from '../federation/httpClient';
-import type { LocalSigner } from '../federation/federationClient';
-import { signRequest } from '../federation/signatures/cavage';
+import { SignedRequester, type LocalSigner } from '../federation/signedRequests';
+import type { SignatureSpecMemory } from '../federation/hostSignatureSpecs';
 import { classifyError, classifyStatus, NETWORK_CLASSES, type AttemptOutcome, type Outcome } from './outcome';
 import type { ConnectivityMonitor } from './connectivity';
 import type { DeliveryRows } from './deliveryRows';
@@ -18,6 +19,8 @@ export interface InboxSenderDeps {
   config: Pick<DeliveryConfig, 'attemptTimeoutMs' | 'responseMaxBytes'>;
   rows: Pick<DeliveryRows, 'body'>;
   connectivity: ConnectivityMonitor;
+  /** Which signature spec each host takes (the double-knock's memory). */
+  specs: SignatureSpecMemory;
   now: () => number;
 }
 
@@ -32,20 +35,27 @@ export class InboxSender {
   /** Serialized activities, kept while the engine holds deliveries of them. */
   private readonly bodies = new Map<string, { body: Buffer; digest: string }>();
 
-  constructor(private readonly d: InboxSenderDeps) {}
+  private readonly requester: SignedRequester;
+
+  constructor(private readonly d: InboxSenderDeps) {
+    this.requester = new SignedRequester(d.http, d.signer, d.specs, d.now);
+  }
 
   /** One attempt begun at `startedAt`; never throws (a failure is an outcome). */
   async send(job: Job, startedAt: number, hooks: SendHooks): Promise<AttemptOutcome> {
     let outcome: Outcome;
     try {
       const { body, digest } = this.body(job.activityId);
-      const { keyId, privateKey } = this.d.signer();
-      const headers = await signRequest({ method: 'POST', url: job.inbox, body, digest, keyId, privateKey });
-      hooks.requesting();
-      // A fan-out to 5000 hosts must not hold 5000 idle sockets (and their pools) for the keep-alive period.
-      if (hooks.closeConnection()) headers.connection = 'close';
-      const res = await this.d.http.request(job.inbox, {
-        method: 'POST', headers, body, timeoutMs: this.d.config.attemptTimeoutMs, maxBytes: this.d.config.responseMaxBytes,
+      let requested = false;
+      // Signed in the spec the host takes; a 400/401 is knocked again at once with the other one.
+      const res = await this.requester.request({
+        method: 'POST', url: job.inbox, body, digest, timeoutMs: this.d.config.attemptTimeoutMs, maxBytes: this.d.config.responseMaxBytes,
+        beforeSend: (headers) => {
+          if (!requested) hooks.requesting();
+          requested = true;
+          // A fan-out to 5000 hosts must not hold 5000 idle sockets (and their pools) for the keep-alive period.
+          if (hooks.closeConnection()) headers.connection = 'close';
+        },
       });
       this.d.connectivity.noteSuccess();
       outcome = classifyStatus(res.status, res.headers['retry-after'], this.d.now());

@@ -31,6 +31,8 @@ export class Outbox {
   private readonly cancelWaiting;
   private readonly waitingByHost;
   private readonly cancelHost;
+  private readonly blockedInbox;
+  private readonly cancelInbox;
 
   constructor(private readonly db: Db, private readonly identity: LocalIdentity, private readonly now: () => number = Date.now) {
     this.insertActivity = db.prepare(`INSERT INTO activities (id, uri, type, object_uri, body, digest, created_at)
@@ -56,6 +58,19 @@ export class Outbox {
         FROM deliveries WHERE state IN ('queued', 'parked') GROUP BY host, activity_id`);
     this.cancelHost = db.prepare<[string, number, string]>(`UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ?
         WHERE host = ? AND state IN ('queued', 'parked')`);
+    // An account that blocked the user: its personal inbox gets nothing more (blocked_by).
+    this.blockedInbox = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM blocked_by WHERE inbox = ?');
+    this.cancelInbox = db.prepare<[string, number, string], { activity_id: string }>(`UPDATE deliveries SET state = 'cancelled',
+        last_error = ?, updated_at = ? WHERE inbox = ? AND state IN ('queued', 'parked') RETURNING activity_id`);
+  }
+
+  /** Cancels every delivery still waiting for one inbox (its account blocked the user), in the caller's transaction. */
+  cancelQueuedToInbox(inbox: string, reason: string): number {
+    const rows = this.cancelInbox.all(reason, this.now(), inbox);
+    const byActivity = new Map<string, number>();
+    for (const r of rows) byActivity.set(r.activity_id, (byActivity.get(r.activity_id) ?? 0) + 1);
+    for (const [activityId, count] of byActivity) this.changed.emit({ kind: 'cancelled', activityId, count });
+    return rows.length;
   }
 
   /**
@@ -92,7 +107,7 @@ export class Outbox {
     if (opts.followers) count += this.insertFollowerDeliveries.run({ activityId: id, at, localPrefix: `${this.identity.origin}/` }).changes;
     for (const inbox of new Set(inboxes)) {
       const host = hostOf(inbox);
-      if (!host || this.identity.isLocal(inbox)) continue;
+      if (!host || this.identity.isLocal(inbox) || this.blockedInbox.get(inbox)!.n > 0) continue;
       count += this.insertDelivery.run(id, inbox, host, at, at, at).changes;
     }
     if (count > 0) {

@@ -1,24 +1,27 @@
 // Fetching remote documents: signed GETs (for servers with authorized fetch), a deadline,
 // a size cap, a few redirects, each hop re-checked by the SSRF guard.
-import type { KeyObject } from 'node:crypto';
 import { FetchError, type HttpClient } from './httpClient';
-import { signRequest } from './signatures/cavage';
+import { SignedRequester, type LocalSigner } from './signedRequests';
+import type { SignatureSpecMemory } from './hostSignatureSpecs';
 import { hostOf, str, type Json } from './activityStreams';
 import type { InstanceLimits } from '../config';
 
-export interface LocalSigner {
-  keyId: string;
-  privateKey: KeyObject;
-}
+export type { LocalSigner };
 
 const AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
 export class FederationClient {
+  private readonly requester: SignedRequester;
+
+  /** @param specs which signature spec each host takes (the double-knock's memory, shared with delivery) */
   constructor(
     readonly http: HttpClient,
-    private readonly signer: () => LocalSigner,
+    signer: () => LocalSigner,
     private readonly limits: Pick<InstanceLimits, 'fetchMaxBytes' | 'fetchTimeoutMs' | 'fetchMaxRedirects'>,
-  ) {}
+    specs: SignatureSpecMemory,
+  ) {
+    this.requester = new SignedRequester(http, signer, specs);
+  }
 
   /**
    * GETs an ActivityStreams object, signed with the local actor's key. The object's `id`
@@ -50,16 +53,10 @@ export class FederationClient {
     // hold an inbox activity (or a lookup) for fetchTimeoutMs per hop.
     const deadline = Date.now() + this.limits.fetchTimeoutMs;
     for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
-      const { keyId, privateKey } = this.signer();
-      const headers = await signRequest({ method: 'GET', url, keyId, privateKey, headers: { accept } });
       const timeoutMs = deadline - Date.now();
       if (timeoutMs <= 0) throw new FetchError(`GET ${start} timed out after ${hop} redirects`, 'timeout');
-      const res = await this.http.request(url, {
-        method: 'GET',
-        headers,
-        timeoutMs,
-        maxBytes: this.limits.fetchMaxBytes,
-      });
+      // Signed in the spec the host takes; a 400/401 is knocked again with the other one.
+      const res = await this.requester.request({ method: 'GET', url, headers: { accept }, timeoutMs, maxBytes: this.limits.fetchMaxBytes });
       if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {
         url = new URL(res.headers.location, url).toString();
         continue;

@@ -10,6 +10,15 @@ export interface LocalProfile {
   manuallyApprovesFollowers: boolean;
   publicKeyPem: string;
   createdAt: number;
+  /** Other accounts of this person (alsoKnownAs): followers there may move here. */
+  alsoKnownAs: string[];
+  /** Where this account moved (movedTo), and when; null while it has not. */
+  movedTo: string | null;
+  movedAt: number | null;
+  /** Listed in profile directories and suggestions (Mastodon's `discoverable`). */
+  discoverable: boolean;
+  /** Posts may be indexed for full-text search by other servers (Mastodon's `indexable`). */
+  indexable: boolean;
 }
 
 /** Every URL of the local actor, built from one origin. */
@@ -21,6 +30,9 @@ export class LocalIdentity {
   readonly outbox: string;
   readonly followers: string;
   readonly following: string;
+  /** Pinned posts (Mastodon's `featured`) and featured hashtags (`featuredTags`). */
+  readonly featured: string;
+  readonly featuredTags: string;
   readonly host: string;
   readonly handle: string;
 
@@ -32,6 +44,8 @@ export class LocalIdentity {
     this.outbox = `${this.actor}/outbox`;
     this.followers = `${this.actor}/followers`;
     this.following = `${this.actor}/following`;
+    this.featured = `${this.actor}/collections/featured`;
+    this.featuredTags = `${this.actor}/collections/tags`;
     this.host = new URL(origin).host;
     this.handle = `${username}@${this.host}`;
   }
@@ -65,7 +79,8 @@ export class LocalIdentity {
 
 interface ActorRow {
   username: string; display_name: string; summary: string; public_key_pem: string; private_key_pem: string;
-  manually_approves: number; created_at: number;
+  manually_approves: number; created_at: number; also_known_as: string; moved_to: string | null; moved_at: number | null;
+  discoverable: number; indexable: number;
 }
 
 /** Loads the local actor, creating it (with a fresh RSA-2048 key pair) on first start. */
@@ -90,18 +105,46 @@ export function loadProfile(db: Db): LocalProfile {
   return profileFromRow(db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get()!);
 }
 
-export function updateProfile(db: Db, patch: Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers'>>): LocalProfile {
+export type ProfilePatch = Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'discoverable' | 'indexable'>>;
+
+export function updateProfile(db: Db, patch: ProfilePatch): LocalProfile {
   const cur = loadProfile(db);
-  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ? WHERE id = 1').run(
+  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ?, discoverable = ?, indexable = ? WHERE id = 1').run(
     patch.displayName ?? cur.displayName,
     patch.summary ?? cur.summary,
     (patch.manuallyApprovesFollowers ?? cur.manuallyApprovesFollowers) ? 1 : 0,
+    (patch.discoverable ?? cur.discoverable) ? 1 : 0,
+    (patch.indexable ?? cur.indexable) ? 1 : 0,
   );
   return loadProfile(db);
 }
 
+/** Sets the account's aliases (alsoKnownAs). */
+export function saveAliases(db: Db, aliases: readonly string[]): void {
+  db.prepare('UPDATE local_actor SET also_known_as = ? WHERE id = 1').run(JSON.stringify(aliases));
+}
+
+/** Records that the account moved to `target` (movedTo), at `at`. */
+export function saveMovedTo(db: Db, target: string, at: number): void {
+  db.prepare('UPDATE local_actor SET moved_to = ?, moved_at = ? WHERE id = 1').run(target, at);
+}
+
+function parseUriList(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 function profileFromRow(row: ActorRow): LocalProfile {
   return {
+    alsoKnownAs: parseUriList(row.also_known_as),
+    movedTo: row.moved_to,
+    movedAt: row.moved_at,
+    discoverable: row.discoverable === 1,
+    indexable: row.indexable === 1,
     username: row.username,
     displayName: row.display_name,
     summary: row.summary,

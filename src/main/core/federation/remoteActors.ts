@@ -27,13 +27,15 @@ export interface RemoteActor {
   followersCount: number | null;
   followingCount: number | null;
   fetchedAt: number;
+  /** Where the account moved (its movedTo), or null. */
+  movedTo: string | null;
 }
 
 interface ActorRow {
   uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
   icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
   followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
-  followers_count: number | null; following_count: number | null; fetched_at: number;
+  followers_count: number | null; following_count: number | null; fetched_at: number; moved_to: string | null;
 }
 
 const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organization']);
@@ -105,12 +107,13 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     followersCount: null,
     followingCount: null,
     fetchedAt: now,
+    movedTo: httpUrl(idOf(doc.movedTo)),
   };
 }
 
 /** `@user@host`, `user@host` → {username, host}; undefined when it is not a handle. */
 export function parseHandle(handle: string): { username: string; host: string } | undefined {
-  const m = /^@?([^@\s/]+)@([a-z0-9.\-]+(?::\d{1,5})?)$/i.exec(handle.trim());
+  const m = /^(?:acct:)?@?([^@\s/]+)@([a-z0-9.\-]+(?::\d{1,5})?)$/i.exec(handle.trim());
   return m ? { username: m[1]!, host: m[2]!.toLowerCase() } : undefined;
 }
 
@@ -136,15 +139,16 @@ export class RemoteActors {
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
-        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at)
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, moved_to)
       VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
-        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt)
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @movedTo)
       ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
         summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
         shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, followers_url = excluded.followers_url,
         following_url = excluded.following_url, key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
         followers_count = coalesce(excluded.followers_count, followers_count),
-        following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at`);
+        following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at,
+        moved_to = excluded.moved_to`);
     this.remove = db.prepare<[string]>('DELETE FROM actors WHERE uri = ?');
   }
 
@@ -255,25 +259,50 @@ export class RemoteActors {
     if (!parsed) throw new ActorDocumentError(`"${handle}" is not a handle like @user@example.social`);
     const cached = this.byHandle.get(parsed.host, parsed.username);
     if (cached && !opts.refresh && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
-    const resource = `acct:${parsed.username}@${parsed.host}`;
     let lastError: unknown;
     for (const scheme of this.schemesFor(parsed.host)) {
-      const url = `${scheme}://${parsed.host}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`;
       try {
-        const jrd = await this.client.getPlainJson(url, 'application/jrd+json, application/json');
-        const self = asArray<Json>(jrd.links).find(
-          (l) => l?.rel === 'self' && typeof l.href === 'string' && /activity\+json|ld\+json/.test(String(l.type ?? '')),
-        );
-        if (!self) throw new ActorDocumentError(`${parsed.host} has no ActivityPub actor for ${resource}`);
-        return await this.resolve(self.href as string, { refresh: true });
+        return await this.webfinger(scheme, parsed);
       } catch (err) {
         lastError = err;
-        if (err instanceof FetchError && err.kind === 'http' && err.status === 404) {
-          throw new ActorDocumentError(`${resource} does not exist on ${parsed.host}`);
-        }
+        if (err instanceof ActorDocumentError) throw err;
       }
     }
     throw lastError;
+  }
+
+  /**
+   * One WebFinger lookup, as Mastodon does it: the answer's `subject` names the account's
+   * real handle. On another host than the one asked, that host is asked too (once), and
+   * must answer for the same subject. A subject that only drops the port we asked on (a
+   * server unaware it sits behind one) is the same host.
+   */
+  private async webfinger(scheme: string, parsed: { username: string; host: string }): Promise<RemoteActor> {
+    const query = async (host: string, resource: string) => {
+      try {
+        return await this.client.getPlainJson(`${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`, 'application/jrd+json, application/json');
+      } catch (err) {
+        if (err instanceof FetchError && err.kind === 'http' && err.status === 404) throw new ActorDocumentError(`${resource} does not exist on ${host}`);
+        throw err;
+      }
+    };
+    const resource = `acct:${parsed.username}@${parsed.host}`;
+    let jrd = await query(parsed.host, resource);
+    const subject = parseHandle(str(jrd.subject) ?? resource);
+    if (!subject) throw new ActorDocumentError(`${parsed.host} answered for ${resource} with a subject that is not a handle`);
+    if (!sameHost(subject.host, parsed.host)) {
+      const again = await query(subject.host, `acct:${subject.username}@${subject.host}`);
+      const confirmed = parseHandle(str(again.subject) ?? '');
+      if (!confirmed || confirmed.host !== subject.host || confirmed.username.toLowerCase() !== subject.username.toLowerCase()) {
+        throw new ActorDocumentError(`${parsed.host} says ${resource} is ${subject.username}@${subject.host}, but ${subject.host} does not confirm it`);
+      }
+      const first = selfLink(jrd);
+      jrd = again;
+      if (first && selfLink(again) !== first) throw new ActorDocumentError(`${parsed.host} and ${subject.host} name different actors for ${resource}`);
+    }
+    const self = selfLink(jrd);
+    if (!self) throw new ActorDocumentError(`${parsed.host} has no ActivityPub actor for ${resource}`);
+    return this.resolve(self, { refresh: true });
   }
 
   private schemesFor(host: string): string[] {
@@ -305,6 +334,21 @@ export class RemoteActors {
   }
 }
 
+/** The ActivityPub actor a WebFinger answer links (rel self, an AS2 type). */
+function selfLink(jrd: Json): string | undefined {
+  const self = asArray<Json>(jrd.links).find(
+    (l) => l?.rel === 'self' && typeof l.href === 'string' && /activity\+json|ld\+json/.test(String(l.type ?? '')),
+  );
+  return self ? (self.href as string) : undefined;
+}
+
+/** Whether a WebFinger subject's host is the host asked: equal, or the same name with the port dropped. */
+function sameHost(subjectHost: string, askedHost: string): boolean {
+  const s = subjectHost.toLowerCase();
+  const a = askedHost.toLowerCase();
+  return s === a || (!/:\d+$/.test(s) && a.replace(/:\d+$/, '') === s);
+}
+
 function isLocalish(host: string): boolean {
   const name = host.replace(/:\d+$/, '');
   return name === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.startsWith('[');
@@ -315,7 +359,7 @@ function fromRow(r: ActorRow): RemoteActor {
     uri: r.uri, host: r.host, username: r.username, name: r.name, summaryHtml: r.summary_html, url: r.url, iconUrl: r.icon_url,
     inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
-    fetchedAt: r.fetched_at,
+    fetchedAt: r.fetched_at, movedTo: r.moved_to,
   };
 }
 
@@ -355,6 +399,7 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
     iconUrl: actor.iconUrl,
     summaryHtml: actor.summaryHtml,
     local: false,
+    movedTo: actor.movedTo,
   };
 }
 

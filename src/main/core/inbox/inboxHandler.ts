@@ -5,7 +5,7 @@
 // a request that fails a step: federation paused (503) → content type and size (415/413)
 // → rate limits on the signature's key and host (429) → the signature's pre-key checks
 // over the raw bytes: header, Date window, digest (401) → a bounded JSON parse (400/413)
-// → a type processing ignores is answered 202 and dropped → the key must be on the actor's
+// → a type processing ignores is answered 202, counted and dropped → the key must be on the actor's
 // host (401, before any fetch) → fetch the key (cached, single-flight, failures
 // remembered) and verify → the signer is the actor → the host's quota of activities
 // waiting to be processed (429) → store, 202.
@@ -56,6 +56,8 @@ export interface InboxHandlerDeps {
   storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   /** Told about every authenticated sender (host health uses it). */
   onVerifiedSender?: (host: string) => void;
+  /** Told about each activity answered 202 and dropped for its type (the metrics count them). */
+  onIgnored?: (type: string) => void;
   now?: () => number;
 }
 
@@ -105,13 +107,18 @@ export class InboxHandler {
     const id = str(activity.id);
     const actorUri = idOf(activity.actor);
     const type = str(activity.type);
-    if (!id || !actorUri || !type || !hostOf(id) || !hostOf(actorUri)) {
+    if (!type) return reject(400, 'an activity needs a type');
+    // Nothing to do with it (Add/Remove to someone's featured collection — Mastodon sends
+    // those without an id —, Flag, new types): no key is fetched and nothing is kept.
+    if (!HANDLED_TYPES.has(type)) {
+      this.d.onIgnored?.(type);
+      return { status: 202, body: {} };
+    }
+    if (!id || !actorUri || !hostOf(id) || !hostOf(actorUri)) {
       return reject(400, 'an activity needs string id, type and actor URIs');
     }
 
     if (this.d.blocks.isBlocked(actorUri)) return reject(403, 'refused');
-    // Nothing to do with it: no key is fetched and nothing is kept.
-    if (!HANDLED_TYPES.has(type)) return { status: 202, body: {} };
     // Keys live on their actor's server: a request naming a key elsewhere never makes us fetch it.
     if (hostOf(pre.checked.keyId) !== hostOf(actorUri)) return reject(401, 'signature: the key and the activity actor are on different hosts');
 

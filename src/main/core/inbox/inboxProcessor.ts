@@ -21,10 +21,11 @@ import type { NotificationRepository } from '../social/notificationRepository';
 import type { LocalActions } from '../social/localActions';
 import type { NotificationType } from '../../../shared/dto';
 import { newId } from '../ids';
+import type { AccountEvents } from './accountEvents';
 
 /** The activity types processing acts on; the inbox answers others 202 and stores nothing. */
 export const HANDLED_TYPES: ReadonlySet<string> = new Set([
-  'Follow', 'Undo', 'Accept', 'Reject', 'Create', 'Update', 'Delete', 'Like', 'EmojiReact', 'Announce',
+  'Follow', 'Undo', 'Accept', 'Reject', 'Create', 'Update', 'Delete', 'Like', 'EmojiReact', 'Announce', 'Move', 'Block',
 ]);
 
 export interface InboxProcessorDeps {
@@ -43,6 +44,8 @@ export interface InboxProcessorDeps {
   storage?: Pick<StorageHealth, 'noteWriteFailure'>;
   /** Blocked accounts and domains: nothing of theirs comes in, boosted or not. */
   blocks: Pick<BlockList, 'isBlocked' | 'isBlockedAuthorOf'>;
+  /** Move and Block (accountEvents.ts). */
+  accountEvents: AccountEvents;
   now?: () => number;
 }
 
@@ -114,6 +117,8 @@ export class InboxProcessor {
       case 'Delete': return this.onDelete(a, actorUri);
       case 'Like': case 'EmojiReact': return this.onLike(a, actorUri);
       case 'Announce': return this.onAnnounce(a, actorUri);
+      case 'Move': return this.d.accountEvents.onMove(a, actorUri);
+      case 'Block': return this.d.accountEvents.onBlock(a, actorUri);
       default: return; // not something a personal instance acts on
     }
   }
@@ -151,6 +156,7 @@ export class InboxProcessor {
     if (!objectId) return;
     const objectType = typeOf(a.object);
     const { follows, notes, notifications } = this.d;
+    if (objectType === 'Block') return this.d.accountEvents.onUndoBlock(actorUri);
     this.d.db.transaction(() => {
       const follower = follows.followers.get(actorUri);
       if (objectType === 'Follow' || follower?.followUri === objectId) {

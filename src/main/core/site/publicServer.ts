@@ -11,7 +11,7 @@ import type { InstanceLimits, PublicServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { BodyTooLargeError, readBody, sendHtml, sendJson, sendText } from '../http/httpUtil';
 import { AS_CONTENT_TYPE, LD_CONTENT_TYPE, wantsActivityJson } from '../federation/activityStreams';
-import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument } from '../social/renderers';
+import { renderActor, renderCollection, renderCollectionPage, renderCreate, renderNoteDocument, renderOrderedItems } from '../social/renderers';
 import { verifyRequest } from '../federation/signatures/verifier';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
@@ -36,6 +36,8 @@ export interface PublicServerDeps {
   authorizedFetch: () => boolean;
   /** A signature from a blocked account or domain counts as none. */
   blocks: Pick<BlockList, 'isBlocked'>;
+  /** Pinned posts, newest pin first (the featured collection). */
+  pinned: () => NoteRecord[];
 }
 
 export function createPublicServer(d: PublicServerDeps): Server {
@@ -90,6 +92,9 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
     case '/': case actorPath:
       if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), d.config.actorMaxAgeSeconds);
       return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.outboxPageSize)));
+    case `${actorPath}/collections/featured`: case `${actorPath}/collections/tags`:
+      if (await refused()) return signatureRequired();
+      return activityJson(path.endsWith('/tags') ? renderOrderedItems(identity.featuredTags, []) : renderOrderedItems(identity.featured, d.pinned().map((n) => renderNoteDocument(identity, n))));
     case `${actorPath}/outbox`: case `${actorPath}/followers`: case `${actorPath}/following`:
       if (await refused()) return signatureRequired();
       if (path.endsWith('/outbox')) return outbox(d, url, res, activityJson);
@@ -213,7 +218,7 @@ async function mayRead(d: PublicServerDeps, note: NoteRecord, signedBy: () => Pr
 async function signerOf(d: PublicServerDeps, req: IncomingMessage): Promise<string | null> {
   if (!req.headers.signature && !req.headers['signature-input'] && !req.headers.authorization) return null;
   const verified = await verifyRequest(
-    { method: 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
+    { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, scheme: new URL(d.identity.origin).protocol.replace(':', '') },
     { keys: actorKeyResolver(d.actors), window: d.limits },
   );
   return verified.ok && !d.blocks.isBlocked(verified.signer) ? verified.signer : null;

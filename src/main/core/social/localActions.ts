@@ -5,7 +5,7 @@ import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
 import { conflict, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
-import type { LocalIdentity, LocalProfile } from '../federation/localActor';
+import type { LocalIdentity, LocalProfile, ProfilePatch } from '../federation/localActor';
 import { loadProfile, updateProfile } from '../federation/localActor';
 import { renderActor, renderCreate } from './renderers';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
@@ -219,13 +219,14 @@ export class LocalActions {
     return { ok: true };
   }
 
-  updateSettings(patch: { displayName?: string; summary?: string; manuallyApprovesFollowers?: boolean }): LocalProfile {
+  updateSettings(patch: ProfilePatch): LocalProfile {
     const before = loadProfile(this.d.db);
     let profile = before;
     this.d.db.transaction(() => {
       profile = updateProfile(this.d.db, patch);
       const changed = profile.displayName !== before.displayName || profile.summary !== before.summary
-        || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers;
+        || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers
+        || profile.discoverable !== before.discoverable || profile.indexable !== before.indexable;
       if (changed) this.announceProfile();
     })();
     return profile;

@@ -12,11 +12,17 @@ export interface NotificationRecord {
   activityUri: string | null;
   createdAt: number;
   read: boolean;
+  /** The other account: where a `move` notification's actor moved to. */
+  targetUri: string | null;
 }
 
-interface Row { id: string; type: NotificationType; actor_uri: string; note_uri: string | null; activity_uri: string | null; created_at: number; read: number }
+interface Row {
+  id: string; type: NotificationType; actor_uri: string; note_uri: string | null; activity_uri: string | null; created_at: number; read: number;
+  target_uri: string | null;
+}
 const fromRow = (r: Row): NotificationRecord => ({
   id: r.id, type: r.type, actorUri: r.actor_uri, noteUri: r.note_uri, activityUri: r.activity_uri, createdAt: r.created_at, read: r.read === 1,
+  targetUri: r.target_uri,
 });
 
 const NOT_MUTED = 'actor_uri NOT IN (SELECT actor_uri FROM account_mutes)';
@@ -25,8 +31,8 @@ export class NotificationRepository {
   private readonly stmts;
   constructor(db: Db) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO notifications (id, type, actor_uri, note_uri, activity_uri, created_at)
-          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      insert: db.prepare(`INSERT INTO notifications (id, type, actor_uri, note_uri, activity_uri, created_at, target_uri)
+          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       // Muted accounts' notifications are left out (kept, shown again on unmute).
       first: db.prepare<[number], Row>(`SELECT * FROM notifications WHERE ${NOT_MUTED} ORDER BY id DESC LIMIT ?`),
       before: db.prepare<[string, number], Row>(`SELECT * FROM notifications WHERE id < ? AND ${NOT_MUTED} ORDER BY id DESC LIMIT ?`),
@@ -40,9 +46,9 @@ export class NotificationRepository {
   }
 
   /** Adds a notification; returns its id, or undefined if this activity already notified. */
-  add(type: NotificationType, actorUri: string, noteUri: string | null, activityUri: string | null, at: number): string | undefined {
+  add(type: NotificationType, actorUri: string, noteUri: string | null, activityUri: string | null, at: number, targetUri: string | null = null): string | undefined {
     const id = newId(at);
-    return this.stmts.insert.run(id, type, actorUri, noteUri, activityUri, at).changes > 0 ? id : undefined;
+    return this.stmts.insert.run(id, type, actorUri, noteUri, activityUri, at, targetUri).changes > 0 ? id : undefined;
   }
 
   page(limit: number, before?: string): NotificationRecord[] {

@@ -7,9 +7,22 @@ import type { StoredMedia } from '../media/mediaStore';
 
 const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
 
+/** The terms of the actor document beyond ActivityStreams and security v1 (as Mastodon declares them). */
+const ACTOR_TERMS = {
+  manuallyApprovesFollowers: 'as:manuallyApprovesFollowers',
+  toot: 'http://joinmastodon.org/ns#',
+  featured: { '@id': 'toot:featured', '@type': '@id' },
+  featuredTags: { '@id': 'toot:featuredTags', '@type': '@id' },
+  discoverable: 'toot:discoverable',
+  indexable: 'toot:indexable',
+  alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
+  movedTo: { '@id': 'as:movedTo', '@type': '@id' },
+  webfinger: 'https://purl.archive.org/socialweb/webfinger#webfinger',
+};
+
 export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
   return {
-    '@context': [AS_CONTEXT, SECURITY_CONTEXT, { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers' }],
+    '@context': [AS_CONTEXT, SECURITY_CONTEXT, ACTOR_TERMS],
     id: id.actor,
     type: 'Person',
     preferredUsername: id.username,
@@ -21,8 +34,15 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     followers: id.followers,
     following: id.following,
     endpoints: { sharedInbox: id.sharedInbox },
+    featured: id.featured,
+    featuredTags: id.featuredTags,
     manuallyApprovesFollowers: profile.manuallyApprovesFollowers,
-    discoverable: true,
+    discoverable: profile.discoverable,
+    indexable: profile.indexable,
+    // FEP-2c59: the handle to show, so nobody has to guess it from the id.
+    webfinger: `acct:${id.handle}`,
+    ...(profile.alsoKnownAs.length > 0 ? { alsoKnownAs: profile.alsoKnownAs } : {}),
+    ...(profile.movedTo ? { movedTo: profile.movedTo } : {}),
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
@@ -88,4 +108,9 @@ export function renderCollectionPage(url: string, pageUrl: string, items: unknow
     ...(next ? { next } : {}),
     ...(prev ? { prev } : {}),
   };
+}
+
+/** A small OrderedCollection served whole (featured posts, featured tags), as Mastodon serves them. */
+export function renderOrderedItems(url: string, items: unknown[]): Json {
+  return { '@context': AS_CONTEXT, id: url, type: 'OrderedCollection', totalItems: items.length, orderedItems: items };
 }

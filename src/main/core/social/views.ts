@@ -14,6 +14,8 @@ export class Views {
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
+    /** Whether one of our notes is pinned (the featured collection). */
+    private readonly pinned: (noteId: string) => boolean = () => false,
   ) {}
 
   actor(uri: string): ActorSummary {
@@ -30,6 +32,7 @@ export class Views {
         })(),
         summaryHtml: p.summary ? `<p>${escapeHtml(p.summary)}</p>` : '',
         local: true,
+        movedTo: p.movedTo,
       };
     }
     const cached = this.actors.cached(uri);
@@ -56,6 +59,7 @@ export class Views {
       replyCount: this.notes.replyCount(n.uri),
       mentions: n.mentions.map((m) => m.name),
       hashtags: n.hashtags,
+      ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
     };
   }
 }

@@ -234,7 +234,47 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  /* 4: the delivery engine pages each host's waiting rows (self-contained: deliveries only, idempotent) */ `
+  /* federation breadth — signature specs per host, account moves, pinned posts (issue 13) */ `
+  -- Which signature spec each remote host takes (hostSignatureSpecs.ts): the double-knock's memory.
+  CREATE TABLE host_signatures (
+    host TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    last_double_knock_at INTEGER,
+    last_double_knock TEXT,
+    last_double_knock_from TEXT
+  ) WITHOUT ROWID;
+
+  -- The account's aliases (alsoKnownAs, a JSON array of actor URIs), where it moved (movedTo),
+  -- and the two search switches Mastodon reads: listed in directories (on, as before), posts
+  -- indexed for full-text search elsewhere (off, Mastodon's default: opt-in).
+  ALTER TABLE local_actor ADD COLUMN also_known_as TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE local_actor ADD COLUMN moved_to TEXT;
+  ALTER TABLE local_actor ADD COLUMN moved_at INTEGER;
+  ALTER TABLE local_actor ADD COLUMN discoverable INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE local_actor ADD COLUMN indexable INTEGER NOT NULL DEFAULT 0;
+
+  -- A remote account that moved: where to (its movedTo, once checked).
+  ALTER TABLE actors ADD COLUMN moved_to TEXT;
+
+  -- The other account of a notification ("X moved to Y": Y).
+  ALTER TABLE notifications ADD COLUMN target_uri TEXT;
+
+  -- Accounts that blocked the user (an incoming Block): nothing more goes to their personal inbox.
+  CREATE TABLE blocked_by (
+    actor_uri TEXT PRIMARY KEY,
+    inbox TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX blocked_by_inbox ON blocked_by(inbox);
+
+  -- Pinned posts: the featured collection, newest pin first.
+  CREATE TABLE pinned_notes (
+    note_id TEXT PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    pinned_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  /* the delivery engine pages each host's waiting rows (self-contained: deliveries only, idempotent) */ `
   -- One host's waiting deliveries in the order they go out (rowLoader.ts pages them): only
   -- waiting rows are in it, so it stays as small as the queue however long the history grows.
   CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries(host, next_attempt_at, id) WHERE state IN ('queued', 'parked');

@@ -33,6 +33,7 @@ const PATHS = {
   block: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18ZM5.6 5.6l12.8 12.8',
   mute: 'M4 9h4l5-4v14l-5-4H4zM17 9l4 6m0-6-4 6',
   flag: 'M5 21V4m0 0h11l-2 4 2 4H5',
+  pin: 'M12 16v6M9 3h6l-1 6 4 4H6l4-4-1-6z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

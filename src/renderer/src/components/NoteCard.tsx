@@ -7,7 +7,7 @@ import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
 import { DeliveryBar } from './DeliveryBar';
-import { NoteMenu } from './NoteMenu';
+import { NoteMenu, PinButton } from './NoteMenu';
 import { Icon, type IconName } from './Icon';
 
 const VISIBILITY: Record<Visibility, [IconName, string]> = {
@@ -118,6 +118,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
               onClick={() => noteAction(note, note.likedByMe ? 'unlike' : 'like')}
             />
             <span className="spacer" />
+            {mine && canBoost && <PinButton note={note} />}
             {!mine && note.author.uri !== myActor && <NoteMenu note={note} />}
             {mine && !confirmDelete && (
               <ActionButton icon="trash" tone="danger" label="Delete" onClick={() => setConfirmDelete(true)} />

@@ -1,6 +1,8 @@
 // A post's "more" menu for someone else's post: mute or block its author, block its
-// domain, report it. Blocking asks first; a report takes an optional comment.
+// domain, report it. Blocking asks first; a report takes an optional comment. And the pin
+// button of one's own posts.
 import { useEffect, useRef, useState } from 'react';
+import { api } from '../client';
 import type { NoteDto } from '../../../shared/dto';
 import { atHandle, errorMessage } from '../lib/format';
 import { useStore } from '../store';
@@ -112,5 +114,30 @@ export function NoteMenu({ note }: { note: NoteDto }) {
         </form>
       )}
     </div>
+  );
+}
+
+/** Pin one of your own public or unlisted posts to your profile (the featured collection), or unpin it. */
+export function PinButton({ note }: { note: NoteDto }) {
+  const patchNote = useStore((s) => s.patchNote);
+  const toast = useStore((s) => s.toast);
+  const [busy, setBusy] = useState(false);
+  const label = note.pinned ? 'Unpin from your profile' : 'Pin to your profile';
+  async function toggle() {
+    setBusy(true);
+    try {
+      await (note.pinned ? api().unpin({ noteId: note.id }) : api().pin({ noteId: note.id }));
+      patchNote(note.id, (n) => ({ ...n, pinned: !note.pinned }));
+      toast(note.pinned ? 'Unpinned' : 'Pinned to your profile', 'info');
+    } catch (err) {
+      toast(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button type="button" className="note-action" aria-pressed={!!note.pinned} aria-label={label} title={label} disabled={busy} onClick={() => void toggle()}>
+      <Icon name="pin" size={17} />
+    </button>
   );
 }

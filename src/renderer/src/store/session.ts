@@ -2,6 +2,7 @@
 import type { QueueStatsDto, StatusDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { parseRoute, routeHash, sameRoute } from '../lib/route';
 import type { LoadStatus, Slice } from './types';
 
 export const VIEWS = ['home', 'notifications', 'people', 'dashboard', 'hosts', 'settings'] as const;
@@ -15,7 +16,12 @@ export interface Toast {
 
 export interface SessionSlice {
   view: ViewName;
-  navigate(view: ViewName): void;
+  /** The open view's argument (a note id, a handle, a query), from the route. */
+  routeArg: string | null;
+  /** Opens a view (and argument) as a new history entry; Back returns. */
+  navigate(view: ViewName, arg?: string | null): void;
+  /** Follows the address bar after Back/Forward or a typed link. */
+  syncRoute(): void;
   status: StatusDto | null;
   statusState: LoadStatus;
   statusError: string | null;
@@ -31,19 +37,27 @@ export interface SessionSlice {
   dismissToast(id: number): void;
 }
 
-export function viewFromHash(hash: string): ViewName {
-  const name = hash.replace(/^#\/?/, '');
-  return (VIEWS as readonly string[]).includes(name) ? (name as ViewName) : 'home';
+export function routeFromHash(hash: string): { view: ViewName; arg: string | null } {
+  return parseRoute(hash, VIEWS, 'home');
 }
 
 let toastSeq = 0;
 
 export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
-  view: viewFromHash(window.location.hash),
-  navigate(view) {
-    if (get().view === view) return;
-    set({ view });
-    if (window.location.hash !== `#/${view}`) history.pushState(null, '', `#/${view}`);
+  ...(() => {
+    const r = routeFromHash(window.location.hash);
+    return { view: r.view, routeArg: r.arg };
+  })(),
+  navigate(view, arg = null) {
+    const next = { view, arg };
+    if (sameRoute({ view: get().view, arg: get().routeArg }, next)) return;
+    set({ view, routeArg: arg });
+    const hash = routeHash(next);
+    if (window.location.hash !== hash) history.pushState(null, '', hash);
+  },
+  syncRoute() {
+    const r = routeFromHash(window.location.hash);
+    if (!sameRoute({ view: get().view, arg: get().routeArg }, r)) set({ view: r.view, routeArg: r.arg });
   },
   status: null,
   statusState: 'idle',

@@ -2,6 +2,7 @@
 // resume, and a drawer with recent attempts and a 14-day availability strip.
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { HostDetailDto, HostDto, HostState } from '../../../shared/dto';
+import { SIGNATURE_SPEC_LABELS } from '../../../shared/federation';
 import { Badge, Drawer, EmptyState, ErrorState, Loading, PageHeader, RelativeTime, Segmented, type Tone } from '../components/common';
 import { Icon } from '../components/Icon';
 import { useNow } from '../lib/clock';
@@ -161,6 +162,16 @@ function HostDrawer() {
             <div><dt>Last failure</dt><dd>{h.lastFailureAt ? <RelativeTime at={h.lastFailureAt} className="" /> : 'never'}</dd></div>
             <div><dt>Followers here</dt><dd className="tabular">{formatInt(h.followers)}</dd></div>
             <div><dt>Waiting</dt><dd className="tabular">{formatInt(h.queued)} queued · {formatInt(h.parked)} parked</dd></div>
+            <div className="host-signature">
+              <dt>Signatures</dt>
+              <dd data-testid="host-signature">{d.signature ? <>
+                {SIGNATURE_SPEC_LABELS[d.signature.spec]}<span className="muted small">since <RelativeTime at={d.signature.since} className="" /></span>
+                {d.signature.lastDoubleKnockAt && <span className="muted small">
+                  · {d.signature.lastDoubleKnock === 'switched' ? `switched from ${SIGNATURE_SPEC_LABELS[d.signature.lastDoubleKnockFrom ?? 'rfc9421']} after a 401/400` : 'both specs refused'}
+                  {' '}<RelativeTime at={d.signature.lastDoubleKnockAt} className="" />
+                </span>}
+              </> : 'not signed to yet'}</dd>
+            </div>
           </dl>
           {h.lastError && (
             <p className="last-error small">

@@ -9,7 +9,7 @@ import { atHandle } from '../lib/format';
 import { useStore } from '../store';
 
 const ICONS: Record<NotificationType, IconName> = {
-  follow: 'user', follow_request: 'lock', mention: 'mail', reply: 'reply', like: 'heart', boost: 'boost',
+  follow: 'user', follow_request: 'lock', mention: 'mail', reply: 'reply', like: 'heart', boost: 'boost', move: 'people',
 };
 
 function who(n: NotificationDto): string {
@@ -42,6 +42,7 @@ function NotificationItem({ n, unread, followers }: { n: NotificationDto; unread
       case 'reply': return <><strong>{who(n)}</strong> replied to your post</>;
       case 'like': return <><strong>{who(n)}</strong> liked your post</>;
       case 'boost': return <><strong>{who(n)}</strong> boosted your post</>;
+      case 'move': return <><strong>{who(n)}</strong> moved to <strong>{n.target ? atHandle(n.target.handle) : 'another account'}</strong></>;
     }
   })();
   const showsNote = n.note && (n.type === 'mention' || n.type === 'reply');
@@ -62,6 +63,9 @@ function NotificationItem({ n, unread, followers }: { n: NotificationDto; unread
             <span className="muted small">{atHandle(n.actor.handle)}</span>
             {n.type === 'follow_request' && <FollowRequestActions n={n} follower={follower} />}
           </div>
+        )}
+        {n.type === 'move' && (
+          <p className="muted small">You now follow {n.target ? atHandle(n.target.handle) : 'the new account'} instead of {atHandle(n.actor.handle)}.</p>
         )}
         {showsNote && n.note && <div className="notification-note"><NoteCard note={n.note} compact actions /></div>}
         {(n.type === 'like' || n.type === 'boost') && n.note && <p className="quote small">{noteExcerpt(n.note)}</p>}

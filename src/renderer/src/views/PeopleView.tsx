@@ -92,7 +92,7 @@ function FollowForm() {
         <div className="profile-card" data-testid="lookup-result">
           <Avatar url={r.actor.iconUrl} name={r.actor.name || r.actor.handle} size={56} />
           <div className="profile-main">
-            <div className="profile-name">{r.actor.name || r.actor.handle.split('@')[0]}</div>
+            <div className="profile-name">{r.actor.name || r.actor.handle.split('@')[0]} {r.actor.movedTo && <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge>}</div>
             <div className="muted">{atHandle(r.actor.handle)}</div>
             {r.actor.summaryHtml && <div className="profile-bio">{renderNoteHtml(r.actor.summaryHtml)}</div>}
             <div className="profile-counts small">
@@ -137,7 +137,7 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
     <li className="person" data-handle={f.actor.handle}>
       <Avatar url={f.actor.iconUrl} name={f.actor.name || f.actor.handle} size={40} />
       <div className="person-main">
-        <div className="person-name">{f.actor.name || f.actor.handle.split('@')[0]}</div>
+        <div className="person-name">{f.actor.name || f.actor.handle.split('@')[0]} {f.actor.movedTo && <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge>}</div>
         <div className="muted small ellipsis">{atHandle(f.actor.handle)}</div>
       </div>
       <RelativeTime at={f.since} className="muted small nowrap" />

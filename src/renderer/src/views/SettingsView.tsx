@@ -7,6 +7,7 @@ import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/c
 import { TunnelSection } from '../components/Tunnel';
 import { BackupSection } from '../components/Backups';
 import { ModerationSection } from '../components/Moderation';
+import { AccountSection } from '../components/Account';
 import { errorMessage, formatBytes, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
@@ -353,6 +354,13 @@ export function SettingsView() {
         <div className="settings">
           <ProfileSection s={s} />
           <SwitchesSection s={s} />
+          <Section
+            title="Account"
+            id={`${ids}-account`}
+            description="How other servers find and read this account, its aliases, and moving it to another account (say, from a tunnel address to your own domain)."
+          >
+            <AccountSection s={s} />
+          </Section>
           <DeliverySection s={s} />
           <Section title="Data" id={`${ids}-data`} description="Everything your instance knows lives in this folder: the database, your keys and your media.">
             <label className="field">

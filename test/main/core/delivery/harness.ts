@@ -10,7 +10,8 @@ import { HostHealth } from '../../../../src/main/core/delivery/hostHealth';
 import { exponentialBackoff, type RetryPolicy } from '../../../../src/main/core/delivery/retryPolicy';
 import { InstanceEvents } from '../../../../src/main/core/events';
 import { silentLogger } from '../../../../src/main/core/logger';
-import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../../../../src/main/core/config';
+import { HostSignatureSpecs } from '../../../../src/main/core/federation/hostSignatureSpecs';
+import { DEFAULT_SIGNATURES, deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../../../../src/main/core/config';
 import type { HttpResponse, RequestOptions } from '../../../../src/main/core/federation/httpClient';
 import type { DeliveryMetrics } from '../../../../src/main/core/metrics/deliveryMetrics';
 
@@ -174,6 +175,7 @@ export class Harness {
       db: this.db,
       http: this.transport,
       signer: () => ({ keyId: this.identity.keyId, privateKey: this.identity.privateKey }),
+      specs: new HostSignatureSpecs(this.db, DEFAULT_SIGNATURES, () => DEFAULT_SIGNATURES.preferredSpec),
       config: this.config,
       retryPolicy: this.opts.retryPolicy ?? exponentialBackoff({ ...this.config.retry, random: () => 0.5 }),
       hostHealth: this.hostHealth,

@@ -163,11 +163,15 @@ describe('classification in the queue', () => {
     ['private', new FetchError('resolves to a private address', 'blocked', undefined, 'EPRIVATEADDR'), { state: 'failed', errorClass: 'blocked', status: null }],
   ];
 
+  // A 400 or 401 is double-knocked at once with the other signature spec: two requests, one attempt.
+  const knocks = (name: string) => (name === 'bad' || name === 'unauth' ? 2 : 1);
+  const requestsPerRound = cases.reduce((n, [name]) => n + knocks(name), 0);
+
   it('records each status and error class as the policy says, retrying only what may recover', async () => {
     h = new Harness({ respond: (_url, host) => cases.find(([name]) => `${name}.test` === host)![1] });
     h.enqueue(cases.map(([name]) => `https://${name}.test/inbox`));
     h.start();
-    await until(() => h.transport.count() === cases.length && h.countIn('in_flight') === 0 && h.attempts().length === cases.length, 'every host tried');
+    await until(() => h.transport.count() === requestsPerRound && h.countIn('in_flight') === 0 && h.attempts().length === cases.length, 'every host tried');
     const attempts = h.attempts();
     for (const [name, , want] of cases) {
       const row = h.row(`https://${name}.test/inbox`);
@@ -178,10 +182,10 @@ describe('classification in the queue', () => {
     }
     // Permanent failures are not retried, ever.
     h.advance(HOUR);
-    await until(() => h.transport.count() === cases.length + cases.filter(([, , w]) => w.state === 'queued').length, 'retries sent');
+    await until(() => h.transport.count() === requestsPerRound + cases.filter(([, , w]) => w.state === 'queued').reduce((n, [name]) => n + knocks(name), 0), 'retries sent');
     await h.queue.idle();
     for (const [name, , want] of cases) {
-      if (want.state !== 'queued') expect(h.transport.count(`${name}.test`)).toBe(1);
+      if (want.state !== 'queued') expect(h.transport.count(`${name}.test`)).toBe(knocks(name));
     }
     // Only failures without an HTTP answer (or 5xx/408) count against a host.
     expect(h.hostHealth.get('unavailable.test')!.consecutiveFailures).toBe(2);

@@ -6,7 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FederationClient } from '../../../../src/main/core/federation/federationClient';
 import { FetchError, HttpClient } from '../../../../src/main/core/federation/httpClient';
-import { DEFAULT_LIMITS } from '../../../../src/main/core/config';
+import { DEFAULT_LIMITS, DEFAULT_SIGNATURES } from '../../../../src/main/core/config';
+import { HostSignatureSpecs } from '../../../../src/main/core/federation/hostSignatureSpecs';
 import { freePort } from '../../../../src/main/core/http/httpUtil';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -15,7 +16,8 @@ let origin = '';
 let other = '';
 let otherServer: Server;
 const http = new HttpClient({ allowPrivateNetwork: true, userAgent: 'test' });
-const client = (fetchTimeoutMs = 2000) => new FederationClient(http, () => ({ keyId: 'https://me.example/u#k', privateKey }), { ...DEFAULT_LIMITS, fetchTimeoutMs });
+const specs = new HostSignatureSpecs(null, DEFAULT_SIGNATURES, () => DEFAULT_SIGNATURES.preferredSpec);
+const client = (fetchTimeoutMs = 2000) => new FederationClient(http, () => ({ keyId: 'https://me.example/u#k', privateKey }), { ...DEFAULT_LIMITS, fetchTimeoutMs }, specs);
 
 async function serve(host: string, handler: (path: string) => { status: number; location?: string; body?: unknown; delayMs?: number }): Promise<[Server, string]> {
   const port = await freePort(host);

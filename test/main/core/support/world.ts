@@ -23,6 +23,7 @@ import { Views } from '../../../../src/main/core/social/views';
 import { LocalActions } from '../../../../src/main/core/social/localActions';
 import { Outbox } from '../../../../src/main/core/delivery/outbox';
 import { MediaStore } from '../../../../src/main/core/media/mediaStore';
+import { AccountEvents } from '../../../../src/main/core/inbox/accountEvents';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
 import { BlockList } from '../../../../src/main/core/social/blockList';
@@ -121,6 +122,10 @@ export class World {
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
       blocks: new BlockList(this.db),
+      accountEvents: new AccountEvents({
+        db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, outbox: this.outbox, follows: this.follows,
+        notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, now: this.clock,
+      }),
     });
   }
 

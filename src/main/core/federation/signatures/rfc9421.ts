@@ -9,7 +9,7 @@
  * ";req", "@query-param";name=...) are not supported and are rejected as
  * malformed; so is the response-only "@status".
  *
- * signMessage stays here, in production code, for sending RFC 9421 (double-knock) later.
+ * signMessage signs outgoing requests (outgoing.ts chooses it or draft-cavage per host).
  */
 import { constants as cryptoConstants, type KeyObject } from 'node:crypto';
 import {
@@ -347,26 +347,31 @@ export interface MessageSignInput {
   headers?: Record<string, string>;
   /** default "sig1" */
   label?: string;
+  /** An algorithm the key can make (an Accept-Signature hint); default from the key type. */
+  alg?: string;
+  /** The body's Content-Digest when already computed (once per activity, not per inbox). */
+  contentDigest?: string;
 }
 
 /**
  * Signs a request. Returns the headers to add (lower-case names):
  * "signature-input", "signature" and, for a body (a missing body of a
  * POST/PUT/PATCH counts as empty), "content-digest" (sha-256), plus the given
- * extra headers. The alg parameter follows the key type (RSA →
- * rsa-v1_5-sha256, rsa-pss → rsa-pss-sha512, ed25519, EC P-256/P-384).
+ * extra headers. The alg parameter is `alg` when given (it must fit the key), else it
+ * follows the key type (RSA → rsa-v1_5-sha256, rsa-pss → rsa-pss-sha512, ed25519, EC
+ * P-256/P-384).
  */
 export async function signMessage(input: MessageSignInput): Promise<Record<string, string>> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   assertPrivateKey(input.privateKey);
   const key = input.privateKey;
   const keyType = key.asymmetricKeyType;
-  const alg =
+  const alg = input.alg ?? (
     keyType === 'ec'
       ? ecCurve(key) === 'secp384r1'
         ? 'ecdsa-p384-sha384'
         : 'ecdsa-p256-sha256'
-      : undefined;
+      : undefined);
   const { alg: effective, spec } = algSpec(alg, key);
   const label = input.label ?? 'sig1';
   if (!isKey(label)) throw malformed(`bad label ${label}`);
@@ -374,7 +379,7 @@ export async function signMessage(input: MessageSignInput): Promise<Record<strin
   const method = input.method.toUpperCase();
   const out = lowerCaseHeaders(input.headers);
   const body = bodyToSign(method, input.body);
-  if (body !== undefined) out['content-digest'] = contentDigestHeader(body);
+  if (body !== undefined) out['content-digest'] = input.contentDigest ?? contentDigestHeader(body);
   delete out['signature'];
   delete out['signature-input'];
 

@@ -14,7 +14,10 @@ import { SignatureError, loadPublicKey, type SignableRequest, type SignatureErro
 import { checkIncomingRequest, parseSignatureHeader, signatureHeaderOf, verifyParsedSignature } from './cavage';
 import { checkIncomingMessageSignature, hasMessageSignature, parseMessageSignature, verifyMessageSignature } from './rfc9421';
 
-export type SignatureSpec = 'draft-cavage' | 'rfc9421';
+import type { SignatureSpecName } from '../../../../shared/federation';
+
+/** The spec a request was signed with (the one list: shared/federation.ts). */
+export type SignatureSpec = SignatureSpecName;
 
 /** A key and who owns it, as a KeyResolver finds it. */
 export interface ResolvedKey {

@@ -13,6 +13,7 @@ import {
 import { SignatureError } from '../../../../../src/main/core/federation/signatures/common';
 import { contentDigestHeader } from '../../../../../src/main/core/federation/signatures/digest';
 import { DEFAULT_LIMITS } from '../../../../../src/main/core/config';
+import { RFC9421_EXAMPLE_BODY, rfc9421ExampleRequest } from '../../../../support/rfc9421Example';
 
 /** The signature window is config's; these tests assert its defaults (12 h old, 1 h ahead). */
 const WINDOW = DEFAULT_LIMITS;
@@ -41,24 +42,9 @@ const B26_BASE = [
   '"content-length": 18',
   '"@signature-params": ("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
 ].join('\n');
-const B2_BODY = '{"hello": "world"}';
+const B2_BODY = RFC9421_EXAMPLE_BODY;
 
-function b2Request(): MessageSignableRequest {
-  return {
-    method: 'POST',
-    path: '/foo?param=Value&Pet=dog',
-    headers: {
-      host: 'example.com',
-      date: 'Tue, 20 Apr 2021 02:07:55 GMT',
-      'content-type': 'application/json',
-      'content-digest':
-        'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:',
-      'content-length': '18',
-      'signature-input': B26_SIGNATURE_INPUT,
-      signature: B26_SIGNATURE,
-    },
-  };
-}
+const b2Request = (): MessageSignableRequest => rfc9421ExampleRequest(B26_SIGNATURE_INPUT, B26_SIGNATURE);
 
 async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
   try {
