@@ -212,16 +212,16 @@ export const DEFAULT_RETRY: RetryOptions = {
 export interface HostPolicy {
   /** Consecutive failures before a host backs off. Default 5. */
   failuresBeforeBackoff: number;
-  /** The first backoff; each further failure doubles it. Default 1 h. */
+  /** The first backoff; each further failure (a failed probe) doubles it. Default 5 min: a personal instance talks to few hosts, and a friend's server down for a minute must not cost an hour. */
   backoffBaseMs: number;
-  /** Longest backoff. Default 24 h. */
+  /** Longest backoff (a probe a day). Default 24 h. The user's retry settings shorten any backoff longer than a delivery's own retry after as many failures (hostHealth.ts backoffDelayMs). */
   maxBackoffMs: number;
   /** Distinct days with failures (and no success) after which a host is unreachable. Default 7. */
   unreachableAfterDays: number;
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = {
-  failuresBeforeBackoff: 5, backoffBaseMs: HOUR_MS, maxBackoffMs: DAY_MS, unreachableAfterDays: 7,
+  failuresBeforeBackoff: 5, backoffBaseMs: 5 * MINUTE_MS, maxBackoffMs: DAY_MS, unreachableAfterDays: 7,
 };
 
 export interface ConnectivityConfig {
@@ -231,9 +231,18 @@ export interface ConnectivityConfig {
   recheckMs: number;
   /** Reference hosts probed per check. Default 3. */
   referenceCount: number;
+  /**
+   * Origins whose answer (a TCP connect) proves this computer's network works when no host
+   * Outpost recently reached answers, e.g. ['https://one.one.one.one']. Default none: a third
+   * party learns of each check, so it is the user's choice; a connected tunnel or its
+   * server's name resolving proves it too (networkProof.ts).
+   */
+  wellKnownOrigins: readonly string[];
 }
 
-export const DEFAULT_CONNECTIVITY: ConnectivityConfig = { probeTimeoutMs: 3 * SECOND_MS, recheckMs: 10 * SECOND_MS, referenceCount: 3 };
+export const DEFAULT_CONNECTIVITY: ConnectivityConfig = {
+  probeTimeoutMs: 3 * SECOND_MS, recheckMs: 10 * SECOND_MS, referenceCount: 3, wellKnownOrigins: [],
+};
 
 export interface DeliveryConfig {
   /** Attempts under way at once, all hosts together (slow ones excepted, see slowAttemptMs). Default 64. */

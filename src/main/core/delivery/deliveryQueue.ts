@@ -79,6 +79,7 @@ export class DeliveryQueue {
       references: (exceptHost) => d.hostHealth.reachedOrigins(exceptHost),
       candidates: () => d.hostHealth.untriedOrigins(),
       probe: d.probe,
+      prove: d.proveNetwork,
       ...d.config.connectivity,
       onChange: (offline) => {
         this.events.queueChanged();

@@ -33,6 +33,8 @@ export interface DeliveryQueueDeps {
   onGone: (inbox: string) => void;
   /** Whether an origin accepts a connection now (the instance: a guarded TCP connect; tests inject one). */
   probe: (origin: string) => Promise<boolean>;
+  /** Proof the network works when no recently reached server answers (networkProof.ts). Default none. */
+  proveNetwork?: () => Promise<string | null>;
   /** Told when the pump cannot write (true when it was for lack of space), and when it can again. */
   storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
   now?: () => number;

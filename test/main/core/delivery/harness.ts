@@ -170,7 +170,7 @@ export class Harness {
 
   /** A fresh HostHealth and DeliveryQueue over the same database (a restart). */
   build(): DeliveryQueue {
-    this.hostHealth = new HostHealth(this.db, this.config.hosts, () => this.config.retry.maxRetryAfterMs);
+    this.hostHealth = new HostHealth(this.db, this.config.hosts, () => this.config.retry);
     this.queue = new DeliveryQueue({
       db: this.db,
       http: this.transport,
