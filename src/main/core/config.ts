@@ -321,9 +321,11 @@ export type DeliveryOverrides = Partial<Omit<DeliveryConfig, 'retry' | 'hosts' |
 export interface MetricsConfig {
   /** Per-minute rollups older than this are pruned. Default 30 days. */
   rollupRetentionMs: number;
+  /** Resolution of the event-loop lag histogram (`nodejs_eventloop_lag_*`): prom-client's 10 ms is too coarse to check a 20 ms p99. Default 1 ms. */
+  eventLoopResolutionMs: number;
 }
 
-export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS };
+export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS, eventLoopResolutionMs: 1 };
 
 // ---- the tunnel ------------------------------------------------------------------------
 
