@@ -93,7 +93,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
           throw new AdminError('bad_params', 'timeline: field "before" is not a timeline cursor');
         }
       }
-      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before, (n) => inst.views.note(n), (u) => inst.views.actor(u));
+      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before, (n) => inst.views.notes(n), (u) => inst.views.actor(u));
     },
     async notifications(p) {
       const limit = p.limit ?? DEFAULT_ADMIN.notificationsPageSize;

@@ -36,6 +36,22 @@ describe('hot queries use their indexes', () => {
   });
   afterAll(() => db.close());
 
+  it("a timeline page's notes, counts and replies in one query each (noteRepository byIds, engagement, repliesOf) → their indexes", () => {
+    const list = JSON.stringify(['https://a.example/n/1', 'https://a.example/n/2']);
+    expectUsesIndex(plan(db, `SELECT * FROM notes WHERE id IN (SELECT value FROM json_each(?))`, [list]), 'sqlite_autoindex_notes_1');
+    const engagement = plan(db, `SELECT note_uri AS uri,
+          sum(kind = 'like') AS likes, sum(kind = 'announce') AS boosts, max(kind = 'like' AND actor_uri = @me) AS liked,
+          max(kind = 'announce' AND actor_uri = @me) AS boosted
+          FROM reactions WHERE note_uri IN (SELECT value FROM json_each(@list)) GROUP BY note_uri`, { me: 'https://me.example/users/me', list });
+    expectUsesIndex(engagement, 'reactions_by_note');
+    expect(engagement.join('\n')).toMatch(/reactions_by_note \(note_uri=\?\)/);
+    expect(engagement.join('\n')).not.toMatch(/TEMP B-TREE/);
+    const replies = plan(db, `SELECT in_reply_to AS uri, count(*) AS n FROM notes
+          WHERE in_reply_to IN (SELECT value FROM json_each(?)) GROUP BY in_reply_to`, [list]);
+    expectUsesIndex(replies, 'notes_reply');
+    expect(replies.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('home timeline, first page (noteRepository timelineFirst) → timeline_time, no sort', () => {
     const p = plan(db, `SELECT * FROM timeline ORDER BY sort_at DESC, id DESC LIMIT ?`, [20]);
     expectUsesIndex(p, 'timeline_time');
