@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { measureFloor } from './floor';
 import type { DeliveryOverrides } from '../src/main/core/config';
 import { waitForQuiet } from './machineLoad';
-import { killAllChildren } from './outpostHandle';
+import { BENCH_DIR, killAllChildren, useBuiltChild } from './outpostHandle';
+import { buildChild } from './buildChild';
 import { buildWorld, type World } from './world';
 import { scenario1, scenario2, scenario3, scenario4, sweep, TARGETS, type Ctx } from './scenarios';
 import { scenario5 } from './flood';
@@ -32,6 +33,7 @@ const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--prof
   --profile      write V8 CPU profiles of the measured Outpost processes (scenarios 1 and 3)
   --scale F      shrink every world by F (quick tries; targets then mean little)
   --keep         keep the temporary data folders and logs
+  --tsx          run the measured Outpost from source under tsx (default: compiled like out/main/headless.js)
   --farm-address A    first loopback address of the farm (default ${FARM_DEFAULTS.firstAddress}; hosts take the next ones, x.y.z.1 … x.y.z.250 per /24)
   --farm-addresses N  addresses in the farm's block (default ${FARM_DEFAULTS.addresses}); with fewer than hosts, hosts share addresses on different ports
   --farm-port P       port of every farm host (default: one free port for all where it is free; with P, host i uses P + ⌊i / N⌋)`;
@@ -43,7 +45,7 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       scenario: { type: 'string', multiple: true }, sweep: { type: 'boolean' }, repeat: { type: 'string' },
-      profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+      profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, tsx: { type: 'boolean' }, help: { type: 'boolean' },
       'backlog-posts': { type: 'string' }, 'backlog-window': { type: 'string' },
       'farm-address': { type: 'string' }, 'farm-addresses': { type: 'string' }, 'farm-port': { type: 'string' },
     },
@@ -62,6 +64,11 @@ async function main(): Promise<number> {
   const cpuProfDir = values.profile ? join(root, 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   log(`work folder ${root}`);
+  if (!values.tsx) {
+    const built = await buildChild(join(BENCH_DIR, '..'));
+    useBuiltChild(built);
+    log(`measured Outpost: ${built} (compiled; --tsx runs the source under tsx)`);
+  }
 
   const started = Date.now();
   log('measuring the RSA-2048 signing floor');
@@ -129,6 +136,7 @@ async function main(): Promise<number> {
   const failed = passes.flatMap((p) => Object.entries(p!).filter(([, v]) => v === false).map(([k]) => k));
   const summary = {
     summary: true,
+    outpost: values.tsx ? 'source under tsx' : 'compiled (esbuild bundle, like out/main/headless.js)',
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, totalMemGB: round(totalmem() / 2 ** 30, 1),
       os: `${platform()} ${release()}`, node: process.version, date: new Date().toISOString(),
