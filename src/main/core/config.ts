@@ -397,6 +397,14 @@ export interface StorageConfig {
   fullProbeMs: number;
 }
 
+/**
+ * SQLite's page cache per connection, in KiB. SQLite's own default (2 MiB) is too small for a
+ * deep delivery queue: each compose to 500 hosts touches ~500 pages of the per-host index,
+ * and with a backlog of 150 000 rows those were read back from the OS on every compose.
+ * Default 32 MiB (memory is only taken as pages are used; at 16 MiB a 150 000-row backlog drained at 250/s instead of 425/s).
+ */
+export const SQLITE_CACHE_KIB = 32 * 1024;
+
 export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS };
 
 // ---- the admin API ---------------------------------------------------------------------
