@@ -28,6 +28,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the child into this folder. */
   cpuProfDir?: string;
+  inboxRateLimits?: ChildConfig['inboxRateLimits'];
 }
 
 const live = new Set<ChildProcess>();
@@ -64,7 +65,9 @@ export class OutpostHandle {
 
   static async launch(opts: LaunchOptions): Promise<OutpostHandle> {
     mkdirSync(join(opts.logFile, '..'), { recursive: true });
-    const cfg: ChildConfig = { dataDir: opts.dataDir, host: opts.host, port: opts.port, username: 'bench', delivery: opts.delivery ?? {} };
+    const cfg: ChildConfig = {
+      dataDir: opts.dataDir, host: opts.host, port: opts.port, username: 'bench', delivery: opts.delivery ?? {}, inboxRateLimits: opts.inboxRateLimits,
+    };
     const execArgv = builtChild ? [] : ['--import', 'tsx'];
     if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
     const child = fork(builtChild ?? CHILD, [JSON.stringify(cfg)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } });

@@ -18,11 +18,13 @@ import { scenario1, scenario2, scenario3, scenario4, sweep, TARGETS, type Ctx } 
 import { scenario5 } from './flood';
 import { BACKLOG_DEFAULTS, scenario6 } from './backlog';
 import { scenario7 } from './timeline';
+import { scenario8 } from './ingest';
 import { log, round, table } from './util';
 import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
 const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
-  --scenario N   run scenario N only (1-7; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline). Default: all and the sweep.
+  --scenario N   run scenario N only (1-8; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline, 8 inbox ingest). Default: all and the sweep.
+  --ingest-concurrency N  scenario 8: connections sending at once (default 32)
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
   --repeat N     runs per measurement in scenario 1 and the sweep (default 3 and 1)
@@ -46,7 +48,7 @@ async function main(): Promise<number> {
     options: {
       scenario: { type: 'string', multiple: true }, sweep: { type: 'boolean' }, repeat: { type: 'string' },
       profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, tsx: { type: 'boolean' }, help: { type: 'boolean' },
-      'backlog-posts': { type: 'string' }, 'backlog-window': { type: 'string' },
+      'backlog-posts': { type: 'string' }, 'ingest-concurrency': { type: 'string' }, 'backlog-window': { type: 'string' },
       'farm-address': { type: 'string' }, 'farm-addresses': { type: 'string' }, 'farm-port': { type: 'string' },
     },
   });
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const picked = new Set((values.scenario ?? []).flatMap((s) => s.split(',')).map(Number));
-  for (const n of picked) if (![1, 2, 3, 4, 5, 6, 7].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 7`);
+  for (const n of picked) if (![1, 2, 3, 4, 5, 6, 7, 8].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 8`);
   const all = picked.size === 0;
   const want = (n: number) => all || picked.has(n);
   const doSweep = values.sweep ?? all;
@@ -124,6 +126,7 @@ async function main(): Promise<number> {
     });
   }
   if (want(7)) ctx.results.s7 = await scenario7(root, scale);
+  if (want(8)) ctx.results.s8 = await scenario8(root, scale, { concurrency: Number(values['ingest-concurrency'] ?? 32), cpuProfDir });
   if (want(5)) {
     await scenario5(root, scale, (json, human) => {
       ctx.results.s5 = json;
@@ -179,6 +182,7 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's4': return pick('hostsReached', 'duplicates', 'requeuedInFlightOnRestart', 'pass');
     case 's6': return { ...pick('onePostRatePerSecond', 'pass'), rows: (r.rows as Record<string, unknown>[]).map((x) => `${x.posts} posts: ${x.ratePerSecond}/s (×${x.rateRatioToOnePost}) with ${x.queuedAtWindow} queued, peak RSS ${x.peakRssMB} MB, ELD p99 ${x.eldP99Ms} ms`) };
     case 's7': return pick('notes', 'p50Ms', 'p99Ms', 'pass');
+    case 's8': return { ...pick('concurrency', 'pass'), phases: (r.phases as Record<string, unknown>[]).map((p) => `${p.followed ? 'followed' : 'not followed'}: ${p.acceptedPerSecond}/s, p99 ${p.latencyP99Ms} ms, main ${p.mainThreadCpuMsPerActivity} ms each, done ${p.allDoneMs} ms`) };
     case 's5': return pick('requestsPerSecond', 'tooManyRequests', 'visibleMsMedian', 'visibleMsMax', 'eldP99Ms', 'cpuMs', 'pass');
     case 'sweep': case 'sweepLatency': return { rows: (r.rows as Record<string, unknown>[]).map((x) => `g${x.globalConcurrency}/p${x.perHostConcurrency}: ${x.deliveredMs} ms`) };
     default: return r;
