@@ -42,7 +42,7 @@ export async function scenario7(root: string, scale: number): Promise<Record<str
           id, uri, authorUri: author, local: false, contentHtml: `<p>note ${i} with some text in it, as a post would have</p>`, summary: null,
           visibility: 'public', inReplyTo: i % 7 === 0 && i > 0 ? `${authorUri((i - 1) % authors)}/statuses/${i - 1}` : null, url: uri,
           to: ['https://www.w3.org/ns/activitystreams#Public'], cc: [`${author}/followers`], mentions: [], hashtags: i % 5 === 0 ? ['bench'] : [],
-          publishedAt: 1_700_000_000_000 + i * 1000, updatedAt: null,
+          publishedAt: 1_700_000_000_000 + i * 1000, updatedAt: null, attachments: [], emojis: [], sensitive: false,
         });
         const boost = i % 10 === 0 ? { by: authorUri((i + 1) % authors), announceUri: `${authorUri((i + 1) % authors)}/announces/${i}` } : undefined;
         inst.notes.addToTimeline(id, 1_700_000_000_000 + i * 1000, boost);

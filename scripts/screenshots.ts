@@ -7,8 +7,9 @@
 // the script started is synthetic: per-minute rollups (and the hosts' 14-day counts) are
 // written into the demo database so the charts show a day of traffic instead of two minutes.
 //
-// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png, at 1280×800
-// (and more views into $SCREENSHOTS_EXTRA_DIR when set).
+// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png,
+// docs/timeline-media.png and docs/composer-media.png, at 1280×800 (and more views into
+// $SCREENSHOTS_EXTRA_DIR when set). The pictures in posts are drawn by scripts/demoPictures.ts.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ const { startOutpost, eventually } = await import('../test/support/outpost');
 const { FakeRemote } = await import('../test/support/fakeRemote');
 const { buildRenderer } = await import('../test/e2e/support/buildRenderer');
 const { launchBrowser, openWindow } = await import('../test/e2e/support/browser');
+const { serveMediaOf } = await import('../test/support/remote/mediaFiles');
+const { avatar, emoji, picture } = await import('./demoPictures');
 type TestOutpost = Awaited<ReturnType<typeof startOutpost>>;
 type Remote = InstanceType<typeof FakeRemote>;
 
@@ -142,6 +145,14 @@ async function main(): Promise<void> {
       jon.rpc('updateSettings', { displayName: 'Jon Okafor', summary: 'Synths and sourdough.' }),
     ]);
 
+    await Promise.all([
+      alice.rpc('uploadAvatar', { data: (await avatar('A', '#4452c9')).toString('base64'), mediaType: 'image/png' }),
+      maya.rpc('uploadAvatar', { data: (await avatar('M', '#2f8f5b')).toString('base64'), mediaType: 'image/png' }),
+      jon.rpc('uploadAvatar', { data: (await avatar('J', '#b5483b')).toString('base64'), mediaType: 'image/png' }),
+    ]);
+    const upload = async (o: TestOutpost, scene: Parameters<typeof picture>[0], description: string) =>
+      (await o.rpc('uploadMedia', { data: (await picture(scene)).toString('base64'), mediaType: 'image/jpeg', description })).mediaId;
+
     log('following each other');
     await Promise.all([
       maya.rpc('follow', { handle: alice.handle }), jon.rpc('follow', { handle: alice.handle }), maya.rpc('follow', { handle: jon.handle }),
@@ -153,11 +164,47 @@ async function main(): Promise<void> {
     await eventually(async () => (await maya.rpc('following')).length === 2 && (await maya.rpc('following')).every((f) => f.state === 'accepted'), 15_000, 'maya follows');
 
     log('posting');
-    await jon.rpc('compose', { content: 'Finally finished the modular synth patch I have been fiddling with all week. It sounds like a kettle arguing with a whale, and I love it. #synth' });
+    await alice.rpc('follow', { handle: sam.handle });
+    await alice.rpc('follow', { handle: remotes[1]!.handle });
+    for (const r of [sam, remotes[1]!]) {
+      const follow = await eventually(() => r.received.find((x) => x.json?.type === 'Follow'), 10_000, 'Follow to a remote');
+      await r.post(`${alice.actor}/inbox`, { '@context': 'https://www.w3.org/ns/activitystreams', id: `${r.origin}/accepts/demo`, type: 'Accept', actor: r.actorId, object: follow.json });
+    }
+    await eventually(async () => (await alice.rpc('following')).filter((f) => f.state === 'accepted').length === 4, 15_000, 'remote follows accepted');
+    // Sam (Mastodon) posts a photo with a custom emoji; Yuki (Misskey) a sensitive one.
+    const samPost = sam.fixture('create-note-media');
+    samPost.object.content = '<p>Low tide at the old lighthouse this morning :blobcat:</p>';
+    samPost.object.attachment = [samPost.object.attachment[0]];
+    samPost.object.attachment[0].name = 'A white lighthouse with red bands on a sandy shore at low tide';
+    await serveMediaOf(sam, samPost);
+    await serveMediaOf(sam, sam.actor);
+    sam.files.set(new URL(samPost.object.attachment[0].url).pathname, { status: 200, type: 'image/jpeg', body: await picture('lighthouse') });
+    sam.files.set(new URL(samPost.object.tag[0].icon.url).pathname, { status: 200, type: 'image/png', body: await emoji('#f2c94c') });
+    if (sam.actor.icon) sam.files.set(new URL(sam.actor.icon.url).pathname, { status: 200, type: 'image/png', body: await avatar('S', '#8e44ad') });
+    const yuki = remotes[1]!;
+    const yukiPost = yuki.fixture('create-note-media');
+    yukiPost.object.content = '<p><span>Caught mid-yawn :blobcat_wave: (blurred: flash photo)</span></p>';
+    await serveMediaOf(yuki, yukiPost);
+    yuki.files.set(new URL(yukiPost.object.attachment[0].url).pathname, { status: 200, type: 'image/jpeg', body: await picture('cat') });
+    yuki.files.set(new URL(yukiPost.object.tag[0].icon.url).pathname, { status: 200, type: 'image/png', body: await emoji('#56ccf2') });
+    await yuki.post(`${alice.actor}/inbox`, yukiPost);
     await sleep(300);
-    const mayaCw = await maya.rpc('compose', { content: 'The tomatoes made it through the cold snap! All six of them. Photos tomorrow when the light is better.', summary: 'garden update, mild gloating' });
+    await sam.post(`${alice.actor}/inbox`, samPost);
+    await sleep(300);
+    await jon.rpc('compose', {
+      content: 'Finally finished the modular synth patch I have been fiddling with all week. It sounds like a kettle arguing with a whale, and I love it. #synth',
+      mediaIds: [await upload(jon, 'synth', 'A rack of synthesizer modules with yellow, red and blue patch cables'), await upload(jon, 'bread', 'A sourdough loaf on a wooden board')],
+    });
+    await sleep(300);
+    const mayaCw = await maya.rpc('compose', {
+      content: 'The tomatoes made it through the cold snap! All six of them.', summary: 'garden update, mild gloating',
+      mediaIds: [await upload(maya, 'tomatoes', 'Six red tomatoes in a row on a windowsill')],
+    });
     void mayaCw;
-    await alice.rpc('compose', { content: 'Spotted a pair of grey wagtails by the canal this morning. First time this year! They were very busy and very unimpressed with me.' });
+    await alice.rpc('compose', {
+      content: 'Spotted a pair of grey wagtails by the canal this morning. First time this year! They were very busy and very unimpressed with me.',
+      mediaIds: [await upload(alice, 'canal', 'A grey wagtail with a yellow belly perched on a post by the canal at dawn')],
+    });
     await sleep(300);
     const jonNote = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('modular synth')), 10_000, 'jon on maya');
     await maya.rpc('boost', { noteId: jonNote.note.id });
@@ -224,11 +271,48 @@ async function main(): Promise<void> {
     await shoot('host-drawer');
     await page.keyboard.press('Escape');
 
+    // Media: the timeline scrolled to the photo posts, and the composer with two pictures attached.
+    const mediaTimeline = async () => {
+      await go('home');
+      // Jon's own post (its boost by Maya comes first): two pictures, then Sam's photo with an emoji.
+      const synth = page.locator('article.note', { hasText: 'modular synth' }).last();
+      await synth.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('article.note .media-image')).filter((f) => f.getAttribute('data-state') === 'loaded').length >= 3);
+      await sleep(500);
+    };
+    const mediaComposer = async (then: () => Promise<void>) => {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.locator('main').evaluate((el) => el.scrollTo(0, 0)).catch(() => {});
+      await page.getByTestId('attach-input').setInputFiles([
+        { name: 'canal-2.jpg', mimeType: 'image/jpeg', buffer: await picture('canal', 1200) },
+        { name: 'feeder.jpg', mimeType: 'image/jpeg', buffer: await picture('tomatoes', 1200) },
+      ]);
+      await page.locator('.media-tray li[data-status="ready"]').nth(1).waitFor();
+      await page.getByLabel('Description of canal-2.jpg').fill('The same wagtail, now on the towpath');
+      await page.getByLabel('Post text').fill('Two more from the walk home. The second one is for Maya.');
+      await then();
+      await page.locator('.media-tray .media-remove').first().click();
+      await page.locator('.media-tray .media-remove').first().click();
+      await page.getByLabel('Post text').fill('');
+    };
+    await mediaTimeline();
+    await shoot('timeline-media');
+    await mediaComposer(() => shoot('composer-media'));
+
     // Dark variants: the same window, the OS theme switched (charts follow it live).
     await page.emulateMedia({ colorScheme: 'dark' });
     await shootAll('-dark');
 
     if (EXTRA) {
+      // Media at other widths and in both themes, for review.
+      for (const [scheme, width] of [['dark', 1280], ['dark', 1024], ['light', 1024], ['light', 720]] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize({ width, height: 800 });
+        await mediaTimeline();
+        await page.screenshot({ path: join(EXTRA, `timeline-media-${scheme}-${width}.png`) });
+        await mediaComposer(() => page.screenshot({ path: join(EXTRA, `composer-media-${scheme}-${width}.png`) }).then(() => {}));
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.emulateMedia({ colorScheme: 'light' });
       for (const view of ['notifications', 'people', 'settings']) {
         await go(view);

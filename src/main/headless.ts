@@ -1,7 +1,7 @@
 // Outpost without Electron: the same Instance, its admin API on loopback HTTP, and the
 // production renderer build served on the admin port for a browser. Prints one JSON ready line.
 import { fileURLToPath } from 'node:url';
-import { Instance } from './core/instance';
+import { Instance, type InstanceOptions } from './core/instance';
 import { DataFolderError } from './core/store/dataFolder';
 import { stderrLogger } from './core/logger';
 import { closeServer, listen } from './core/http/httpUtil';
@@ -24,6 +24,8 @@ export interface HeadlessExtra {
   tunnelClient?: Partial<TunnelClientOptions>;
   /** What the admin port serves at `/`, looked up per request; default: out/renderer if built (never built here). */
   ui?: () => AdminUi;
+  /** Instance options no flag sets (tests: media caps, the private-network allowlist). */
+  instance?: Pick<InstanceOptions, 'media' | 'privateNetworkAllowlist'>;
 }
 
 export async function startHeadless(
@@ -42,7 +44,7 @@ export async function startHeadless(
   }
   const instance = new Instance({
     dataDir: opts.dataDir, publicUrl, port, username: opts.username,
-    allowPrivateNetwork: opts.allowPrivateNetwork, allowNewIdentity: opts.newIdentity, log,
+    allowPrivateNetwork: opts.allowPrivateNetwork, allowNewIdentity: opts.newIdentity, log, ...extra.instance,
     ...(opts.tunnel ? { bindHost: '127.0.0.1', tunnel: { host: opts.tunnelHost, subdomain: opts.subdomain, client: extra.tunnelClient } } : {}),
   });
   try {
@@ -59,6 +61,7 @@ export async function startHeadless(
   const ui = extra.ui ?? (() => ({ dir: builtRendererDir() }));
   const server = createAdminServer({
     handlers, events: instance.events, token, log, ui, metrics: () => instance.metrics.exposition(),
+    media: (path, range) => instance.mediaRequest(path, range),
   });
   try {
     adminUrl = adminUrlFor(await listen(server, opts.adminPort, '127.0.0.1'));

@@ -1,6 +1,6 @@
 // The Electron entry: one window, one Instance, the admin API over IPC, a tray with the
 // queue depth, OS notifications, and a graceful quit that lets deliveries finish.
-import { app, BrowserWindow, dialog, ipcMain, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Instance } from './core/instance';
@@ -11,10 +11,14 @@ import { forwardEventsToWindow, registerAdminIpc } from './admin/ipcTransport';
 import { isVisibleOn, loadWindowState, saveWindowState } from './windowState';
 import { createTray, notifyOnEvents } from './electronShell';
 import { readBootState, startTunnelFirst } from './core/tunnel/tunnelBoot';
-import { UI_CONTENT_SECURITY_POLICY, UI_FRAME_POLICY } from '../shared/constants';
+import { MEDIA_SCHEME, UI_CONTENT_SECURITY_POLICY, UI_FRAME_POLICY } from '../shared/constants';
+import { mediaSchemeResponse } from './mediaProtocol';
 
 // The data folder is the OS app-data folder named "Outpost", the same one headless mode uses.
 app.setName('Outpost');
+// The window's pictures, video and sound (uploads, the remote media cache) come from the
+// instance on this scheme, never from remote servers; stream: video and audio seek (Range).
+protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true } }]);
 
 const log = stderrLogger();
 let instance: Instance | undefined;
@@ -132,6 +136,9 @@ async function boot(): Promise<void> {
   if (first) instance.tunnel.adopt(first.client);
   const handlers = createAdminHandlers(instance, { adminUrl: null, dataDir });
   cleanups.push(registerAdminIpc(ipcMain, handlers, isTrustedSender));
+  const inst = instance;
+  protocol.handle(MEDIA_SCHEME, (request) =>
+    mediaSchemeResponse((path, range) => inst.mediaRequest(path, range), request.url, request.method, request.headers.get('range') ?? undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });

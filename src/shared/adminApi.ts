@@ -4,8 +4,11 @@
 import type {
   ComposeResult, DeliveryProgressDto, FollowState, TunnelStatusDto, DeliverySummary, FollowDto, HostDetailDto, HostDto, HostState, MetricsDto, MetricsRange, NotificationPage, ProfileLookupDto,
   QueueStatsDto, SettingsDto, StatusDto, StorageHealthDto, TimelinePage, BlocksDto, Visibility, AvatarMediaType, DeliverySettingsDto, AliasesDto,
+  MediaStorageDto, MediaUploadType, UploadedMediaDto,
 } from './dto';
-import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, METRICS_RANGES, VISIBILITIES } from './dto';
+import {
+  AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_UPLOAD_MAX_BYTES, MEDIA_UPLOAD_TYPES, METRICS_RANGES, VISIBILITIES,
+} from './dto';
 import { SIGNATURE_SPECS } from './federation';
 
 type Empty = Record<string, never>;
@@ -23,9 +26,13 @@ export interface AdminMethods {
   blocks: { params: Empty; result: BlocksDto };
   report: { params: { handle: string; noteIds?: string[]; comment?: string }; result: { ok: true } };
   compose: {
-    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string };
+    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean };
     result: ComposeResult;
   };
+  uploadMedia: { params: { data: string; mediaType: MediaUploadType; description?: string }; result: UploadedMediaDto };
+  describeMedia: { params: { mediaId: string; description: string }; result: UploadedMediaDto };
+  storage: { params: Empty; result: MediaStorageDto };
+  clearMediaCache: { params: Empty; result: MediaStorageDto };
   timeline: { params: { limit?: number; before?: string }; result: TimelinePage };
   notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
   markNotificationsRead: { params: { upTo: string }; result: { ok: true } };
@@ -56,6 +63,8 @@ export interface AdminMethods {
   updateSettings: { params: SettingsUpdate; result: SettingsDto };
   uploadAvatar: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
   removeAvatar: { params: Empty; result: SettingsDto };
+  uploadHeader: { params: { data: string; mediaType: AvatarMediaType }; result: SettingsDto };
+  removeHeader: { params: Empty; result: SettingsDto };
   aliases: { params: Empty; result: AliasesDto };
   addAlias: { params: { handle: string }; result: AliasesDto };
   removeAlias: { params: { handle: string }; result: AliasesDto };
@@ -66,7 +75,7 @@ export interface AdminMethods {
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
 export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'
-  | 'discoverable' | 'indexable' | 'signatureSpec'> & DeliverySettingsDto>;
+  | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -114,11 +123,22 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     comment: { type: 'string', optional: true, maxLength: 1000 },
   },
   compose: {
-    content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
+    // May be empty when the post carries media (the instance says so otherwise).
+    content: { type: 'string', maxLength: NOTE_MAX_CHARS },
     visibility: { type: 'string', optional: true, maxLength: 16, oneOf: VISIBILITIES },
     summary: { type: 'string', optional: true, maxLength: 500 },
     inReplyTo: { type: 'string', optional: true, maxLength: 2048 },
+    mediaIds: { type: 'strings', optional: true, maxItems: 4, maxLength: 40 },
+    sensitive: { type: 'boolean', optional: true },
   },
+  uploadMedia: {
+    data: { type: 'base64', maxBytes: MEDIA_UPLOAD_MAX_BYTES },
+    mediaType: { type: 'string', maxLength: 40, oneOf: MEDIA_UPLOAD_TYPES },
+    description: { type: 'string', optional: true, maxLength: MEDIA_DESCRIPTION_MAX_CHARS },
+  },
+  describeMedia: { mediaId: { type: 'string', maxLength: 40, minLength: 1 }, description: { type: 'string', maxLength: MEDIA_DESCRIPTION_MAX_CHARS } },
+  storage: {},
+  clearMediaCache: {},
   timeline: { limit: pageLimit, before: cursor },
   notifications: { limit: pageLimit, before: cursor },
   markNotificationsRead: { upTo: id },
@@ -155,6 +175,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
     authorizedFetch: { type: 'boolean', optional: true },
+    showSensitiveMedia: { type: 'boolean', optional: true },
     discoverable: { type: 'boolean', optional: true },
     indexable: { type: 'boolean', optional: true },
     signatureSpec: { type: 'string', optional: true, maxLength: 16, oneOf: SIGNATURE_SPECS },
@@ -171,6 +192,11 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
   },
   removeAvatar: {},
+  uploadHeader: {
+    data: { type: 'base64', maxBytes: AVATAR_MAX_BYTES },
+    mediaType: { type: 'string', maxLength: 20, oneOf: AVATAR_MEDIA_TYPES },
+  },
+  removeHeader: {},
   aliases: {},
   addAlias: { handle },
   removeAlias: { handle },
@@ -283,7 +309,8 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
           throw new AdminError('bad_params', `${method}: field "${key}" must be base64 data`);
         }
         if ((value.length / 4) * 3 > field.maxBytes + 2) {
-          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${Math.round(field.maxBytes / 1024)} KiB`);
+          const cap = field.maxBytes >= 1024 * 1024 ? `${Math.round(field.maxBytes / 1024 / 1024)} MiB` : `${Math.round(field.maxBytes / 1024)} KiB`;
+          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${cap}`);
         }
         break;
       }

@@ -17,13 +17,22 @@ export function isBacklogged(q: { queued: number; parked: number }): boolean {
 export const DEFAULT_TUNNEL_SERVER = 'https://localtunnel.me';
 
 /**
+ * The Electron window's scheme for media (its page is a file: URL, with no admin port):
+ * `outpost-media://app/media/…` answers what `/media/…` answers on the admin origin.
+ */
+export const MEDIA_SCHEME = 'outpost-media';
+
+/**
  * The window's Content-Security-Policy, one definition for its three carriers: the
  * Electron session's response header, the admin port's header (headless), and a <meta> in
  * the built index.html (file:// loads have no headers). Only what a <meta> may carry is
  * here; UI_FRAME_POLICY adds what only a header can.
  */
 export const UI_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' https: http: data:",
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+  // Pictures, video and sound come only from the instance (its media cache and uploads):
+  // the window never asks a remote server for anything (privacy, as a media proxy).
+  `img-src 'self' ${MEDIA_SCHEME}:`, `media-src 'self' ${MEDIA_SCHEME}:`,
   "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
 ].join('; ');
 

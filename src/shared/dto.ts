@@ -12,9 +12,13 @@ export interface ActorSummary {
   name: string;
   url: string | null;
   iconUrl: string | null;
+  /** The avatar as the window loads it: a path on the admin origin (see MediaPath), or null. */
+  iconSrc: string | null;
   /** Sanitized HTML. */
   summaryHtml: string;
   local: boolean;
+  /** Custom emoji of the name and bio. */
+  emojis: EmojiDto[];
   /** The account moved there (its movedTo), when it did. */
   movedTo?: string | null;
 }
@@ -24,6 +28,39 @@ export interface AliasesDto {
   aliases: ActorSummary[];
   movedTo: ActorSummary | null;
   movedAt: number | null;
+}
+
+/**
+ * Media as the window loads it: a path on the admin origin, `/media/local/<file>` (our
+ * uploads) or `/media/cache/…` (remote media, fetched by the instance on first use). The
+ * window never loads a remote URL; in Electron the same path is served on MEDIA_SCHEME.
+ */
+export type MediaPath = string;
+
+/** A custom emoji (`:shortcode:`) of a post or an account. */
+export interface EmojiDto {
+  /** Without colons. */
+  shortcode: string;
+  src: MediaPath;
+}
+
+export const ATTACHMENT_KINDS = ['image', 'video', 'audio', 'unknown'] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+/** A picture, video or sound of a post. */
+export interface AttachmentDto {
+  kind: AttachmentKind;
+  /** What the sender said it is, or null. */
+  mediaType: string | null;
+  /** The original (remote) URL, for "open original". */
+  url: string;
+  /** Where the window loads it from; null when it cannot be shown (unknown kind). */
+  src: MediaPath | null;
+  /** Alt text. */
+  description: string | null;
+  blurhash: string | null;
+  width: number | null;
+  height: number | null;
 }
 
 export interface NoteDto {
@@ -46,6 +83,11 @@ export interface NoteDto {
   replyCount: number;
   mentions: string[];
   hashtags: string[];
+  attachments: AttachmentDto[];
+  /** Its media is sensitive: shown blurred until clicked (unless the user always shows it). */
+  sensitive: boolean;
+  /** Custom emoji of the content and the content warning. */
+  emojis: EmojiDto[];
   /** One of the user's own posts, pinned to the profile (the featured collection). */
   pinned?: boolean;
 }
@@ -281,6 +323,13 @@ export interface SettingsDto {
   manuallyApprovesFollowers: boolean;
   /** Public URL of the avatar, or null. */
   avatarUrl: string | null;
+  /** The avatar as the window loads it (admin origin), or null. */
+  avatarSrc: MediaPath | null;
+  /** Public URL of the profile's header image, or null. */
+  headerUrl: string | null;
+  headerSrc: MediaPath | null;
+  /** Show sensitive media without blurring it first. Default off. */
+  showSensitiveMedia: boolean;
   /** Desktop notifications for new followers, mentions and replies (Electron). */
   osNotifications: boolean;
   /** Authorized fetch (Mastodon's secure mode): notes and collections only to signed requests. */
@@ -301,6 +350,40 @@ export const AVATAR_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'imag
 export type AvatarMediaType = (typeof AVATAR_MEDIA_TYPES)[number];
 /** Largest avatar accepted, in bytes. */
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
+
+/** What `uploadMedia` takes: images are re-encoded (metadata stripped); video and audio are stored as sent. */
+export const MEDIA_UPLOAD_TYPES = [
+  'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/webm', 'video/quicktime',
+  'audio/mpeg', 'audio/ogg', 'audio/wav', 'audio/flac', 'audio/mp4',
+] as const;
+export type MediaUploadType = (typeof MEDIA_UPLOAD_TYPES)[number];
+/** Largest upload of any kind, in bytes (images have a lower cap: Settings → Storage says which). */
+export const MEDIA_UPLOAD_MAX_BYTES = 40 * 1024 * 1024;
+/** Longest alt text, in characters. */
+export const MEDIA_DESCRIPTION_MAX_CHARS = 1500;
+
+export interface UploadedMediaDto {
+  mediaId: string;
+  /** The public URL remote servers fetch it at. */
+  url: string;
+  /** Where the window shows it (the composer's preview). */
+  src: MediaPath;
+  kind: AttachmentKind;
+  mediaType: string;
+  width: number | null;
+  height: number | null;
+  blurhash: string | null;
+  bytes: number;
+  description: string | null;
+}
+
+/** Settings → Storage: the user's uploads and the remote media cache. */
+export interface MediaStorageDto {
+  uploads: { files: number; bytes: number };
+  cache: { files: number; bytes: number; capBytes: number };
+  /** Largest image and video/audio upload taken, in bytes. */
+  uploadCaps: { imageBytes: number; videoBytes: number };
+}
 
 export interface ComposeResult {
   noteId: string;

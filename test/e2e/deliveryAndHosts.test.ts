@@ -13,6 +13,8 @@ let dead: FakeRemote;
 let asker: FakeRemote | undefined;
 let browser: Browser;
 let win: OpenedWindow;
+/** The remote URLs behind media paths the instance answered 502 for (it could not fetch them). */
+const unavailable: string[] = [];
 
 async function followFrom(remote: FakeRemote): Promise<void> {
   const res = await remote.post(`${alice.actor}/inbox`, remote.fixture('follow'));
@@ -38,6 +40,10 @@ beforeAll(async () => {
   await eventually(async () => (await alice.rpc('hosts')).find((h) => h.host === dead.host && h.state === 'backing_off'), 20_000, 'dead host backing off');
 
   win = await openWindow(browser, alice.running.adminUrl, alice.running.token);
+  win.page.on('response', (r) => {
+    const m = /\/media\/cache\/(?:i|av)\/[A-Za-z0-9_-]+\/([A-Za-z0-9_-]+)$/.exec(new URL(r.url()).pathname);
+    if (r.status() === 502 && m) unavailable.push(Buffer.from(m[1]!, 'base64url').toString('utf8'));
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -117,12 +123,11 @@ describe('delivery in the window', () => {
     expect(await page.getByLabel('First retry after unit').inputValue()).toBe('s');
     expect(await page.locator('.delivery-field', { hasText: 'First retry after' }).locator('.field-default').textContent()).toBe('Default: 30 s');
 
-    // Avatar: chosen, previewed (a data: URL the page may show), saved, removed.
+    // Avatar: chosen, uploaded at once (re-encoded by the instance), shown from it, removed.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-    await page.locator('input[type="file"][accept^="image/"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
-    await page.locator('.avatar-editor img.avatar-img.loaded').waitFor({ timeout: 5000 });
-    await page.getByRole('button', { name: 'Save avatar' }).click();
+    await page.getByLabel('Choose avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
     await page.getByRole('button', { name: 'Remove avatar' }).waitFor({ timeout: 5000 });
+    await page.locator('.avatar-editor img.avatar-img.loaded').waitFor({ timeout: 5000 });
     expect((await alice.rpc('settings')).avatarUrl).toMatch(/^http/);
     await page.getByRole('button', { name: 'Remove avatar' }).click();
     await page.getByRole('button', { name: 'Remove avatar' }).waitFor({ state: 'detached', timeout: 5000 });
@@ -147,7 +152,12 @@ describe('delivery in the window', () => {
     expect((await alice.rpc('followers')).find((f) => f.actor.uri === asker!.actorId)?.state).toBe('accepted');
   });
 
-  it('raised no errors in the page', () => {
-    expect(win.errors).toEqual([]);
+  it('raised no errors in the page; only the stopped host\'s avatar could not be had', () => {
+    // The dead host cannot serve its actor's avatar any more: the instance answers 502, the
+    // window shows initials, and Chromium logs the failed load — nothing else may fail.
+    for (const url of unavailable) expect(new URL(url).host).toBe(dead.host);
+    const failedLoads = win.errors.filter((e) => /Failed to load resource.*502/.test(e));
+    expect(failedLoads.length).toBeLessThanOrEqual(unavailable.length);
+    expect(win.errors.filter((e) => !failedLoads.includes(e))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
 import { FakeRemote } from '../support/fakeRemote';
+import { serveMediaOf } from '../support/remote/mediaFiles';
 import { buildRenderer, goTo, launchBrowser, openWindow, type OpenedWindow } from './support/env';
 
 let owner: TestOutpost;
@@ -21,6 +22,8 @@ beforeAll(async () => {
   const follow = await eventually(() => bob.received.find((r) => r.json?.type === 'Follow'), 10_000, 'the Follow');
   await bob.post(`${owner.actor}/inbox`, bob.fixture('accept-follow', { LOCAL_FOLLOW: follow.json.id }));
   const create = bob.fixture('create-note-mention');
+  // Bob's server serves the post's picture and custom emoji, as Mastodon would.
+  await serveMediaOf(bob, create);
   postText = 'testing federation with Outpost';
   expect((await bob.post(`${owner.publicUrl}/inbox`, create)).status).toBe(202);
   await owner.running.instance.inboxProcessor.drain();

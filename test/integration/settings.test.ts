@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
 import { FakeRemote } from '../support/remote/fakeRemote';
+import sharp from 'sharp';
 
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -43,14 +44,33 @@ describe('settings', () => {
     expect(s.avatarUrl).toMatch(new RegExp(`^${o.publicUrl}/media/avatar-[0-9a-f]{16}\\.png$`));
     const img = await fetch(s.avatarUrl!);
     expect(img.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await img.arrayBuffer()).equals(PNG)).toBe(true);
+    // Re-encoded on the way in (no metadata leaves with it): the same picture, not the same bytes.
+    const served = await sharp(Buffer.from(await img.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    const sent = await sharp(PNG).raw().toBuffer({ resolveWithObject: true });
+    expect([served.info.width, served.info.height]).toEqual([1, 1]);
+    expect(served.data.equals(sent.data)).toBe(true);
     const actor = (await (await fetch(o.actor, { headers: { accept: 'application/activity+json' } })).json()) as any;
     expect(actor.icon).toEqual({ type: 'Image', mediaType: 'image/png', url: s.avatarUrl });
     const update = await eventually(() => remote.received.find((r) => r.json?.type === 'Update' && r.json.object?.icon), 10_000, 'Update');
     expect(update.json.object.icon.url).toBe(s.avatarUrl);
   });
 
-  it('refuses data that is not the declared image type', async () => {
+  it('a header image is served and named as the actor\'s image', async () => {
+    const s = await o.rpc('uploadHeader', { data: PNG.toString('base64'), mediaType: 'image/png' });
+    expect(s.headerUrl).toMatch(new RegExp(`^${o.publicUrl}/media/header-[0-9a-f]{16}\\.png$`));
+    expect(s.headerSrc).toMatch(/^\/media\/local\/header-/);
+    expect((await fetch(s.headerUrl!)).status).toBe(200);
+    const actor = (await (await fetch(o.actor, { headers: { accept: 'application/activity+json' } })).json()) as any;
+    expect(actor.image).toEqual({ type: 'Image', mediaType: 'image/png', url: s.headerUrl });
+    const removed = await o.rpc('removeHeader');
+    expect(removed.headerUrl).toBeNull();
+    expect((await fetch(s.headerUrl!)).status).toBe(404);
+  });
+
+  it('refuses data that is not the declared image type, or does not decode', async () => {
+    const broken = await o.rpcRaw('uploadAvatar', { data: PNG.subarray(0, 30).toString('base64'), mediaType: 'image/png' });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.message).toContain('could not be read');
     const res = await o.rpcRaw('uploadAvatar', { data: Buffer.from('<svg/>').toString('base64'), mediaType: 'image/png' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('not a valid PNG image');

@@ -111,7 +111,7 @@ describe('a full disk', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const fill = (i: number) => o.instance.notes.insert({
       id: `filler${i}`, uri: `${remote.origin}/filler/${i}`, authorUri: remote.actorId, local: false, contentHtml: 'z'.repeat(1200),
-      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null,
+      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null, attachments: [], emojis: [], sensitive: false,
     });
     expect(() => { for (let i = 0; i < 100_000; i++) fill(i); }).toThrow(/full/);
 
@@ -154,7 +154,7 @@ describe('a full disk under the delivery engine', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const fill = (i: number) => o.instance.notes.insert({
       id: `ballast${i}`, uri: `https://ballast.example/${i}`, authorUri: 'https://ballast.example/u', local: false, contentHtml: 'z'.repeat(1200),
-      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null,
+      summary: null, visibility: 'public', inReplyTo: null, url: null, to: [], cc: [], mentions: [], hashtags: [], publishedAt: i, updatedAt: null, attachments: [], emojis: [], sensitive: false,
     });
     expect(() => { for (let i = 0; i < 100_000; i++) fill(i); }).toThrow(/full/);
     // The attempt log, where the outcome goes first, is full too.
@@ -183,7 +183,8 @@ describe('backups', () => {
     cleanups.push(() => remote.stop());
     expect((await remote.post(`${o.instance.publicUrl}/inbox`, remote.fixture('follow'))).status).toBe(202);
     await eventually(async () => (await o.rpc('followers')).body.length === 1, 10_000, 'a follower');
-    await o.rpc('uploadAvatar', { data: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64'), mediaType: 'image/png' });
+    const avatar = await o.rpc('uploadAvatar', { data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', mediaType: 'image/png' });
+    expect(avatar.status).toBe(200);
     const { noteId } = (await o.rpc('compose', { content: 'before the disaster' })).body;
     const actor = o.instance.identity.actor;
     const key = o.instance.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

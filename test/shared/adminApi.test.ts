@@ -127,8 +127,10 @@ describe('validateParams: lengths, counted in characters', () => {
   });
 
   it('rejects empty or blank required text', () => {
-    expect(rejects('compose', { content: '' })).toBe('compose: field "content" must not be empty');
-    expect(rejects('compose', { content: '  \n\t ' })).toBe('compose: field "content" must not be empty');
+    expect(rejects('markNotificationsRead', { upTo: '' })).toBe('markNotificationsRead: field "upTo" must not be empty');
+    expect(rejects('deleteNote', { noteId: '  \n\t ' })).toBe('deleteNote: field "noteId" must not be empty');
+    // A post's text may be empty at the door: one with media needs none (the instance checks).
+    expect(validateParams('compose', { content: '', mediaIds: ['m1'] })).toEqual({ content: '', mediaIds: ['m1'] });
     expect(rejects('like', { noteId: '' })).toBe('like: field "noteId" must not be empty');
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startHeadless, type RunningHeadless } from '../../src/main/headless';
 import { silentLogger } from '../../src/main/core/logger';
 import type { AdminMethod, ParamsOf, ResultOf } from '../../src/shared/adminApi';
+import type { MediaConfig } from '../../src/main/core/config';
 
 import { freePort } from '../../src/main/core/http/httpUtil';
 export { freePort };
@@ -22,13 +23,20 @@ export interface TestOutpost {
   stop(): Promise<void>;
 }
 
-export async function startOutpost(opts: { host: string; username: string; dataDir?: string; publicUrl?: string; port?: number }): Promise<TestOutpost> {
+export async function startOutpost(opts: {
+  host: string; username: string; dataDir?: string; publicUrl?: string; port?: number;
+  /** Refuse private addresses except these (default: every private address is allowed). */
+  privateNetworkAllowlist?: string[];
+  media?: Partial<MediaConfig>;
+}): Promise<TestOutpost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-test-'));
   const port = opts.port ?? (await freePort(opts.host));
   const publicUrl = opts.publicUrl ?? `http://${opts.host}:${port}`;
   const running = await startHeadless({
-    dataDir, port, adminPort: 0, publicUrl, username: opts.username, allowPrivateNetwork: true,
-  }, silentLogger);
+    dataDir, port, adminPort: 0, publicUrl, username: opts.username, allowPrivateNetwork: !opts.privateNetworkAllowlist,
+  }, silentLogger, {
+    instance: { media: opts.media, privateNetworkAllowlist: opts.privateNetworkAllowlist ? [opts.host, ...opts.privateNetworkAllowlist] : undefined },
+  });
   const rpcRaw = async (method: string, params: unknown = {}) => {
     const res = await fetch(`${running.adminUrl}/rpc/${method}`, {
       method: 'POST',

@@ -2,7 +2,9 @@
 // validate params with the shared spec and call these.
 import type { AdminMethod, ParamsOf, ResultOf } from '../../shared/adminApi';
 import { AdminError, isAdminMethod, validateParams } from '../../shared/adminApi';
-import type { FollowDto, HostDto, NotificationDto, SettingsDto } from '../../shared/dto';
+import type { AvatarMediaType, FollowDto, HostDto, MediaStorageDto, NotificationDto, SettingsDto, UploadedMediaDto } from '../../shared/dto';
+import { localPath } from '../core/media/mediaRequests';
+import type { UploadRecord } from '../core/media/uploads';
 import { deliverySettingsOf, loadStoredSettings, saveStoredSettings } from '../core/settings';
 import { DEFAULT_ADMIN, DEFAULT_DELIVERY, DEFAULT_SIGNATURES } from '../core/config';
 import { DomainError, type DomainErrorKind } from '../core/errors';
@@ -13,7 +15,6 @@ import type { Instance } from '../core/instance';
 import { OUTPOST_VERSION } from '../core/instance';
 import { loadProfile } from '../core/federation/localActor';
 import { parseCursor } from '../core/social/noteRepository';
-import { summarizeRemote } from '../core/federation/remoteActors';
 import type { FollowRecord } from '../core/social/followRepository';
 import { federationHandlers } from './federationHandlers';
 
@@ -37,15 +38,36 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
   const settingsDto = (): SettingsDto => {
     const p = loadProfile(db);
     const avatar = inst.media.avatar();
+    const header = inst.media.header();
+    const stored = loadStoredSettings(db);
     return {
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
-      osNotifications: loadStoredSettings(db).osNotifications,
-      authorizedFetch: loadStoredSettings(db).authorizedFetch,
-      discoverable: p.discoverable, indexable: p.indexable, signatureSpec: loadStoredSettings(db).signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec,
+      avatarSrc: avatar ? localPath(avatar.file) : null,
+      headerUrl: header ? inst.identity.mediaUrl(header.file) : null,
+      headerSrc: header ? localPath(header.file) : null,
+      showSensitiveMedia: stored.showSensitiveMedia,
+      osNotifications: stored.osNotifications,
+      authorizedFetch: stored.authorizedFetch,
+      discoverable: p.discoverable, indexable: p.indexable, signatureSpec: stored.signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec,
       delivery: deliverySettingsOf(inst.deliveryConfig), deliveryDefaults: defaults, dataDir: ctx.dataDir,
     };
   };
+  const mediaStorage = (): MediaStorageDto => ({
+    uploads: inst.uploads.stats(),
+    cache: inst.mediaCache.stats(),
+    uploadCaps: { imageBytes: inst.mediaConfig.uploadImageMaxBytes, videoBytes: inst.mediaConfig.uploadVideoMaxBytes },
+  });
+  const profileImage = async (which: 'avatar' | 'header', data?: { data: string; mediaType: AvatarMediaType }) => {
+    if (data) await inst.media.save(which, Buffer.from(data.data, 'base64'), data.mediaType);
+    else inst.media.remove(which);
+    db.transaction(() => inst.actions.announceProfile())();
+    return settingsDto();
+  };
+  const uploadedDto = (u: UploadRecord): UploadedMediaDto => ({
+    mediaId: u.id, url: inst.identity.mediaUrl(u.file), src: localPath(u.file), kind: u.kind, mediaType: u.mediaType,
+    width: u.width, height: u.height, blurhash: u.blurhash, bytes: u.bytes, description: u.description,
+  });
   const followDto = (f: FollowRecord): FollowDto => ({ actor: inst.views.actor(f.actorUri), state: f.state, since: f.createdAt });
   const requireFederation = (method: string) => {
     if (!inst.federation.enabled) throw new AdminError('federation_paused', `${method}: ${inst.federation.reason}`);
@@ -85,6 +107,16 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     blocks: async () => inst.moderation.list(),
     report: (p) => inst.moderation.report(p),
     compose: (p) => inst.actions.compose(p),
+    async uploadMedia(p) {
+      inst.uploads.pruneUnattached();
+      return uploadedDto(await inst.uploads.save(Buffer.from(p.data, 'base64'), p.mediaType, p.description));
+    },
+    describeMedia: async (p) => uploadedDto(inst.uploads.describe(p.mediaId, p.description)),
+    storage: async () => mediaStorage(),
+    async clearMediaCache() {
+      inst.mediaCache.clear();
+      return mediaStorage();
+    },
     async timeline(p) {
       if (p.before) {
         try {
@@ -135,7 +167,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
         throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
       }
       return {
-        actor: summarizeRemote(actor),
+        actor: inst.views.actor(actor.uri),
         followersCount: actor.followersCount,
         followingCount: actor.followingCount,
         followState: inst.follows.following.get(actor.uri)?.state ?? null,
@@ -187,7 +219,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, ...delivery } = p;
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, showSensitiveMedia, ...delivery } = p;
       if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined || indexable !== undefined) {
         inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable });
       }
@@ -195,6 +227,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       if (signatureSpec !== undefined) stored.signatureSpec = signatureSpec;
       if (osNotifications !== undefined) stored.osNotifications = osNotifications;
       if (authorizedFetch !== undefined) stored.authorizedFetch = authorizedFetch;
+      if (showSensitiveMedia !== undefined) stored.showSensitiveMedia = showSensitiveMedia;
       if (Object.keys(delivery).length > 0) {
         stored.delivery = { ...stored.delivery, ...delivery };
         inst.reconfigureDelivery(delivery);
@@ -202,16 +235,10 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       saveStoredSettings(db, stored);
       return settingsDto();
     },
-    async uploadAvatar(p) {
-      inst.media.saveAvatar(Buffer.from(p.data, 'base64'), p.mediaType);
-      db.transaction(() => inst.actions.announceProfile())();
-      return settingsDto();
-    },
-    async removeAvatar() {
-      inst.media.removeAvatar();
-      db.transaction(() => inst.actions.announceProfile())();
-      return settingsDto();
-    },
+    uploadAvatar: (p) => profileImage('avatar', p),
+    removeAvatar: () => profileImage('avatar'),
+    uploadHeader: (p) => profileImage('header', p),
+    removeHeader: () => profileImage('header'),
   });
 }
 

@@ -9,6 +9,7 @@ import { UI_CONTENT_SECURITY_POLICY, UI_FRAME_POLICY } from '../../shared/consta
 import type { InstanceEvents } from '../core/events';
 import type { Logger } from '../core/logger';
 import { BodyTooLargeError, readBody, sendJson, sendText } from '../core/http/httpUtil';
+import { sendFileReply, type FileReply } from '../core/http/fileReply';
 import { invokeAdmin, type AdminHandlers } from './adminService';
 import { forwardEvents } from './eventThrottle';
 import { DEFAULT_ADMIN } from '../core/config';
@@ -30,6 +31,12 @@ export interface AdminHttpOptions {
   ui?: () => AdminUi;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /**
+   * What GET /media/… answers (our uploads, the remote media cache). No bearer token: an
+   * <img> cannot send one. Cache paths are capabilities this instance made (MAC'd), local
+   * files are public anyway, and Cross-Origin-Resource-Policy keeps other sites from embedding them.
+   */
+  media?: (path: string, range: string | undefined) => Promise<FileReply>;
 }
 
 /** The only files the UI is made of; anything else (.tsx, .ts, .map, …) is never served. */
@@ -80,7 +87,7 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
       if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
       let params: unknown = {};
       try {
-        const body = await readBody(req, DEFAULT_ADMIN.rpcMaxBytes);
+        const body = await readBody(req, path === '/rpc/uploadMedia' ? DEFAULT_ADMIN.uploadRpcMaxBytes : DEFAULT_ADMIN.rpcMaxBytes);
         if (body.length > 0) params = JSON.parse(body.toString('utf8'));
       } catch (err) {
         const message = err instanceof BodyTooLargeError ? 'request body too large' : 'request body is not JSON';
@@ -102,6 +109,9 @@ export function createAdminServer(opts: AdminHttpOptions): Server {
     if (url.pathname === '/events') {
       if (!authorized(req, url)) return sendError(res, new AdminError('unauthorized', 'missing or wrong bearer token'));
       return serveEvents(req, res);
+    }
+    if (url.pathname.startsWith('/media/') && opts.media && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendFileReply(req, res, await opts.media(url.pathname, req.headers.range));
     }
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url, path, res);
     return sendJson(res, 404, { error: { code: 'not_found', message: 'not found' } });

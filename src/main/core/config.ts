@@ -2,6 +2,7 @@
 // beside it. Nothing else in src/main holds a policy number: modules take these objects
 // (or a part of them) as parameters, so tests can inject their own.
 import { DEFAULT_TUNNEL_SERVER } from '../../shared/constants';
+import { MEDIA_UPLOAD_MAX_BYTES } from '../../shared/dto';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -412,6 +413,8 @@ export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINU
 export interface AdminConfig {
   /** Largest RPC request body (an avatar upload in base64 fits). Default 3 MiB. */
   rpcMaxBytes: number;
+  /** Largest body of `uploadMedia` (the largest upload, in base64, and its fields). Default 56 MiB. */
+  uploadRpcMaxBytes: number;
   /** A comment line keeps idle event streams open through proxies. Default every 15 s. */
   eventPingMs: number;
   /** Events of one kind (one activity, for `delivery`) reach the UI at most this often. Default 250 ms. */
@@ -428,6 +431,7 @@ export interface AdminConfig {
 
 export const DEFAULT_ADMIN: AdminConfig = {
   rpcMaxBytes: 3 * MiB,
+  uploadRpcMaxBytes: Math.ceil((MEDIA_UPLOAD_MAX_BYTES * 4) / 3) + MiB,
   eventPingMs: 15 * SECOND_MS,
   eventMinIntervalMs: 250,
   assetMaxAgeSeconds: 3600,
@@ -435,6 +439,10 @@ export const DEFAULT_ADMIN: AdminConfig = {
   notificationsPageSize: 30,
   uiBuildTimeoutMs: 180 * SECOND_MS,
 };
+
+// ---- media: uploads and the remote media cache (in mediaConfig.ts) -------------------
+
+export * from './mediaConfig';
 
 // ---- start-up --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -26,6 +26,10 @@ import { DeliveryQueue } from './delivery/deliveryQueue';
 import { HostHealth } from './delivery/hostHealth';
 import { DeliveryMetrics } from './metrics/deliveryMetrics';
 import { MediaStore } from './media/mediaStore';
+import { Uploads } from './media/uploads';
+import { MediaCache } from './media/mediaCache';
+import { answerMediaRequest } from './media/mediaRequests';
+import type { FileReply } from './http/fileReply';
 import { applyDeliverySettings, loadStoredSettings, saveTunnelSettings } from './settings';
 import { exponentialBackoff as backoff, type RetryPolicy } from './delivery/retryPolicy';
 import { networkProof, tunnelForProof } from './delivery/networkProof';
@@ -55,6 +59,8 @@ export interface InstanceOptions {
   bindHost?: string;
   username: string;
   allowPrivateNetwork?: boolean;
+  /** Private addresses reachable even without allowPrivateNetwork (one LAN peer; tests: a remote on 127.x while the rest of loopback stays refused). */
+  privateNetworkAllowlist?: string[];
   /** Start a new identity even where the data folder shows an earlier instance (its database missing or empty). */
   allowNewIdentity?: boolean;
   limits?: Partial<InstanceLimits>;
@@ -63,6 +69,8 @@ export interface InstanceOptions {
   /** The inbox's rate limits and activity shape caps (benchmarks raise the rate limits). */
   inbox?: Partial<InboxConfig>;
   delivery?: DeliveryOverrides;
+  /** Upload and media cache caps (tests lower them). */
+  media?: Partial<MediaConfig>;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
   tunnel?: TunnelServiceOptions;
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
@@ -98,6 +106,9 @@ export class Instance {
   readonly queue: DeliveryQueue;
   readonly metrics: DeliveryMetrics;
   readonly media: MediaStore;
+  readonly uploads: Uploads;
+  readonly mediaCache: MediaCache;
+  readonly mediaConfig: MediaConfig;
   private retryPolicy: RetryPolicy;
   readonly inboxHandler: InboxHandler;
   readonly inboxProcessor: InboxProcessor;
@@ -121,7 +132,9 @@ export class Instance {
     this.backups = new Backups(this.db, options.dataDir, DEFAULT_BACKUP, this.log);
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
-    this.media = new MediaStore(this.db, options.dataDir);
+    this.mediaConfig = withDefaults(DEFAULT_MEDIA, options.media);
+    this.media = new MediaStore(this.db, options.dataDir, this.mediaConfig);
+    this.uploads = new Uploads(this.db, options.dataDir, this.mediaConfig);
     const requestedOrigin = new URL(options.publicUrl).origin;
     this.gate = new FederationGate(this.db, requestedOrigin, DEFAULT_PUBLIC_SERVER);
     if (this.gate.paused) this.log.warn(this.gate.reason!);
@@ -136,17 +149,20 @@ export class Instance {
 
     this.http = new HttpClient({
       allowPrivateNetwork: !!options.allowPrivateNetwork,
+      privateNetworkAllowlist: options.privateNetworkAllowlist,
       userAgent: `Outpost/${OUTPOST_VERSION} (+${this.identity.origin})`,
       connectionsPerOrigin: this.deliveryConfig.perHostConcurrency,
       connectTimeoutMs: this.deliveryConfig.connectTimeoutMs,
     });
     this.signatureSpecs = new HostSignatureSpecs(this.db, DEFAULT_SIGNATURES, () => loadStoredSettings(this.db).signatureSpec ?? DEFAULT_SIGNATURES.preferredSpec);
     this.client = new FederationClient(this.http, signer, this.limits, this.signatureSpecs);
-    this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork);
+    this.mediaCache = new MediaCache(this.db, options.dataDir, this.http, this.mediaConfig, this.log);
+    this.actors = new RemoteActors(this.db, this.client, this.limits, !!options.allowPrivateNetwork || !!options.privateNetworkAllowlist?.length);
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), (id) => this.featured.isPinned(id));
+    this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), this.mediaCache,
+      (id) => this.featured.isPinned(id));
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
@@ -172,6 +188,7 @@ export class Instance {
     this.actions = new LocalActions({
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
+      uploads: this.uploads,
     });
     this.featured = new FeaturedNotes({ db: this.db, identity: this.identity, notes: this.notes, outbox: this.outbox, config: DEFAULT_MOVES });
     this.moves = new AccountMoves({
@@ -222,7 +239,7 @@ export class Instance {
       identity: this.identity, profile: () => loadProfile(this.db), notes: this.notes, follows: this.follows,
       inbox: this.inboxHandler, actors: this.actors, limits: this.limits, config: DEFAULT_PUBLIC_SERVER, log: this.log, version: OUTPOST_VERSION,
       stats: () => ({ notes: this.notes.countPublicBy(this.identity.actor) }),
-      media: this.media, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch, blocks: this.blockList,
+      media: this.media, uploads: this.uploads, authorizedFetch: () => loadStoredSettings(this.db).authorizedFetch, blocks: this.blockList,
       pinned: () => this.featured.list(),
     });
     this.boundPort = await listen(this.server, this.options.port, this.bindHost());
@@ -232,6 +249,11 @@ export class Instance {
     this.backups.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
     void this.inboxProcessor.drain();
+  }
+
+  /** What a window's media path (`/media/local/…`, `/media/cache/…`) answers: the admin port and Electron's media scheme. */
+  mediaRequest(path: string, range: string | undefined): Promise<FileReply> {
+    return answerMediaRequest({ profile: this.media, uploads: this.uploads, cache: this.mediaCache, config: this.mediaConfig }, path, range);
   }
 
   /** Whether this instance may federate now, and if not why (live: the tunnel can pause it). */

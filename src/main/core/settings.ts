@@ -19,6 +19,8 @@ export interface StoredSettings {
   osNotifications: boolean;
   /** Notes and collections only to signed GETs (Mastodon's secure mode). Default off. */
   authorizedFetch: boolean;
+  /** Show sensitive media without blurring it first. Default off. */
+  showSensitiveMedia: boolean;
   tunnel: StoredTunnel;
   /** The signature spec a host we know nothing about gets first; unset: config's default (RFC 9421). */
   signatureSpec?: SignatureSpecName;
@@ -29,6 +31,7 @@ export function loadStoredSettings(db: Db): StoredSettings {
   const parsed = row ? (JSON.parse(row.value) as Partial<StoredSettings>) : {};
   return {
     delivery: parsed.delivery ?? {}, osNotifications: parsed.osNotifications ?? true, authorizedFetch: parsed.authorizedFetch ?? false,
+    showSensitiveMedia: parsed.showSensitiveMedia ?? false,
     tunnel: parsed.tunnel ?? { enabled: false },
     ...(parsed.signatureSpec ? { signatureSpec: parsed.signatureSpec } : {}),
   };

@@ -51,7 +51,7 @@ function StatusFooter() {
   return (
     <div className="sidebar-footer" data-testid="status-footer">
       <div className="me">
-        <Avatar url={settings?.avatarUrl ?? null} name={status.displayName || status.username} size={32} />
+        <Avatar src={settings?.avatarSrc ?? null} name={status.displayName || status.username} size={32} />
         <div className="me-text">
           <div className="me-name ellipsis">{status.displayName || status.username}</div>
           <div className="me-handle muted small ellipsis" title={atHandle(status.handle)}>{atHandle(status.handle)}</div>

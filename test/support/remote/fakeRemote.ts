@@ -5,16 +5,18 @@
 import type { KeyObject } from 'node:crypto';
 import { RemoteServer, type Document, type InboxRequest } from './remoteServer';
 import { REMOTE_KEY, signedPostHeaders } from './signing';
-import { loadFixture, type ServerKind } from './fixtures';
+import { loadFixture, type MediaServerKind } from './fixtures';
 
-export { SERVER_KINDS, type ServerKind } from './fixtures';
+export { MEDIA_SERVER_KINDS, SERVER_KINDS, type MediaServerKind, type ServerKind } from './fixtures';
 
 export type ReceivedRequest = InboxRequest;
+
+const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 export interface FakeRemoteOptions {
   /** Loopback address to listen on. */
   host: string;
-  kind: ServerKind;
+  kind: MediaServerKind;
   /** Values for the fixtures' placeholders (LOCAL_ACTOR, LOCAL_NOTE, …). */
   vars?: Record<string, string>;
   /** Status the inboxes answer with (default 202); may be changed while running. */
@@ -29,6 +31,8 @@ export class FakeRemote {
   readonly publicKeyPem = REMOTE_KEY.publicKeyPem;
   /** Extra documents served at a path (notes the remote owns, etc.). */
   readonly documents = new Map<string, unknown>();
+  /** Media files (pictures, video, emoji) and other raw answers, by path: bytes, redirects, or a scripted writer. */
+  readonly files = new Map<string, Document>();
   /** Documents answered only once their promise settles (a fetch that crawls). */
   readonly slowDocuments = new Map<string, { body: unknown; after: Promise<unknown> }>();
   vars: Record<string, string> = {};
@@ -104,6 +108,11 @@ export class FakeRemote {
     if (path === new URL(this.actorId).pathname || path === new URL(this.keyId).pathname) {
       return this.gone ? { status: 410, body: { error: 'gone' } } : { status: 200, body: this.actor };
     }
+    const file = this.files.get(path);
+    if (file) return file;
+    // Its actor's avatar and header, as every server serves them (a 1×1 PNG unless `files` says otherwise).
+    const pictures = [this.actor?.icon, this.actor?.image].map((p) => (typeof p?.url === 'string' ? p.url : undefined));
+    if (pictures.some((u) => u && u.startsWith(this.origin) && new URL(u).pathname === path)) return { status: 200, type: 'image/png', body: ONE_PIXEL_PNG };
     const slow = this.slowDocuments.get(path);
     if (slow) return { status: 200, body: slow.body, after: slow.after };
     const doc = this.documents.get(path);

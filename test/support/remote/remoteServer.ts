@@ -49,7 +49,10 @@ export const accept: Responder = () => ({ status: 202 });
 /** What a GET is answered with. */
 export interface Document {
   status: number;
+  /** JSON (serialized), a string, or raw bytes (media). */
   body?: unknown;
+  /** Writes the whole answer itself (a body that drips, lies about its length, or never ends). */
+  serve?: (res: ServerResponse) => void;
   type?: string;
   /** A redirect's target (with a 3xx status). */
   location?: string;
@@ -207,7 +210,8 @@ export class RemoteServer {
     if (this.opts.record !== false) this.fetched.push(url.pathname + url.search);
     const doc = url.pathname === '/.well-known/webfinger' ? this.webfinger(url.searchParams.get('resource')) : this.opts.site.get(url.pathname, url.searchParams);
     if (!doc) return send(res, 404, '{"error":"not found"}');
-    const body = doc.body === undefined ? '' : typeof doc.body === 'string' ? doc.body : JSON.stringify(doc.body);
+    if (doc.serve) return doc.serve(res);
+    const body = doc.body === undefined ? '' : typeof doc.body === 'string' || Buffer.isBuffer(doc.body) ? doc.body : JSON.stringify(doc.body);
     const answer = () => send(res, doc.status, body, doc.type ?? 'application/activity+json', doc.location ? { location: doc.location } : {});
     if (doc.after) void doc.after.then(answer, answer);
     else answer();
@@ -263,7 +267,7 @@ export class RemoteServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'application/json', headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json', headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }

@@ -2,6 +2,9 @@
 // on every request, and an SSRF guard that refuses loopback/private/link-local
 // addresses (checked on the resolved address, so DNS cannot smuggle them in).
 import { BlockList, connect, isIP } from 'node:net';
+import { createWriteStream, rmSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DEFAULT_DELIVERY, DEFAULT_HTTP_CLIENT, type HttpClientConfig } from '../config';
@@ -74,6 +77,8 @@ export function isPrivateAddress(address: string): boolean {
 export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Let requests reach loopback/private addresses (tests, benchmarks, LAN peers). */
   allowPrivateNetwork: boolean;
+  /** Private addresses allowed all the same (exact IPs): one LAN peer, or a test's remote on 127.x. */
+  privateNetworkAllowlist?: string[];
   userAgent: string;
   /** Per-origin connection cap of the shared Agent. Default: delivery's perHostConcurrency. */
   connectionsPerOrigin?: number;
@@ -95,6 +100,26 @@ export interface RequestOptions {
   maxBytes: number;
 }
 
+export interface DownloadOptions {
+  /** The file the body is written to; removed again on any failure. */
+  dest: string;
+  /** Bodies larger than this are cut off (and the download fails as too_large). */
+  maxBytes: number;
+  /** One deadline for the whole download, redirects and a slow body included. */
+  timeoutMs: number;
+  /** Redirects followed, each target re-checked by the SSRF guard. */
+  maxRedirects: number;
+  headers?: Record<string, string>;
+}
+
+export interface Download {
+  /** The URL that finally answered (after redirects). */
+  url: string;
+  /** What the server said it is (never trusted: callers sniff the bytes). */
+  contentType: string | undefined;
+  bytes: number;
+}
+
 export class HttpClient {
   readonly agent: Agent;
   /** DNS lookup that refuses private answers (unless allowed): every connection of ours uses it. */
@@ -109,7 +134,7 @@ export class HttpClient {
       dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
         if (err) return cb(err, []);
         const list = addresses as LookupAddress[];
-        if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address))) {
+        if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address) && !this.allowlisted(a.address))) {
           const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to a private address`);
           e.code = 'EPRIVATEADDR';
           return cb(e, []);
@@ -126,6 +151,10 @@ export class HttpClient {
     });
   }
 
+  private allowlisted(address: string): boolean {
+    return this.options.privateNetworkAllowlist?.includes(address) ?? false;
+  }
+
   /** Throws FetchError('blocked') for URLs we must not fetch. */
   checkUrl(raw: string): URL {
     let url: URL;
@@ -138,7 +167,7 @@ export class HttpClient {
     if (url.username || url.password) throw new FetchError('URLs with credentials are refused', 'invalid');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (!this.options.allowPrivateNetwork) {
-      if (isIP(host) && isPrivateAddress(host)) throw new FetchError(`${host} is a private address`, 'blocked');
+      if (isIP(host) && isPrivateAddress(host) && !this.allowlisted(host)) throw new FetchError(`${host} is a private address`, 'blocked');
       // 'localhost.' (fully qualified) is the same name as 'localhost'.
       const name = host.toLowerCase().replace(/\.+$/, '');
       if (name === 'localhost' || name.endsWith('.localhost')) throw new FetchError(`${host} is local`, 'blocked');
@@ -210,6 +239,62 @@ export class HttpClient {
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
   }
 
+  /**
+   * GETs a (possibly large) body straight to a file: a byte cap that cuts the stream off,
+   * one deadline for everything, and redirects followed by hand so that every hop passes
+   * `checkUrl` and the guarded DNS lookup. Only a 200 is a download.
+   */
+  async download(raw: string, opts: DownloadOptions): Promise<Download> {
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    let current = raw;
+    for (let hop = 0; hop <= opts.maxRedirects; hop++) {
+      const url = this.checkUrl(current);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          method: 'GET', headers: { 'user-agent': this.options.userAgent, ...opts.headers }, dispatcher: this.agent, signal,
+          headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
+        });
+      } catch (err) {
+        throw toFetchError(err, url);
+      }
+      const location = res.headers.location;
+      if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
+        discard(res.body);
+        current = new URL(location, url).toString();
+        continue;
+      }
+      if (res.statusCode !== 200) {
+        discard(res.body);
+        throw new FetchError(`GET ${url.host} answered ${res.statusCode}`, 'http', res.statusCode);
+      }
+      const length = Number(res.headers['content-length']);
+      if (Number.isFinite(length) && length > opts.maxBytes) {
+        discard(res.body);
+        throw new FetchError(`${url.host} offers ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
+      }
+      let bytes = 0;
+      const cap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          if (bytes > opts.maxBytes) done(new FetchError(`${url.host} sent more than ${opts.maxBytes} bytes`, 'too_large', 200));
+          else done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(res.body, cap, createWriteStream(opts.dest, { mode: 0o600 }), { signal });
+      } catch (err) {
+        discard(res.body);
+        rmSync(opts.dest, { force: true });
+        if (err instanceof FetchError) throw err;
+        throw toFetchError(signal.aborted ? signal.reason : err, url);
+      }
+      const type = res.headers['content-type'];
+      return { url: url.toString(), contentType: typeof type === 'string' ? type : undefined, bytes };
+    }
+    throw new FetchError(`GET ${raw}: too many redirects`, 'invalid');
+  }
+
   /** Closes the pool; requests still running after `graceMs` are cut off rather than awaited. */
   async close(graceMs = this.options.closeGraceMs ?? DEFAULT_HTTP_CLIENT.closeGraceMs): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -219,6 +304,12 @@ export class HttpClient {
     clearTimeout(timer);
     if (!done) await this.agent.destroy().catch(() => {});
   }
+}
+
+/** Drops a response body we will not read (its abort error has no one to tell). */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function toFetchError(err: unknown, url: URL): FetchError {

@@ -1,7 +1,8 @@
 // The remote actor cache: fetched on demand, kept in SQLite with a TTL, refreshed on
 // Update and (once) when a signature fails to verify with the cached key.
 import type { Db } from '../store/database';
-import type { InstanceLimits } from '../config';
+import { DEFAULT_MEDIA, type InstanceLimits } from '../config';
+import { parseEmojis, type EmojiRecord } from './as2Media';
 import type { ActorSummary } from '../../../shared/dto';
 import { FetchError } from './httpClient';
 import type { FederationClient } from './federationClient';
@@ -17,6 +18,8 @@ export interface RemoteActor {
   summaryHtml: string;
   url: string | null;
   iconUrl: string | null;
+  /** Custom emoji of the name and bio. */
+  emojis: EmojiRecord[];
   inbox: string;
   sharedInbox: string | null;
   outbox: string | null;
@@ -35,7 +38,7 @@ interface ActorRow {
   uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
   icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
   followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
-  followers_count: number | null; following_count: number | null; fetched_at: number; moved_to: string | null;
+  followers_count: number | null; following_count: number | null; fetched_at: number; emojis_json: string; moved_to: string | null;
 }
 
 const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organization']);
@@ -96,6 +99,7 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     summaryHtml: sanitizeRemoteHtml(str(doc.summary) ?? ''),
     url: httpUrl(str(doc.url) ?? idOf(asArray(doc.url)[0])),
     iconUrl: icon ? httpUrl(str(icon.url) ?? idOf(icon.url)) : null,
+    emojis: parseEmojis(doc.tag, DEFAULT_MEDIA),
     inbox,
     // A shared inbox elsewhere is dropped (deliveries use the personal one), not trusted.
     sharedInbox: sharedInbox && hostOf(sharedInbox) === host ? sharedInbox : null,
@@ -139,15 +143,16 @@ export class RemoteActors {
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
-        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, moved_to)
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, emojis_json, moved_to)
       VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
-        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @movedTo)
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @emojisJson, @movedTo)
       ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
         summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
         shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, followers_url = excluded.followers_url,
         following_url = excluded.following_url, key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
         followers_count = coalesce(excluded.followers_count, followers_count),
         following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at,
+        emojis_json = excluded.emojis_json,
         moved_to = excluded.moved_to`);
     this.remove = db.prepare<[string]>('DELETE FROM actors WHERE uri = ?');
   }
@@ -175,7 +180,7 @@ export class RemoteActors {
     // A key bound before (through its own document) stays bound while the actor lists it.
     const actor = parseActorDocument(doc, hostOf(expectedUri), this.now(), this.cached(expectedUri)?.keyId ?? undefined);
     if (actor.uri !== expectedUri) throw new ActorDocumentError('Update of another actor');
-    this.upsert.run(actor);
+    this.upsert.run(rowParams(actor));
     return actor;
   }
 
@@ -329,7 +334,7 @@ export class RemoteActors {
   }
 
   private store(actor: RemoteActor): RemoteActor {
-    this.upsert.run(actor);
+    this.upsert.run(rowParams(actor));
     return actor;
   }
 }
@@ -359,8 +364,13 @@ function fromRow(r: ActorRow): RemoteActor {
     uri: r.uri, host: r.host, username: r.username, name: r.name, summaryHtml: r.summary_html, url: r.url, iconUrl: r.icon_url,
     inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
-    fetchedAt: r.fetched_at, movedTo: r.moved_to,
+    fetchedAt: r.fetched_at, emojis: JSON.parse(r.emojis_json) as EmojiRecord[], movedTo: r.moved_to,
   };
+}
+
+function rowParams(actor: RemoteActor): Record<string, unknown> {
+  const { emojis, ...rest } = actor;
+  return { ...rest, emojisJson: JSON.stringify(emojis) };
 }
 
 /** An actor as the signature verifier sees it: the owner of its key. */
@@ -397,8 +407,10 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
     name: actor.name,
     url: actor.url,
     iconUrl: actor.iconUrl,
+    iconSrc: null,
     summaryHtml: actor.summaryHtml,
     local: false,
+    emojis: [],
     movedTo: actor.movedTo,
   };
 }
@@ -407,5 +419,5 @@ export function summarizeRemote(actor: RemoteActor): ActorSummary {
 export function unknownActorSummary(uri: string): ActorSummary {
   const host = hostOf(uri) ?? 'unknown';
   const name = uri.split('/').filter(Boolean).pop() ?? uri;
-  return { uri, handle: `${name}@${host}`, name, url: uri, iconUrl: null, summaryHtml: '', local: false };
+  return { uri, handle: `${name}@${host}`, name, url: uri, iconUrl: null, iconSrc: null, summaryHtml: '', local: false, emojis: [] };
 }

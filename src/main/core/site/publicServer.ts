@@ -16,6 +16,9 @@ import { verifyRequest } from '../federation/signatures/verifier';
 import { isPubliclyVisible } from '../social/addressing';
 import { renderNotePage, renderProfilePage, renderTagPage } from './htmlPages';
 import type { MediaStore } from '../media/mediaStore';
+import type { Uploads } from '../media/uploads';
+import { localFileReply } from '../media/mediaRequests';
+import { sendFileReply } from '../http/fileReply';
 import type { BlockList } from '../social/blockList';
 
 export interface PublicServerDeps {
@@ -32,6 +35,7 @@ export interface PublicServerDeps {
   /** Local users count for NodeInfo's usage (always 1) and the activity counts. */
   stats: () => { notes: number };
   media: MediaStore;
+  uploads: Uploads;
   /** Authorized fetch: AS2 notes and collections only to signed GETs (read live from the settings). */
   authorizedFetch: () => boolean;
   /** A signature from a blocked account or domain counts as none. */
@@ -90,7 +94,7 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
       });
     case '/nodeinfo/2.0': case '/nodeinfo/2.1': return nodeinfo(d, path.endsWith('2.1') ? '2.1' : '2.0', res);
     case '/': case actorPath:
-      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar()), d.config.actorMaxAgeSeconds);
+      if (asJson && path === actorPath) return activityJson(renderActor(identity, d.profile(), d.media.avatar(), d.media.header()), d.config.actorMaxAgeSeconds);
       return sendHtml(res, 200, renderProfilePage(identity, d.profile(), d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.outboxPageSize)));
     case `${actorPath}/collections/featured`: case `${actorPath}/collections/tags`:
       if (await refused()) return signatureRequired();
@@ -119,15 +123,12 @@ async function route(d: PublicServerDeps, req: IncomingMessage, res: ServerRespo
     const notes = d.notes.publicNotesBy(identity.actor, Date.now() + 1, d.config.tagPageSize).filter((n) => n.hashtags.includes(name));
     return sendHtml(res, 200, renderTagPage(identity, name, notes));
   }
-  const media = /^\/media\/([a-z0-9-]{1,60}\.(?:png|jpg|gif|webp))$/.exec(path);
+  // Our uploads and profile pictures: names are never reused, so they are immutable.
+  const media = /^\/media\/([^/]{1,80})$/.exec(path);
   if (media) {
-    const file = d.media.read(media[1]!);
-    if (!file) return sendJson(res, 404, { error: 'not found' });
-    res.writeHead(200, {
-      'content-type': file.mediaType, 'content-length': file.data.length, 'cache-control': `public, max-age=${d.config.mediaMaxAgeSeconds}, immutable`,
-      'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'",
-    });
-    return void res.end(method === 'HEAD' ? undefined : file.data);
+    const reply = localFileReply({ profile: d.media, uploads: d.uploads }, media[1]!, req.headers.range, `public, max-age=${d.config.mediaMaxAgeSeconds}, immutable`);
+    if (reply.status === 404) return sendJson(res, 404, { error: 'not found' });
+    return sendFileReply(req, res, { ...reply, headers: { ...reply.headers, 'access-control-allow-origin': '*' } });
   }
   if (path === '/favicon.ico') return sendText(res, 404, '', 'text/plain');
   return sendJson(res, 404, { error: 'not found' });

@@ -2,7 +2,7 @@
 // changes the store and queues its activity in one transaction; delivery happens later.
 import type { Db } from '../store/database';
 import type { ComposeResult, FollowDto, Visibility } from '../../../shared/dto';
-import { conflict, notFound } from '../errors';
+import { conflict, DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { AS_CONTEXT, AS_PUBLIC, type Json } from '../federation/activityStreams';
 import type { LocalIdentity, LocalProfile, ProfilePatch } from '../federation/localActor';
@@ -11,6 +11,8 @@ import { renderActor, renderCreate } from './renderers';
 import type { RemoteActor, RemoteActors } from '../federation/remoteActors';
 import type { Outbox } from '../delivery/outbox';
 import type { MediaStore } from '../media/mediaStore';
+import type { Uploads } from '../media/uploads';
+import type { AttachmentRecord } from '../federation/as2Media';
 import type { InstanceEvents } from '../events';
 import type { FollowRepository } from './followRepository';
 import type { NoteRecord, NoteRepository } from './noteRepository';
@@ -34,6 +36,7 @@ export interface LocalActionsDeps {
   views: Views;
   events: InstanceEvents;
   media: MediaStore;
+  uploads: Uploads;
   now?: () => number;
 }
 
@@ -43,9 +46,13 @@ export class LocalActions {
     this.now = d.now ?? Date.now;
   }
 
-  async compose(p: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string }): Promise<ComposeResult> {
+  async compose(p: {
+    content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean;
+  }): Promise<ComposeResult> {
     const { identity, notes } = this.d;
     const visibility = p.visibility ?? 'public';
+    const uploads = this.d.uploads.forCompose(p.mediaIds ?? []);
+    if (!p.content.trim() && uploads.length === 0) throw new DomainError('invalid', 'a post needs text or media');
     const parent = p.inReplyTo ? (notes.byId(p.inReplyTo) ?? notes.byUri(p.inReplyTo)) : undefined;
     if (p.inReplyTo && !parent) throw notFound(`inReplyTo: no note ${p.inReplyTo}`);
 
@@ -83,10 +90,16 @@ export class LocalActions {
       contentHtml: renderContent(p.content, refs, (t) => identity.tagUrl(t)),
       summary, visibility, inReplyTo: parent?.uri ?? null, url: identity.noteUri(id), to, cc,
       mentions: mentionTags, hashtags: findHashtags(p.content), publishedAt: at, updatedAt: null,
+      attachments: uploads.map((u): AttachmentRecord => ({
+        kind: u.kind, mediaType: u.mediaType, url: identity.mediaUrl(u.file), description: u.description, blurhash: u.blurhash,
+        width: u.width, height: u.height, file: u.file,
+      })),
+      emojis: [], sensitive: !!p.sensitive && uploads.length > 0,
     };
     const activityId = newId(at);
     this.d.db.transaction(() => {
       notes.insert(note);
+      this.d.uploads.attach(uploads, id);
       notes.addToTimeline(id, at);
       this.d.outbox.enqueue(activityId, renderCreate(identity, note), ...this.noteRecipients(note, [...mentioned.values()]));
     })();
@@ -108,6 +121,8 @@ export class LocalActions {
       this.d.notifications.removeByNote(note.uri);
       notes.delete(note.uri);
     })();
+    // The files go once the note is gone (their URLs answer 404 from now on).
+    this.d.uploads.deleteForNote(note.id);
     this.d.events.emit('timeline', { cursor: '' });
     return { ok: true };
   }
@@ -238,7 +253,7 @@ export class LocalActions {
     const activity: Json = {
       '@context': AS_CONTEXT, id: this.d.identity.activityUri(id), type: 'Update', actor: this.d.identity.actor,
       to: [AS_PUBLIC], cc: [this.d.identity.followers],
-      object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar()),
+      object: renderActor(this.d.identity, loadProfile(this.d.db), this.d.media.avatar(), this.d.media.header()),
     };
     this.d.outbox.enqueue(id, activity, [], { followers: true });
   }

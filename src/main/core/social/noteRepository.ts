@@ -2,6 +2,7 @@
 import type { Db } from '../store/database';
 import type { ActorSummary, NoteDto, TimelineEntry, TimelinePage, Visibility } from '../../../shared/dto';
 import { newId } from '../ids';
+import type { AttachmentRecord, EmojiRecord } from '../federation/as2Media';
 
 export interface NoteRecord {
   id: string;
@@ -20,12 +21,17 @@ export interface NoteRecord {
   hashtags: string[];
   publishedAt: number;
   updatedAt: number | null;
+  attachments: AttachmentRecord[];
+  emojis: EmojiRecord[];
+  /** Media (or the whole post) marked sensitive by its author. */
+  sensitive: boolean;
 }
 
 interface NoteRow {
   id: string; uri: string; author_uri: string; local: number; content_html: string; summary: string | null;
   visibility: Visibility; in_reply_to: string | null; url: string | null; to_json: string; cc_json: string;
   mentions_json: string; hashtags_json: string; published_at: number; updated_at: number | null;
+  attachments_json: string; emojis_json: string; sensitive: number;
 }
 
 export type ReactionKind = 'like' | 'announce';
@@ -58,12 +64,13 @@ export class NoteRepository {
           WHERE in_reply_to IN (SELECT value FROM json_each(?)) GROUP BY in_reply_to`),
       byUri: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE uri = ?'),
       insert: db.prepare(`INSERT INTO notes (id, uri, author_uri, local, content_html, summary, visibility, in_reply_to, url,
-          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at)
+          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, attachments_json, emojis_json, sensitive)
         VALUES (@id, @uri, @authorUri, @local, @contentHtml, @summary, @visibility, @inReplyTo, @url, @to, @cc, @mentions,
-          @hashtags, @publishedAt, @updatedAt)
+          @hashtags, @publishedAt, @updatedAt, @attachments, @emojis, @sensitive)
         ON CONFLICT (uri) DO NOTHING`),
       update: db.prepare(`UPDATE notes SET content_html = @contentHtml, summary = @summary, mentions_json = @mentions,
-          hashtags_json = @hashtags, updated_at = @updatedAt WHERE uri = @uri`),
+          hashtags_json = @hashtags, updated_at = @updatedAt, attachments_json = @attachments, emojis_json = @emojis,
+          sensitive = @sensitive WHERE uri = @uri`),
       delete: db.prepare<[string]>('DELETE FROM notes WHERE uri = ?'),
       deleteByAuthor: db.prepare<[string]>('DELETE FROM notes WHERE author_uri = ?'),
       countLocal: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE author_uri = ?'),
@@ -111,10 +118,11 @@ export class NoteRepository {
     return this.stmts.insert.run(toParams(note)).changes > 0;
   }
 
-  update(note: Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt'>): boolean {
+  update(note: Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt' | 'attachments' | 'emojis' | 'sensitive'>): boolean {
     return this.stmts.update.run({
       uri: note.uri, contentHtml: note.contentHtml, summary: note.summary, mentions: JSON.stringify(note.mentions),
-      hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt,
+      hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt, attachments: JSON.stringify(note.attachments),
+      emojis: JSON.stringify(note.emojis), sensitive: note.sensitive ? 1 : 0,
     }).changes > 0;
   }
 
@@ -242,6 +250,7 @@ function fromRow(r: NoteRow): NoteRecord {
     id: r.id, uri: r.uri, authorUri: r.author_uri, local: r.local === 1, contentHtml: r.content_html, summary: r.summary,
     visibility: r.visibility, inReplyTo: r.in_reply_to, url: r.url, to: JSON.parse(r.to_json), cc: JSON.parse(r.cc_json),
     mentions: JSON.parse(r.mentions_json), hashtags: JSON.parse(r.hashtags_json), publishedAt: r.published_at, updatedAt: r.updated_at,
+    attachments: JSON.parse(r.attachments_json), emojis: JSON.parse(r.emojis_json), sensitive: r.sensitive === 1,
   };
 }
 
@@ -250,5 +259,6 @@ function toParams(n: NoteRecord) {
     id: n.id, uri: n.uri, authorUri: n.authorUri, local: n.local ? 1 : 0, contentHtml: n.contentHtml, summary: n.summary,
     visibility: n.visibility, inReplyTo: n.inReplyTo, url: n.url, to: JSON.stringify(n.to), cc: JSON.stringify(n.cc),
     mentions: JSON.stringify(n.mentions), hashtags: JSON.stringify(n.hashtags), publishedAt: n.publishedAt, updatedAt: n.updatedAt,
+    attachments: JSON.stringify(n.attachments), emojis: JSON.stringify(n.emojis), sensitive: n.sensitive ? 1 : 0,
   };
 }

@@ -3,13 +3,15 @@ import type { NoteRecord } from './noteRepository';
 import { visibilityOf } from './addressing';
 import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { plainText, sanitizeRemoteHtml } from '../federation/sanitize';
+import { DEFAULT_MEDIA } from '../config';
+import { parseAttachments, parseEmojis, type MediaLimits } from '../federation/as2Media';
 
 /** Object types we store as notes. */
 export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);
 
 export class NoteParseError extends Error {}
 
-export function parseRemoteNote(obj: Json, id: string, authorFollowers: string | null, now: number): NoteRecord {
+export function parseRemoteNote(obj: Json, id: string, authorFollowers: string | null, now: number, limits: MediaLimits = DEFAULT_MEDIA): NoteRecord {
   const uri = str(obj.id);
   const type = typeOf(obj);
   if (!uri || !type || !NOTE_TYPES.has(type)) throw new NoteParseError('not a note');
@@ -31,6 +33,7 @@ export function parseRemoteNote(obj: Json, id: string, authorFollowers: string |
   const summary = plainText(str(obj.summary) ?? '');
   const urlValue = asArray(obj.url)[0];
   const url = str(urlValue) ?? (urlValue && typeof urlValue === 'object' ? str((urlValue as Json).href) : undefined) ?? null;
+  const { attachments, anySensitive } = parseAttachments(obj.attachment, limits);
   return {
     id,
     uri,
@@ -51,5 +54,8 @@ export function parseRemoteNote(obj: Json, id: string, authorFollowers: string |
       .map((t) => (t.name as string).replace(/^#/, '').toLowerCase()),
     publishedAt: Number.isNaN(published) ? now : Math.min(published, now),
     updatedAt: Number.isNaN(updated) ? null : updated,
+    attachments,
+    emojis: parseEmojis(obj.tag, limits),
+    sensitive: obj.sensitive === true || anySensitive,
   };
 }

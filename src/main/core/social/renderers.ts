@@ -5,7 +5,7 @@ import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityS
 import { escapeHtml } from '../federation/sanitize';
 import type { StoredMedia } from '../media/mediaStore';
 
-const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag' }];
+const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', blurhash: 'toot:blurhash' }];
 
 /** The terms of the actor document beyond ActivityStreams and security v1 (as Mastodon declares them). */
 const ACTOR_TERMS = {
@@ -20,7 +20,7 @@ const ACTOR_TERMS = {
   webfinger: 'https://purl.archive.org/socialweb/webfinger#webfinger',
 };
 
-export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null): Json {
+export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null, header: StoredMedia | null = null): Json {
   return {
     '@context': [AS_CONTEXT, SECURITY_CONTEXT, ACTOR_TERMS],
     id: id.actor,
@@ -46,6 +46,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
+    ...(header ? { image: { type: 'Image', mediaType: header.mediaType, url: id.mediaUrl(header.file) } } : {}),
   };
 }
 
@@ -56,7 +57,7 @@ export function renderNote(note: NoteRecord): Json {
     attributedTo: note.authorUri,
     content: note.contentHtml,
     summary: note.summary,
-    sensitive: !!note.summary,
+    sensitive: !!note.summary || note.sensitive,
     inReplyTo: note.inReplyTo,
     published: new Date(note.publishedAt).toISOString(),
     ...(note.updatedAt ? { updated: new Date(note.updatedAt).toISOString() } : {}),
@@ -67,6 +68,11 @@ export function renderNote(note: NoteRecord): Json {
       ...note.mentions.map((m) => ({ type: 'Mention', href: m.href, name: m.name })),
       ...note.hashtags.map((t) => ({ type: 'Hashtag', href: '', name: `#${t}` })),
     ],
+    // As Mastodon sends them: a Document each, alt text as `name`.
+    attachment: note.attachments.map((a) => ({
+      type: 'Document', mediaType: a.mediaType, url: a.url, name: a.description,
+      ...(a.blurhash ? { blurhash: a.blurhash } : {}), ...(a.width && a.height ? { width: a.width, height: a.height } : {}),
+    })),
   };
 }
 

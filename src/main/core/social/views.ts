@@ -1,11 +1,16 @@
-// Builds the DTOs the UIs see from stored records.
-import type { ActorSummary, NoteDto } from '../../../shared/dto';
+// Builds the DTOs the UIs see from stored records. Every picture a DTO names for the
+// window is a path on the admin origin (our files, or the remote media cache): the window
+// never loads a remote URL itself.
+import type { ActorSummary, AttachmentDto, EmojiDto, NoteDto } from '../../../shared/dto';
 import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { RemoteActors } from '../federation/remoteActors';
 import { summarizeRemote, unknownActorSummary } from '../federation/remoteActors';
 import type { NoteRecord, NoteRepository } from './noteRepository';
 import { escapeHtml } from '../federation/sanitize';
 import type { StoredMedia } from '../media/mediaStore';
+import type { MediaCache } from '../media/mediaCache';
+import { localPath } from '../media/mediaRequests';
+import type { AttachmentRecord, EmojiRecord } from '../federation/as2Media';
 
 export class Views {
   constructor(
@@ -14,6 +19,7 @@ export class Views {
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
+    private readonly cache: Pick<MediaCache, 'pathFor'>,
     /** Whether one of our notes is pinned (the featured collection). */
     private readonly pinned: (noteId: string) => boolean = () => false,
   ) {}
@@ -21,22 +27,23 @@ export class Views {
   actor(uri: string): ActorSummary {
     if (uri === this.identity.actor) {
       const p = this.profile();
+      const a = this.avatar();
       return {
         uri,
         handle: this.identity.handle,
         name: p.displayName || p.username,
         url: uri,
-        iconUrl: (() => {
-          const a = this.avatar();
-          return a ? this.identity.mediaUrl(a.file) : null;
-        })(),
+        iconUrl: a ? this.identity.mediaUrl(a.file) : null,
+        iconSrc: a ? localPath(a.file) : null,
         summaryHtml: p.summary ? `<p>${escapeHtml(p.summary)}</p>` : '',
         local: true,
+        emojis: [],
         movedTo: p.movedTo,
       };
     }
     const cached = this.actors.cached(uri);
-    return cached ? summarizeRemote(cached) : unknownActorSummary(uri);
+    if (!cached) return unknownActorSummary(uri);
+    return { ...summarizeRemote(cached), iconSrc: this.cache.pathFor(cached.iconUrl, 'i'), emojis: this.emojis(cached.emojis) };
   }
 
   note(n: NoteRecord): NoteDto {
@@ -70,8 +77,25 @@ export class Views {
         replyCount: e.replies,
         mentions: n.mentions.map((m) => m.name),
         hashtags: n.hashtags,
+        attachments: n.attachments.map((a) => this.attachment(a)),
+        sensitive: n.sensitive,
+        emojis: this.emojis(n.emojis),
         ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
       };
+    });
+  }
+
+  attachment(a: AttachmentRecord): AttachmentDto {
+    const src = a.file ? localPath(a.file) : a.kind === 'unknown' ? null : this.cache.pathFor(a.url, a.kind === 'image' ? 'i' : 'av');
+    return {
+      kind: a.kind, mediaType: a.mediaType, url: a.url, src, description: a.description, blurhash: a.blurhash, width: a.width, height: a.height,
+    };
+  }
+
+  private emojis(list: EmojiRecord[]): EmojiDto[] {
+    return list.flatMap((e) => {
+      const src = this.cache.pathFor(e.url, 'i');
+      return src ? [{ shortcode: e.shortcode, src }] : [];
     });
   }
 }

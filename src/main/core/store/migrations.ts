@@ -274,6 +274,41 @@ export const MIGRATIONS: readonly string[] = [
     pinned_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 5: media — uploads, the remote media cache, attachments and custom emoji */ `
+  -- The user's uploads (files in DATA/media), attached to one note or waiting to be.
+  CREATE TABLE media (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL UNIQUE,
+    media_type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    description TEXT,
+    blurhash TEXT,
+    width INTEGER,
+    height INTEGER,
+    bytes INTEGER NOT NULL,
+    note_id TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX media_note ON media(note_id);
+  CREATE INDEX media_unattached ON media(created_at) WHERE note_id IS NULL;
+
+  -- Remote media fetched by the instance (files in DATA/media-cache), least recently used evicted.
+  CREATE TABLE media_cache (
+    url TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    used_at INTEGER NOT NULL
+  );
+  CREATE INDEX media_cache_lru ON media_cache(used_at);
+
+  ALTER TABLE notes ADD COLUMN attachments_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE notes ADD COLUMN emojis_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE notes ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE actors ADD COLUMN emojis_json TEXT NOT NULL DEFAULT '[]';
+  `,
   /* the delivery engine pages each host's waiting rows (self-contained: deliveries only, idempotent) */ `
   -- One host's waiting deliveries in the order they go out (rowLoader.ts pages them): only
   -- waiting rows are in it, so it stays as small as the queue however long the history grows.

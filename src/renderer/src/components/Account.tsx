@@ -113,7 +113,7 @@ export function AccountSection({ s }: { s: SettingsDto }) {
         <ul className="plain-list" aria-labelledby={`${ids}-aliases`}>
           {aliases.aliases.map((a) => (
             <li key={a.uri} className="list-row">
-              <Avatar url={a.iconUrl} name={a.name || a.handle} size={28} />
+              <Avatar src={a.iconSrc} name={a.name || a.handle} size={28} />
               <span className="grow"><strong>{a.name}</strong> <span className="muted small">{atHandle(a.handle)}</span></span>
               <button
                 type="button" className="btn btn-small" disabled={busy !== null}

@@ -1,5 +1,6 @@
 // The composer: text with a live character count, optional content warning, visibility,
-// reply context; Ctrl/Cmd+Enter sends.
+// reply context, attachments (drop, paste, picker; alt text; a sensitive switch);
+// Ctrl/Cmd+Enter sends.
 import { useEffect, useId, useRef, useState } from 'react';
 import { NOTE_MAX_CHARS } from '../../../shared/adminApi';
 import { VISIBILITIES, type Visibility } from '../../../shared/dto';
@@ -8,6 +9,7 @@ import { useStore } from '../store';
 import { Avatar } from './common';
 import { Icon } from './Icon';
 import { noteExcerpt } from './NoteCard';
+import { AttachButton, MediaTray, useComposerMedia } from './ComposerMedia';
 
 const VISIBILITY_LABELS: Record<Visibility, string> = {
   public: 'Public',
@@ -17,6 +19,14 @@ const VISIBILITY_LABELS: Record<Visibility, string> = {
 };
 
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
+
+function Toggle({ on, set, title, children }: { on: boolean; set: (v: boolean) => void; title: string; children: string }) {
+  return (
+    <button type="button" className={`btn btn-ghost btn-small ${on ? 'active' : ''}`} aria-pressed={on} onClick={() => set(!on)} title={title}>
+      {children}
+    </button>
+  );
+}
 
 export function Composer() {
   const status = useStore((s) => s.status);
@@ -30,6 +40,9 @@ export function Composer() {
   const [cw, setCw] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [sending, setSending] = useState(false);
+  const [sensitive, setSensitive] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const media = useComposerMedia();
   const [error, setError] = useState<string | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
@@ -54,17 +67,24 @@ export function Composer() {
   const count = countCharacters(text);
   const remaining = NOTE_MAX_CHARS - count;
   const cwCount = cwOpen ? countCharacters(cw) : 0;
-  const canSend = !sending && text.trim().length > 0 && remaining >= 0 && cwCount <= 500;
+  const hasMedia = media.items.length > 0;
+  const canSend = !sending && !media.uploading && (text.trim().length > 0 || hasMedia) && remaining >= 0 && cwCount <= 500;
 
   const send = async () => {
     if (!canSend) return;
     setSending(true);
     setError(null);
     try {
-      await compose({ content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id });
+      const mediaIds = await media.finalize();
+      await compose({
+        content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id,
+        ...(mediaIds.length > 0 ? { mediaIds, sensitive } : {}),
+      });
       setText('');
       setCw('');
       setCwOpen(false);
+      setSensitive(false);
+      media.clear();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -73,15 +93,27 @@ export function Composer() {
     }
   };
 
-  const me = status ? { name: settings?.displayName || status.displayName || status.username, url: settings?.avatarUrl ?? null } : null;
+  const me = status ? { name: settings?.displayName || status.displayName || status.username, src: settings?.avatarSrc ?? null } : null;
 
   return (
     <form
-      className="composer card"
+      className={`composer card ${dragging ? 'dragging' : ''}`}
       aria-label="New post"
       onSubmit={(e) => {
         e.preventDefault();
         void send();
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        setDragging(false);
+        void media.add(Array.from(e.dataTransfer.files), media.items);
       }}
     >
       {replyTo && (
@@ -97,7 +129,7 @@ export function Composer() {
         </div>
       )}
       <div className="composer-main">
-        {me && <Avatar url={me.url} name={me.name} size={40} />}
+        {me && <Avatar src={me.src} name={me.name} size={40} />}
         <div className="composer-fields">
           {cwOpen && (
             <input
@@ -118,6 +150,12 @@ export function Composer() {
             value={text}
             rows={3}
             onChange={(e) => setText(e.target.value)}
+            onPaste={(e) => {
+              const files = Array.from(e.clipboardData.files);
+              if (files.length === 0) return;
+              e.preventDefault();
+              void media.add(files, media.items);
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
@@ -128,17 +166,13 @@ export function Composer() {
           />
         </div>
       </div>
+      <MediaTray media={media} />
+      {media.error && <p className="inline-error" role="alert">{media.error}</p>}
       {error && <p className="inline-error" role="alert">{error}</p>}
       <div className="composer-bar">
-        <button
-          type="button"
-          className={`btn btn-ghost btn-small ${cwOpen ? 'active' : ''}`}
-          aria-pressed={cwOpen}
-          onClick={() => setCwOpen(!cwOpen)}
-          title="Add a content warning"
-        >
-          CW
-        </button>
+        <Toggle on={cwOpen} set={setCwOpen} title="Add a content warning">CW</Toggle>
+        <AttachButton media={media} />
+        {hasMedia && <Toggle on={sensitive} set={setSensitive} title="Blur the media until people click it">Sensitive</Toggle>}
         <label className="visually-hidden" htmlFor={`${ids}-vis`}>Visibility</label>
         <select
           id={`${ids}-vis`}

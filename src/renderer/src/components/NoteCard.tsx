@@ -9,6 +9,8 @@ import { Avatar, RelativeTime } from './common';
 import { DeliveryBar } from './DeliveryBar';
 import { NoteMenu, PinButton } from './NoteMenu';
 import { Icon, type IconName } from './Icon';
+import { Attachments } from './Attachments';
+import { withEmojis } from '../lib/emoji';
 
 const VISIBILITY: Record<Visibility, [IconName, string]> = {
   public: ['globe', 'Public'],
@@ -18,13 +20,18 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 };
 
 export function NoteContent({ note }: { note: NoteDto }) {
-  const body = <div className="note-content">{renderNoteHtml(note.contentHtml)}</div>;
+  const body = (
+    <>
+      <div className="note-content">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
+      <Attachments note={note} />
+    </>
+  );
   if (!note.summary) return body;
   return (
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text">{note.summary}</span>
+        <span className="cw-text">{withEmojis(note.summary, note.emojis)}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -37,9 +44,9 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
   const href = safeHref(note.url ?? note.uri);
   return (
     <header className="note-header">
-      <Avatar url={author.iconUrl} name={author.name || author.handle} size={40} />
+      <Avatar src={author.iconSrc} name={author.name || author.handle} size={40} />
       <div className="note-author">
-        <span className="note-name" title={author.name}>{author.name || author.handle.split('@')[0]}</span>
+        <span className="note-name" title={author.name}>{author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}</span>
         <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
       </div>
       <div className="note-meta muted">

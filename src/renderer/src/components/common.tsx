@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNow } from '../lib/clock';
 import { fullDate, relativeTime } from '../lib/time';
-import { safeHref } from '../lib/sanitize';
+import { mediaSrc } from '../lib/media';
 import { Icon, type IconName } from './Icon';
 
 /** A stable hue per name, for avatar fallbacks. */
@@ -18,20 +18,11 @@ function initialOf(name: string): string {
 }
 
 /**
- * Whether the window may load an image from `url`: the page's CSP allows only its own
- * origin, https: and data: images (a plain-http avatar on another origin would be blocked).
+ * An avatar from the instance (`src` is a media path: our upload, or the remote media
+ * cache), whatever the scheme of the public URL — the window never loads a remote picture.
  */
-function loadable(url: string | null): string | null {
-  if (!url) return null;
-  if (url.startsWith('data:image/')) return url;
-  const href = safeHref(url);
-  if (!href) return null;
-  const u = new URL(href);
-  return u.protocol === 'https:' || u.origin === window.location.origin ? href : null;
-}
-
-export function Avatar({ url, name, size = 40 }: { url: string | null; name: string; size?: number }) {
-  const src = loadable(url);
+export function Avatar({ src: path, name, size = 40 }: { src: string | null | undefined; name: string; size?: number }) {
+  const src = mediaSrc(path);
   const [state, setState] = useState<'loading' | 'loaded' | 'failed'>('loading');
   const img = useRef<HTMLImageElement>(null);
   useEffect(() => {

@@ -3,6 +3,8 @@
 // walked, and only a small allowlist of elements and attributes becomes React output.
 // Nothing is ever handed to innerHTML.
 import { createElement, Fragment, type ReactNode } from 'react';
+import type { EmojiDto } from '../../../shared/dto';
+import { withEmojis } from './emoji';
 
 /** Elements kept as they are. */
 const KEEP = new Set(['p', 'br', 'a', 'span', 'strong', 'em', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'del']);
@@ -35,14 +37,14 @@ function classesOf(el: Element): string | undefined {
   return kept.length > 0 ? kept.join(' ') : undefined;
 }
 
-function walk(node: Node, key: number, depth: number): ReactNode {
-  if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+function walk(node: Node, key: number, depth: number, emojis: readonly EmojiDto[]): ReactNode {
+  if (node.nodeType === Node.TEXT_NODE) return createElement(Fragment, { key }, withEmojis(node.textContent ?? '', emojis));
   if (node.nodeType !== Node.ELEMENT_NODE) return null; // comments, processing instructions
   const el = node as Element;
   const name = el.localName.toLowerCase();
   if (DROP.has(name)) return null;
   if (depth > MAX_DEPTH) return el.textContent;
-  const children = (): ReactNode[] => Array.from(el.childNodes, (c, i) => walk(c, i, depth + 1));
+  const children = (): ReactNode[] => Array.from(el.childNodes, (c, i) => walk(c, i, depth + 1, emojis));
   const tag = KEEP.has(name) ? name : RENAME[name];
   // Anything else (div, h1, table, custom elements…) is unwrapped: its text survives.
   if (!tag) return createElement(Fragment, { key }, ...children());
@@ -56,11 +58,14 @@ function walk(node: Node, key: number, depth: number): ReactNode {
   return createElement(tag, props, ...children());
 }
 
-/** React elements for sanitized note HTML (content, bio). */
-export function renderNoteHtml(html: string): ReactNode {
+/**
+ * React elements for sanitized note HTML (content, bio). Pictures come only from `emojis`
+ * (declared custom emoji, served from the instance's cache): an <img> in the HTML never renders.
+ */
+export function renderNoteHtml(html: string, emojis: readonly EmojiDto[] = []): ReactNode {
   if (!html) return null;
   const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, 'text/html');
-  return createElement(Fragment, null, ...Array.from(doc.body.childNodes, (c, i) => walk(c, i, 0)));
+  return createElement(Fragment, null, ...Array.from(doc.body.childNodes, (c, i) => walk(c, i, 0, emojis)));
 }
 
 /** The visible text of note HTML (for excerpts, titles, aria labels). */

@@ -22,6 +22,8 @@ export interface ComposeParams {
   visibility: Visibility;
   summary?: string;
   inReplyTo?: string;
+  mediaIds?: string[];
+  sensitive?: boolean;
 }
 
 export interface ComposeSlice {
@@ -66,6 +68,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       visibility: params.visibility,
       ...(params.summary ? { summary: params.summary } : {}),
       ...(params.inReplyTo ? { inReplyTo: params.inReplyTo } : {}),
+      ...(params.mediaIds?.length ? { mediaIds: params.mediaIds, sensitive: !!params.sensitive } : {}),
     });
     const activityByNote = { ...get().activityByNote, [result.noteId]: result.activityId };
     set({ activityByNote, replyTo: null });

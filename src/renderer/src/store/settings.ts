@@ -10,8 +10,8 @@ export interface SettingsSlice {
   loadSettings(): Promise<void>;
   /** Saves and returns the new settings; throws what the instance said (shown by the form). */
   saveSettings(update: SettingsUpdate): Promise<SettingsDto>;
-  uploadAvatar(data: string, mediaType: AvatarMediaType): Promise<SettingsDto>;
-  removeAvatar(): Promise<SettingsDto>;
+  uploadProfileImage(which: 'avatar' | 'header', data: string, mediaType: AvatarMediaType): Promise<SettingsDto>;
+  removeProfileImage(which: 'avatar' | 'header'): Promise<SettingsDto>;
 }
 
 export const createSettingsSlice: Slice<SettingsSlice> = (set, get) => {
@@ -32,7 +32,8 @@ export const createSettingsSlice: Slice<SettingsSlice> = (set, get) => {
       }
     },
     saveSettings: async (update) => saved(await api().updateSettings(update)),
-    uploadAvatar: async (data, mediaType) => saved(await api().uploadAvatar({ data, mediaType })),
-    removeAvatar: async () => saved(await api().removeAvatar({})),
+    uploadProfileImage: async (which, data, mediaType) =>
+      saved(await (which === 'avatar' ? api().uploadAvatar({ data, mediaType }) : api().uploadHeader({ data, mediaType }))),
+    removeProfileImage: async (which) => saved(await (which === 'avatar' ? api().removeAvatar({}) : api().removeHeader({}))),
   };
 };

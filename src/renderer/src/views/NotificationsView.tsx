@@ -53,7 +53,7 @@ function NotificationItem({ n, unread, followers }: { n: NotificationDto; unread
       <div className="notification-body">
         <div className="notification-head">
           <div className="avatar-stack" aria-hidden="true">
-            {n.actors.slice(0, 5).map((a) => <Avatar key={a.uri} url={a.iconUrl} name={a.name || a.handle} size={28} />)}
+            {n.actors.slice(0, 5).map((a) => <Avatar key={a.uri} src={a.iconSrc} name={a.name || a.handle} size={28} />)}
           </div>
           <div className="notification-title">{title}</div>
           <RelativeTime at={n.at} className="muted small nowrap" />

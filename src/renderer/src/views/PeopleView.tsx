@@ -6,6 +6,7 @@ import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTim
 import { Icon } from '../components/Icon';
 import { atHandle, errorMessage, formatInt } from '../lib/format';
 import { renderNoteHtml, safeHref } from '../lib/sanitize';
+import { withEmojis } from '../lib/emoji';
 import { useStore } from '../store';
 
 const STATE_BADGE: Record<FollowState, [string, Tone]> = {
@@ -90,11 +91,11 @@ function FollowForm() {
       {lookup.state === 'loading' && <Loading label={`Looking up ${lookup.handle}…`} />}
       {lookup.state === 'done' && r && (
         <div className="profile-card" data-testid="lookup-result">
-          <Avatar url={r.actor.iconUrl} name={r.actor.name || r.actor.handle} size={56} />
+          <Avatar src={r.actor.iconSrc} name={r.actor.name || r.actor.handle} size={56} />
           <div className="profile-main">
-            <div className="profile-name">{r.actor.name || r.actor.handle.split('@')[0]} {r.actor.movedTo && <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge>}</div>
+            <div className="profile-name">{r.actor.name ? withEmojis(r.actor.name, r.actor.emojis) : r.actor.handle.split('@')[0]} {r.actor.movedTo && <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge>}</div>
             <div className="muted">{atHandle(r.actor.handle)}</div>
-            {r.actor.summaryHtml && <div className="profile-bio">{renderNoteHtml(r.actor.summaryHtml)}</div>}
+            {r.actor.summaryHtml && <div className="profile-bio">{renderNoteHtml(r.actor.summaryHtml, r.actor.emojis)}</div>}
             <div className="profile-counts small">
               <span><strong className="tabular">{r.followersCount === null ? '—' : formatInt(r.followersCount)}</strong> followers</span>
               <span><strong className="tabular">{r.followingCount === null ? '—' : formatInt(r.followingCount)}</strong> following</span>
@@ -135,9 +136,9 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
   };
   return (
     <li className="person" data-handle={f.actor.handle}>
-      <Avatar url={f.actor.iconUrl} name={f.actor.name || f.actor.handle} size={40} />
+      <Avatar src={f.actor.iconSrc} name={f.actor.name || f.actor.handle} size={40} />
       <div className="person-main">
-        <div className="person-name">{f.actor.name || f.actor.handle.split('@')[0]} {f.actor.movedTo && <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge>}</div>
+        <div className="person-name">{f.actor.name ? withEmojis(f.actor.name, f.actor.emojis) : f.actor.handle.split('@')[0]} {f.actor.movedTo && <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge>}</div>
         <div className="muted small ellipsis">{atHandle(f.actor.handle)}</div>
       </div>
       <RelativeTime at={f.since} className="muted small nowrap" />

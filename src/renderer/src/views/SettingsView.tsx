@@ -2,8 +2,10 @@
 // policy (with the defaults beside each field), the data folder, and the tunnel.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../shared/adminApi';
-import { AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, type AvatarMediaType, type DeliverySettingsDto, type SettingsDto } from '../../../shared/dto';
-import { Avatar, ErrorState, Loading, PageHeader, Switch } from '../components/common';
+import type { DeliverySettingsDto, SettingsDto } from '../../../shared/dto';
+import { ErrorState, Loading, PageHeader, Switch } from '../components/common';
+import { ProfileImages } from '../components/ProfileImages';
+import { MediaSection } from '../components/MediaStorage';
 import { TunnelSection } from '../components/Tunnel';
 import { BackupSection } from '../components/Backups';
 import { ModerationSection } from '../components/Moderation';
@@ -51,7 +53,7 @@ function ProfileSection({ s }: { s: SettingsDto }) {
   const dirty = name !== s.displayName || bio !== s.summary;
   return (
     <Section title="Profile" id={`${ids}-t`} description="How other servers show you. Changes are sent to your followers.">
-      <AvatarEditor s={s} />
+      <ProfileImages s={s} />
       <form
         className="form-grid"
         onSubmit={async (e) => {
@@ -79,88 +81,6 @@ function ProfileSection({ s }: { s: SettingsDto }) {
         <SaveRow canSave={dirty} saving={saving} message={message} label="Save profile" onReset={dirty ? () => { setName(s.displayName); setBio(s.summary); } : undefined} resetLabel="Discard changes" />
       </form>
     </Section>
-  );
-}
-
-function AvatarEditor({ s }: { s: SettingsDto }) {
-  const upload = useStore((st) => st.uploadAvatar);
-  const remove = useStore((st) => st.removeAvatar);
-  const [preview, setPreview] = useState<{ dataUrl: string; base64: string; type: AvatarMediaType; size: number; name: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const input = useRef<HTMLInputElement>(null);
-  const ids = useId();
-
-  const choose = (file: File | undefined) => {
-    setError(null);
-    if (!file) return;
-    if (!(AVATAR_MEDIA_TYPES as readonly string[]).includes(file.type)) {
-      setError('Choose a PNG, JPEG, GIF or WebP image.');
-      return;
-    }
-    if (file.size > AVATAR_MAX_BYTES) {
-      setError(`That image is ${formatBytes(file.size)}; the limit is ${formatBytes(AVATAR_MAX_BYTES)}.`);
-      return;
-    }
-    const reader = new FileReader();
-    reader.onload = () => {
-      const dataUrl = String(reader.result);
-      setPreview({ dataUrl, base64: dataUrl.slice(dataUrl.indexOf(',') + 1), type: file.type as AvatarMediaType, size: file.size, name: file.name });
-    };
-    reader.onerror = () => setError('Could not read that file.');
-    reader.readAsDataURL(file);
-  };
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setPreview(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      if (input.current) input.current.value = '';
-    }
-  };
-
-  return (
-    <div className="avatar-editor">
-      <Avatar url={preview?.dataUrl ?? s.avatarUrl} name={s.displayName || 'me'} size={72} />
-      <div className="avatar-side">
-        <div className="field-label">Avatar</div>
-        <div className="muted small">
-          {preview ? `${preview.name} · ${formatBytes(preview.size)} — not saved yet` : s.avatarUrl ? 'Shown next to your posts everywhere.' : 'No avatar: servers show a default image.'}
-        </div>
-        <div className="row-actions">
-          <input
-            ref={input}
-            id={`${ids}-file`}
-            type="file"
-            accept={AVATAR_MEDIA_TYPES.join(',')}
-            className="visually-hidden"
-            onChange={(e) => choose(e.target.files?.[0])}
-          />
-          {preview ? (
-            <>
-              <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void run(() => upload(preview.base64, preview.type))}>
-                {busy ? 'Uploading…' : 'Save avatar'}
-              </button>
-              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setPreview(null)}>Cancel</button>
-            </>
-          ) : (
-            <>
-              <button type="button" className="btn btn-small" onClick={() => input.current?.click()}>Choose image…</button>
-              {s.avatarUrl && (
-                <button type="button" className="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => remove())}>Remove avatar</button>
-              )}
-            </>
-          )}
-        </div>
-        {error && <p className="inline-error small" role="alert">{error}</p>}
-      </div>
-    </div>
   );
 }
 
@@ -380,6 +300,13 @@ export function SettingsView() {
             description="Accounts you block are refused and told; accounts you mute are only hidden from you. Blocking a domain covers its subdomains. Lists move in and out as Mastodon's CSV files."
           >
             <ModerationSection />
+          </Section>
+          <Section
+            title="Media and storage"
+            id={`${ids}-storage`}
+            description="Pictures and videos are fetched by this instance, not by the window, and kept in a cache in the data folder: remote servers never see you looking."
+          >
+            <MediaSection />
           </Section>
           <Section
             title="Backups"

@@ -25,7 +25,7 @@ beforeAll(() => {
 const actor = (uri: string, pem: string | null): RemoteActor => ({
   uri, host: new URL(uri).host, username: 'bob', name: 'Bob', summaryHtml: '', url: null, iconUrl: null, inbox: `${uri}/inbox`,
   sharedInbox: null, outbox: null, followersUrl: null, followingUrl: null, keyId: `${uri}#main-key`, publicKeyPem: pem,
-  followersCount: null, followingCount: null, fetchedAt: 0, movedTo: null,
+  followersCount: null, followingCount: null, fetchedAt: 0, emojis: [], movedTo: null,
 });
 
 /** An inbox whose actor cache answers `forKey` from the script (the last answer repeats). */

@@ -9,12 +9,14 @@ import type { NoteRecord } from '../../../../src/main/core/social/noteRepository
 
 const AUTHOR = 'https://remote.example/users/bob';
 const OTHER = 'https://remote.example/users/cid';
+/** No remote media cached: pictures have no local path. */
+const NO_CACHE = { pathFor: () => null };
 
 function note(i: number, extra: Partial<NoteRecord> = {}): NoteRecord {
   const uri = `${AUTHOR}/statuses/${i}`;
   return {
     id: `note${i}`, uri, authorUri: AUTHOR, local: false, contentHtml: `<p>${i}</p>`, summary: null, visibility: 'public', inReplyTo: null,
-    url: uri, to: [], cc: [], mentions: [], hashtags: [], publishedAt: 1000 + i, updatedAt: null, ...extra,
+    url: uri, to: [], cc: [], mentions: [], hashtags: [], publishedAt: 1000 + i, updatedAt: null, attachments: [], emojis: [], sensitive: false, ...extra,
   };
 }
 
@@ -37,7 +39,7 @@ describe('a home timeline page', () => {
   it("gives each note its own counts, the user's like and boost, replies and booster", () => {
     const w = world();
     seed(w, 5);
-    const views = new Views(w.identity, w.notes, w.actors, () => loadProfile(w.db), () => null);
+    const views = new Views(w.identity, w.notes, w.actors, () => loadProfile(w.db), () => null, NO_CACHE);
     const page = w.notes.timeline(10, undefined, (list) => views.notes(list), (uri) => views.actor(uri));
     expect(page.entries.map((e) => [e.note.id, e.boostedBy?.uri ?? null])).toEqual([
       ['note2', OTHER], ['note4', null], ['note3', null], ['note2', null], ['note1', null], ['note0', null],
@@ -55,7 +57,7 @@ describe('a home timeline page', () => {
   it('pages by cursor: every entry once, in order', () => {
     const w = world();
     seed(w, 25);
-    const views = new Views(w.identity, w.notes, w.actors, () => loadProfile(w.db), () => null);
+    const views = new Views(w.identity, w.notes, w.actors, () => loadProfile(w.db), () => null, NO_CACHE);
     const seen: string[] = [];
     let before: string | undefined;
     for (let i = 0; i < 10; i++) {

@@ -8,10 +8,10 @@
 // test/fixtures/inbox/<kind>/ (see its README), filled in for this world.
 import { generateKeyPairSync } from 'node:crypto';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
-import { DEFAULT_INBOX, DEFAULT_LIMITS } from '../../../../src/main/core/config';
+import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA } from '../../../../src/main/core/config';
 import { InstanceEvents } from '../../../../src/main/core/events';
 import { silentLogger } from '../../../../src/main/core/logger';
-import { FetchError } from '../../../../src/main/core/federation/httpClient';
+import { FetchError, HttpClient } from '../../../../src/main/core/federation/httpClient';
 import type { FederationClient } from '../../../../src/main/core/federation/federationClient';
 import type { Json } from '../../../../src/main/core/federation/activityStreams';
 import { ensureLocalActor, loadProfile, LocalIdentity, updateProfile } from '../../../../src/main/core/federation/localActor';
@@ -23,6 +23,8 @@ import { Views } from '../../../../src/main/core/social/views';
 import { LocalActions } from '../../../../src/main/core/social/localActions';
 import { Outbox } from '../../../../src/main/core/delivery/outbox';
 import { MediaStore } from '../../../../src/main/core/media/mediaStore';
+import { Uploads } from '../../../../src/main/core/media/uploads';
+import { MediaCache } from '../../../../src/main/core/media/mediaCache';
 import { AccountEvents } from '../../../../src/main/core/inbox/accountEvents';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
@@ -111,12 +113,14 @@ export class World {
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
-    const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir');
-    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar());
+    const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir', DEFAULT_MEDIA);
+    const uploads = new Uploads(this.db, '/nonexistent-outpost-test-dir', DEFAULT_MEDIA);
+    const cache = new MediaCache(this.db, '/nonexistent-outpost-test-dir', new HttpClient({ allowPrivateNetwork: false, userAgent: 'outpost-test' }), DEFAULT_MEDIA, silentLogger);
+    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), cache);
     this.outbox = new Outbox(this.db, this.identity, this.clock);
     this.actions = new LocalActions({
       db: this.db, blocks: new BlockList(this.db), identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views, events: this.events, media, now: this.clock,
+      actors: this.actors, outbox: this.outbox, views, events: this.events, media, uploads, now: this.clock,
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
