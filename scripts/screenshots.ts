@@ -7,10 +7,11 @@
 // the script started is synthetic: per-minute rollups (and the hosts' 14-day counts) are
 // written into the demo database so the charts show a day of traffic instead of two minutes.
 //
-// Writes docs/{home,dashboard,hosts}.png and -dark variants, plus docs/host-drawer.png,
+// Writes docs/{home,dashboard,hosts,profile}.png and -dark variants, plus docs/host-drawer.png,
 // docs/timeline-media.png and docs/composer-media.png, at 1280×800 (and more views into
 // $SCREENSHOTS_EXTRA_DIR when set). The pictures in posts are drawn by scripts/demoPictures.ts.
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +22,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { startOutpost, eventually } = await import('../test/support/outpost');
 const { FakeRemote } = await import('../test/support/fakeRemote');
 const { buildRenderer } = await import('../test/e2e/support/buildRenderer');
+const { addSample } = await import('../src/main/core/metrics/latencyHistogram');
+type LatencyHistogram = import('../src/main/core/metrics/latencyHistogram').LatencyHistogram;
 const { launchBrowser, openWindow } = await import('../test/e2e/support/browser');
 const { serveMediaOf } = await import('../test/support/remote/mediaFiles');
 const { avatar, emoji, picture } = await import('./demoPictures');
@@ -42,7 +45,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const LATENCY_BUCKETS = 12; // LATENCY_BUCKETS_MS.length + 1 in deliveryMetrics.ts
 
 /** A day of plausible per-minute delivery rollups before now (real minutes are kept). */
 function seedMetrics(alice: TestOutpost, deadHost: boolean): void {
@@ -78,13 +80,14 @@ function seedMetrics(alice: TestOutpost, deadHost: boolean): void {
       // The dead host's deliveries pile up, parked, over the last hour.
       const parked = deadHost && m > now - 60 * MINUTE ? 1 + Math.floor((m - (now - 60 * MINUTE)) / (15 * MINUTE)) : 0;
       if (attempts === 0 && backlog === 0 && parked === 0) continue;
-      const latency = new Array(LATENCY_BUCKETS).fill(0) as number[];
+      const latency: LatencyHistogram = {};
       let latencySum = 0;
       for (let i = 0; i < attempts; i++) {
+        // Mostly 60–400 ms, a tail of slow servers up to a few seconds.
         const r = rand();
-        const bucket = r < 0.08 ? 2 : r < 0.45 ? 3 : r < 0.82 ? 4 : r < 0.95 ? 5 : r < 0.99 ? 6 : 8;
-        latency[bucket]!++;
-        latencySum += [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000][bucket]! * (0.6 + rand() * 0.4);
+        const ms = r < 0.85 ? 60 + rand() * 340 : r < 0.98 ? 400 + rand() * 1600 : 2000 + rand() * 6000;
+        addSample(latency, ms);
+        latencySum += ms;
       }
       const retried = failedAttempts;
       insert.run(m, attempts, sent, rand() < 0.01 ? 1 : 0, retried, 0, 0, JSON.stringify(errors), JSON.stringify(latency),
@@ -139,15 +142,27 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [() => alice.stop(), () => maya.stop(), () => jon.stop(), ...remotes.map((r) => () => r.stop())];
 
   try {
+    // Maya's personal site links back to her profile (rel="me"): her profile shows it verified.
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Maya</title><a rel="me" href="${maya.actor}">me on the fediverse</a>`);
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.6.9', r));
+    stops.push(() => new Promise<void>((r) => site.close(() => r())));
+    const siteUrl = `http://127.0.6.9:${(site.address() as { port: number }).port}/`;
     await Promise.all([
       alice.rpc('updateSettings', { displayName: 'Alice Moreau', summary: 'Birdwatcher and tinkerer, posting from my own little outpost.', retryInitialDelayMs: 1000 }),
-      maya.rpc('updateSettings', { displayName: 'Maya Lindqvist', summary: 'Urban gardening, bad puns.' }),
+      maya.rpc('updateSettings', {
+        displayName: 'Maya Lindqvist', summary: 'Urban gardening, bad puns.',
+        fields: [{ name: 'Garden', value: 'Allotment 14, north side' }, { name: 'Website', value: siteUrl }, { name: 'Pronouns', value: 'she/her' }],
+      }),
       jon.rpc('updateSettings', { displayName: 'Jon Okafor', summary: 'Synths and sourdough.' }),
     ]);
 
     await Promise.all([
       alice.rpc('uploadAvatar', { data: (await avatar('A', '#4452c9')).toString('base64'), mediaType: 'image/png' }),
       maya.rpc('uploadAvatar', { data: (await avatar('M', '#2f8f5b')).toString('base64'), mediaType: 'image/png' }),
+      // Maya's header: her profile shows it from alice's media cache.
+      maya.rpc('uploadHeader', { data: (await picture('tomatoes', 1500)).toString('base64'), mediaType: 'image/jpeg' }),
       jon.rpc('uploadAvatar', { data: (await avatar('J', '#b5483b')).toString('base64'), mediaType: 'image/png' }),
     ]);
     const upload = async (o: TestOutpost, scene: Parameters<typeof picture>[0], description: string) =>
@@ -201,6 +216,8 @@ async function main(): Promise<void> {
       mediaIds: [await upload(maya, 'tomatoes', 'Six red tomatoes in a row on a windowsill')],
     });
     void mayaCw;
+    await maya.rpc('compose', { content: 'Seed swap at the community garden on Saturday. Bring your weird squash seeds, I will bring coffee. #gardening' });
+    await maya.rpc('compose', { content: 'If a tomato is a fruit, is ketchup a smoothie? Asking for a friend.' });
     await alice.rpc('compose', {
       content: 'Spotted a pair of grey wagtails by the canal this morning. First time this year! They were very busy and very unimpressed with me.',
       mediaIds: [await upload(alice, 'canal', 'A grey wagtail with a yellow belly perched on a post by the canal at dawn')],
@@ -244,6 +261,7 @@ async function main(): Promise<void> {
     await page.mouse.move(0, 0);
 
     const shoot = async (name: string) => {
+      await page.mouse.move(0, 0); // no hover left on the sidebar link just clicked
       await page.evaluate(() => document.fonts.ready);
       await sleep(400);
       await page.screenshot({ path: join(OUT, `${name}.png`) });
@@ -261,6 +279,10 @@ async function main(): Promise<void> {
       await page.locator('[data-testid="chart-latency"] .uplot canvas').waitFor();
       await sleep(600);
       await shoot(`dashboard${suffix}`);
+      await page.evaluate((h) => { window.location.hash = `#/profile/${encodeURIComponent(h)}`; }, maya.handle);
+      await page.locator('.profile-post').first().waitFor();
+      await page.locator('.verified-mark').first().waitFor();
+      await shoot(`profile${suffix}`);
       await go('hosts');
       await page.locator(`tr[data-host="${priya.host}"]`).waitFor();
       await shoot(`hosts${suffix}`);

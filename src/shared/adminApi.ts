@@ -9,6 +9,8 @@ import type {
 import {
   AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_UPLOAD_MAX_BYTES, MEDIA_UPLOAD_TYPES, METRICS_RANGES, VISIBILITIES,
 } from './dto';
+import type { ProfileFieldInput, SentActivityPage } from './people';
+import { PROFILE_FIELD_NAME_MAX, PROFILE_FIELD_VALUE_MAX, PROFILE_FIELDS_MAX, SENT_ACTIVITIES_MAX_OBJECTS } from './people';
 import { SIGNATURE_SPECS } from './federation';
 
 type Empty = Record<string, never>;
@@ -37,6 +39,10 @@ export interface AdminMethods {
   notifications: { params: { limit?: number; before?: string }; result: NotificationPage };
   markNotificationsRead: { params: { upTo: string }; result: { ok: true } };
   lookup: { params: { handle: string }; result: ProfileLookupDto };
+  /** An account's profile and recent posts; `page` (a previous answer's postsNext) pages back. */
+  profile: { params: { handle: string; page?: string }; result: ProfileLookupDto };
+  /** Activities we sent and their delivery progress: about the given objects, or the newest first. */
+  sentActivities: { params: { objectUris?: string[]; limit?: number; before?: string }; result: SentActivityPage };
   follow: { params: { handle: string }; result: FollowDto };
   unfollow: { params: { handle: string }; result: { ok: true } };
   followers: { params: Empty; result: FollowDto[] };
@@ -75,7 +81,7 @@ export interface AdminMethods {
 
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
 export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'
-  | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto>;
+  | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto & { fields: ProfileFieldInput[] }>;
 
 export type AdminMethod = keyof AdminMethods;
 export type ParamsOf<M extends AdminMethod> = AdminMethods[M]['params'];
@@ -93,7 +99,9 @@ export type FieldSpec =
   /** Base64 data, checked by decoded size (no character counting on megabytes). */
   | { type: 'base64'; optional?: boolean; maxBytes: number }
   /** A list of non-empty strings. */
-  | { type: 'strings'; optional?: boolean; maxItems: number; maxLength: number };
+  | { type: 'strings'; optional?: boolean; maxItems: number; maxLength: number }
+  /** A list of {name, value} pairs (profile fields); empty names and values are allowed only together. */
+  | { type: 'pairs'; optional?: boolean; maxItems: number; maxNameLength: number; maxValueLength: number };
 
 type SpecFor<P> = { [K in keyof Required<P>]-?: FieldSpec };
 
@@ -143,6 +151,12 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   notifications: { limit: pageLimit, before: cursor },
   markNotificationsRead: { upTo: id },
   lookup: { handle },
+  profile: { handle, page: { type: 'string', optional: true, maxLength: 2048, minLength: 1 } },
+  sentActivities: {
+    objectUris: { type: 'strings', optional: true, maxItems: SENT_ACTIVITIES_MAX_OBJECTS, maxLength: 2048 },
+    limit: pageLimit,
+    before: cursor,
+  },
   follow: { handle },
   unfollow: { handle },
   followers: {},
@@ -172,6 +186,7 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   updateSettings: {
     displayName: { type: 'string', optional: true, maxLength: 100 },
     summary: { type: 'string', optional: true, maxLength: 2000 },
+    fields: { type: 'pairs', optional: true, maxItems: PROFILE_FIELDS_MAX, maxNameLength: PROFILE_FIELD_NAME_MAX, maxValueLength: PROFILE_FIELD_VALUE_MAX },
     manuallyApprovesFollowers: { type: 'boolean', optional: true },
     osNotifications: { type: 'boolean', optional: true },
     authorizedFetch: { type: 'boolean', optional: true },
@@ -304,6 +319,22 @@ export function validateParams<M extends AdminMethod>(method: M, raw: unknown): 
           throw new AdminError('bad_params', `${method}: field "${key}" has an entry longer than ${field.maxLength} characters`);
         }
         break;
+      case 'pairs': {
+        const pairs = value as unknown[];
+        const ok = Array.isArray(pairs) && pairs.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p)
+          && Object.keys(p).every((k) => k === 'name' || k === 'value')
+          && typeof (p as Record<string, unknown>).name === 'string' && typeof (p as Record<string, unknown>).value === 'string');
+        if (!ok) throw new AdminError('bad_params', `${method}: field "${key}" must be a list of {name, value} strings`);
+        if (pairs.length > field.maxItems) throw new AdminError('bad_params', `${method}: field "${key}" has more than ${field.maxItems} entries`);
+        const clean = (pairs as { name: string; value: string }[]).map((p) => ({ name: p.name.trim(), value: p.value.trim() }));
+        clean.forEach((p, i) => {
+          if (charactersExceed(p.name, field.maxNameLength)) throw new AdminError('bad_params', `${method}: ${key}[${i}].name is longer than ${field.maxNameLength} characters`);
+          if (charactersExceed(p.value, field.maxValueLength)) throw new AdminError('bad_params', `${method}: ${key}[${i}].value is longer than ${field.maxValueLength} characters`);
+          if ((p.name === '') !== (p.value === '')) throw new AdminError('bad_params', `${method}: ${key}[${i}] needs both a name and a value`);
+        });
+        out[key] = clean.filter((p) => p.name !== '');
+        continue;
+      }
       case 'base64': {
         if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
           throw new AdminError('bad_params', `${method}: field "${key}" must be base64 data`);

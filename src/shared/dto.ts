@@ -1,5 +1,6 @@
 // Data shapes exchanged between the instance and its UIs (IPC and HTTP alike).
 // Plain JSON: no Dates, no class instances. Times are epoch milliseconds.
+import type { ProfileFieldDto, ProfileFieldInput } from './people';
 import type { HostSignatureDto, SignatureSpecName } from './federation';
 
 export const VISIBILITIES = ['public', 'unlisted', 'followers', 'direct'] as const;
@@ -320,6 +321,8 @@ export interface DeliverySettingsDto {
 export interface SettingsDto {
   displayName: string;
   summary: string;
+  /** Profile fields as typed, with what Outpost verified of their links. */
+  fields: (ProfileFieldInput & { verifiedAt: number | null })[];
   manuallyApprovesFollowers: boolean;
   /** Public URL of the avatar, or null. */
   avatarUrl: string | null;
@@ -390,11 +393,36 @@ export interface ComposeResult {
   activityId: string;
 }
 
+/** An account as its profile shows it (`lookup` fills all but the posts; `profile` adds them). */
 export interface ProfileLookupDto {
   actor: ActorSummary;
   followersCount: number | null;
   followingCount: number | null;
+  /** Our follow of this account, or null. */
   followState: FollowState | null;
+  /** Posts the account says it has (its outbox's totalItems), or null when unknown. */
+  postsCount: number | null;
+  /** This account's follow of us (accepted, or waiting for approval), or null. */
+  followedBy: FollowState | null;
+  /** The header image's URL, or null. */
+  headerUrl: string | null;
+  /** The header image as the window loads it (our file, or the remote media cache), or null. */
+  headerSrc: MediaPath | null;
+  fields: ProfileFieldDto[];
+  /** An automated account (type Service or Application). */
+  bot: boolean;
+  /** It approves followers by hand. */
+  locked: boolean;
+  /** When the account was created, if it says. */
+  createdAt: number | null;
+  blocked: boolean;
+  muted: boolean;
+  /** Recent posts, newest first (empty from `lookup`). */
+  posts: NoteDto[];
+  /** Pass as `page` to `profile` for older posts; null at the end. */
+  postsNext: string | null;
+  /** Why the posts could not be fetched (the profile itself is still shown), or null. */
+  postsError: string | null;
 }
 
 // ---- tunnel ------------------------------------------------------------------------

@@ -7,7 +7,9 @@ import { followAll, InboxServer, type InboxAnswer } from '../support/remote/inbo
 import { startTunedOutpost, type TunedOutpost } from '../support/tunedOutpost';
 import type { DeliveryRowDto } from '../../src/shared/dto';
 
-const ATTEMPT_TIMEOUT_MS = 500;
+// Long enough that a loaded CI machine still gets both knocks of a 400/401 inside one
+// attempt; short enough that the silent server's timeouts come quickly.
+const ATTEMPT_TIMEOUT_MS = 1500;
 const DNS_INBOX = 'http://nonexistent.invalid/inbox';
 
 let o: TunedOutpost;
@@ -162,7 +164,7 @@ describe('delivery outcome classes', () => {
     const attempts = await eventually(async () => {
       const a = await attemptsAt(silent.host, silent.inbox);
       return a.length >= 2 && a;
-    }, 5000, 'two timed-out attempts');
+    }, 4 * ATTEMPT_TIMEOUT_MS + 5000, 'two timed-out attempts');
     for (const a of attempts) {
       expect(a.errorClass).toBe('timeout');
       expect(a.status).toBeNull();

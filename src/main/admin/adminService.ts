@@ -42,6 +42,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     const stored = loadStoredSettings(db);
     return {
       displayName: p.displayName, summary: p.summary, manuallyApprovesFollowers: p.manuallyApprovesFollowers,
+      fields: inst.profiles.ownFields(),
       avatarUrl: avatar ? inst.identity.mediaUrl(avatar.file) : null,
       avatarSrc: avatar ? localPath(avatar.file) : null,
       headerUrl: header ? inst.identity.mediaUrl(header.file) : null,
@@ -159,19 +160,15 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       inst.notifications.markReadUpTo(p.upTo);
       return { ok: true };
     },
-    async lookup(p) {
-      let actor;
+    lookup: (p) => inst.profiles.lookup(p.handle),
+    profile: (p) => inst.profiles.profile(p.handle, p.page),
+    async sentActivities(p) {
+      if (p.objectUris) return inst.sent.about(p.objectUris);
       try {
-        actor = await inst.actors.resolveHandle(p.handle, { refresh: true });
-      } catch (err) {
-        throw new AdminError('not_found', `lookup: ${err instanceof Error ? err.message : String(err)}`);
+        return inst.sent.page(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before);
+      } catch {
+        throw new AdminError('bad_params', 'sentActivities: field "before" is not a sentActivities cursor');
       }
-      return {
-        actor: inst.views.actor(actor.uri),
-        followersCount: actor.followersCount,
-        followingCount: actor.followingCount,
-        followState: inst.follows.following.get(actor.uri)?.state ?? null,
-      };
     },
     async follow(p) {
       requireFederation('follow');
@@ -219,9 +216,12 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     tunnelStop: () => inst.tunnel.stopByUser(),
     settings: async () => settingsDto(),
     async updateSettings(p) {
-      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, showSensitiveMedia, ...delivery } = p;
-      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined || indexable !== undefined) {
-        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable });
+      const { displayName, summary, manuallyApprovesFollowers, osNotifications, authorizedFetch, discoverable, indexable, signatureSpec, showSensitiveMedia, fields, ...delivery } = p;
+      if (displayName !== undefined || summary !== undefined || manuallyApprovesFollowers !== undefined || discoverable !== undefined
+        || indexable !== undefined || fields !== undefined) {
+        inst.actions.updateSettings({ displayName, summary, manuallyApprovesFollowers, discoverable, indexable, fields });
+        // Changed links are checked for rel="me" at once (the answer shows on the next look).
+        if (fields !== undefined) inst.links.startOwnChecks(() => inst.profiles.ownLinks());
       }
       const stored = loadStoredSettings(db);
       if (signatureSpec !== undefined) stored.signatureSpec = signatureSpec;

@@ -408,6 +408,43 @@ export const SQLITE_CACHE_KIB = 32 * 1024;
 
 export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS };
 
+// ---- people: profiles, their posts, verified links, backfill ---------------------------
+
+export interface PeopleConfig {
+  /** Follower/following/post counts fetched from an actor's collections stay fresh this long. Default 1 h. */
+  countsTtlMs: number;
+  /** Posts taken from one outbox page (the rest of a long page is left). Default 20. */
+  outboxPageMaxItems: number;
+  /** Outbox items given only as a URL that are fetched one by one, per page. Default 10. */
+  outboxItemFetchMax: number;
+  /** Deadline for loading a profile's counts and one page of its posts (each fetch has its own deadline too). Default 20 s. */
+  profileDeadlineMs: number;
+  /** Posts copied into Home when an account we have nothing from accepts our follow. Default 5. */
+  backfillPosts: number;
+  /** Profile-field links checked for rel="me" per profile. Default 6. */
+  linksVerifiedPerProfile: number;
+  /** Deadline for fetching one linked page (redirects included). Default 5 s. */
+  linkFetchTimeoutMs: number;
+  /** Largest linked page read. Default 1 MiB. */
+  linkFetchMaxBytes: number;
+  /** A remote profile's link checks are reused this long. Default 24 h. */
+  linkVerificationTtlMs: number;
+  /** The owner's own field links are checked again this often (and at once when they change). Default 24 h. */
+  ownLinksRecheckMs: number;
+  /** Profile fields kept from a remote actor document (Mastodon allows 4, Misskey 16). Default 16. */
+  actorFieldsMax: number;
+  /** Sent activities listed per object (a note's Create, our Like and Announce, their Undos…). Default 8. */
+  sentPerObjectMax: number;
+  /** Characters of a note's text shown beside an activity about it. Default 120. */
+  excerptChars: number;
+}
+
+export const DEFAULT_PEOPLE: PeopleConfig = {
+  countsTtlMs: HOUR_MS, outboxPageMaxItems: 20, outboxItemFetchMax: 10, profileDeadlineMs: 20 * SECOND_MS, backfillPosts: 5,
+  linksVerifiedPerProfile: 6, linkFetchTimeoutMs: 5 * SECOND_MS, linkFetchMaxBytes: MiB, linkVerificationTtlMs: DAY_MS,
+  ownLinksRecheckMs: DAY_MS, actorFieldsMax: 16, sentPerObjectMax: 8, excerptChars: 120,
+};
+
 // ---- the admin API ---------------------------------------------------------------------
 
 export interface AdminConfig {

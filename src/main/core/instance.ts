@@ -8,7 +8,7 @@ import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
-import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
+import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PEOPLE, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -40,6 +40,9 @@ import { Views } from './social/views';
 import { LocalActions } from './social/localActions';
 import { BlockList } from './social/blockList';
 import { Moderation } from './social/moderation';
+import { LinkVerifier } from './social/linkVerifier';
+import { Profiles } from './social/profiles';
+import { SentActivities } from './social/sentActivities';
 import { FeaturedNotes } from './social/featured';
 import { AccountMoves } from './social/accountMoves';
 import { AccountEvents } from './inbox/accountEvents';
@@ -98,6 +101,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  readonly links: LinkVerifier;
+  readonly profiles: Profiles;
+  readonly sent: SentActivities;
   /** Pinned posts (the featured collection), account moves and aliases. */
   readonly featured: FeaturedNotes;
   readonly moves: AccountMoves;
@@ -190,6 +196,13 @@ export class Instance {
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
       uploads: this.uploads,
     });
+    this.links = new LinkVerifier(this.db, this.client, DEFAULT_PEOPLE, this.log);
+    this.profiles = new Profiles({
+      db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
+      views: this.views, blocks: this.blockList, links: this.links, profile: () => loadProfile(this.db), config: DEFAULT_PEOPLE,
+      events: this.events, log: this.log, media: this.media, cache: this.mediaCache,
+    });
+    this.sent = new SentActivities(this.db, this.notes, DEFAULT_PEOPLE);
     this.featured = new FeaturedNotes({ db: this.db, identity: this.identity, notes: this.notes, outbox: this.outbox, config: DEFAULT_MOVES });
     this.moves = new AccountMoves({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, outbox: this.outbox, config: DEFAULT_MOVES,
@@ -204,6 +217,7 @@ export class Instance {
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
       storage: this.storage, blocks: this.blockList, accountEvents,
+      onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({
       db: this.db, actors: this.actors, limits: this.limits, inbox: this.inboxConfig, log: this.log,
@@ -248,6 +262,7 @@ export class Instance {
     this.metrics.start((err) => this.storage.noteWriteFailure(err));
     this.backups.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
+    this.links.startOwnChecks(() => this.profiles.ownLinks());
     void this.inboxProcessor.drain();
   }
 
@@ -279,6 +294,7 @@ export class Instance {
     await this.tunnel.stop().catch(() => {});
     await this.backups.stop();
     this.storage.stop();
+    this.links.stop();
     if (this.server) await closeServer(this.server);
     await this.queue.stop();
     this.metrics.stop();

@@ -13,6 +13,7 @@ import { HomeView } from './views/HomeView';
 import { HostsView } from './views/HostsView';
 import { NotificationsView } from './views/NotificationsView';
 import { PeopleView } from './views/PeopleView';
+import { ProfileView } from './views/ProfileView';
 import { SettingsView } from './views/SettingsView';
 
 // The dashboard (and uPlot, its charts) loads when first opened, not with the window.
@@ -50,13 +51,13 @@ function StatusFooter() {
   const waiting = queue ? queue.queued + queue.inFlight : null;
   return (
     <div className="sidebar-footer" data-testid="status-footer">
-      <div className="me">
+      <a className="me" href="#/profile" title="Your profile" aria-label={`Your profile, ${status.displayName || status.username}`} data-testid="me-link">
         <Avatar src={settings?.avatarSrc ?? null} name={status.displayName || status.username} size={32} />
         <div className="me-text">
-          <div className="me-name ellipsis">{status.displayName || status.username}</div>
+          <div className="me-name ellipsis" dir="auto">{status.displayName || status.username}</div>
           <div className="me-handle muted small ellipsis" title={atHandle(status.handle)}>{atHandle(status.handle)}</div>
         </div>
-      </div>
+      </a>
       <div className="footer-status small">
         <span className="muted" title="Deliveries queued or being sent">
           Queue <strong className="tabular" data-testid="queue-depth">{waiting === null ? '—' : formatCompact(waiting)}</strong>
@@ -102,7 +103,10 @@ function Toasts() {
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
-          <span>{t.message}</span>
+          <span className="toast-text">
+            <span>{t.message}</span>
+            {t.detail && <details className="error-detail small"><summary>Details</summary><code>{t.detail}</code></details>}
+          </span>
           <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => dismiss(t.id)}><Icon name="close" size={14} /></button>
         </div>
       ))}
@@ -115,6 +119,7 @@ function CurrentView({ view }: { view: ViewName }) {
     case 'home': return <HomeView />;
     case 'notifications': return <NotificationsView />;
     case 'people': return <PeopleView />;
+    case 'profile': return <ProfileView />;
     case 'dashboard': return (
       <Suspense fallback={<div className="splash-inline"><span className="spinner" aria-hidden="true" /> Loading…</div>}>
         <DashboardView />

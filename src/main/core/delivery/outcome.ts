@@ -78,5 +78,6 @@ export function classifyError(err: unknown): Outcome {
   if (e?.kind === 'timeout') return { kind: 'retry', status: null, errorClass: 'timeout', error: message };
   let errorClass = CODE_CLASSES[code];
   if (!errorClass && (/^ERR_TLS|CERT|SSL/i.test(code) || /certificate|tls|ssl/i.test(message))) errorClass = 'tls';
-  return { kind: 'retry', status: null, errorClass: errorClass ?? 'other', error: code ? `${code}: ${message}` : message };
+  // The code once: node's messages usually carry it already ("connect ECONNREFUSED 1.2.3.4:443").
+  return { kind: 'retry', status: null, errorClass: errorClass ?? 'other', error: code && !message.includes(code) ? `${code}: ${message}` : message };
 }

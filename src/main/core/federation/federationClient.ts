@@ -1,6 +1,6 @@
 // Fetching remote documents: signed GETs (for servers with authorized fetch), a deadline,
 // a size cap, a few redirects, each hop re-checked by the SSRF guard.
-import { FetchError, type HttpClient } from './httpClient';
+import { FetchError, type HttpClient, type HttpResponse } from './httpClient';
 import { SignedRequester, type LocalSigner } from './signedRequests';
 import type { SignatureSpecMemory } from './hostSignatureSpecs';
 import { hostOf, str, type Json } from './activityStreams';
@@ -46,29 +46,45 @@ export class FederationClient {
     return (await this.getJson(url, accept)).doc;
   }
 
+  /**
+   * GETs a web page (a profile field's link, to look for rel="me"), following redirects
+   * through the same guard; `maxBytes` and `timeoutMs` bound the whole fetch.
+   */
+  async getPage(url: string, opts: { maxBytes: number; timeoutMs: number }): Promise<{ body: string; url: string; contentType: string }> {
+    const { res, url: finalUrl } = await this.getFollowing(url, 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1', opts);
+    const type = res.headers['content-type'];
+    return { body: res.body.toString('utf8'), url: finalUrl, contentType: (Array.isArray(type) ? type[0] : type) ?? '' };
+  }
+
   /** The document, and the URL it was finally served from. */
   private async getJson(start: string, accept: string): Promise<{ doc: Json; url: string }> {
+    const { res, url } = await this.getFollowing(start, accept, { maxBytes: this.limits.fetchMaxBytes, timeoutMs: this.limits.fetchTimeoutMs });
+    try {
+      const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      return { doc: parsed as Json, url };
+    } catch {
+      throw new FetchError(`GET ${url} did not return a JSON object`, 'invalid', res.status);
+    }
+  }
+
+  /** A 200 answer for `start`, redirects followed (each hop re-checked), and the URL that gave it. */
+  private async getFollowing(start: string, accept: string, opts: { maxBytes: number; timeoutMs: number }): Promise<{ res: HttpResponse; url: string }> {
     let url = start;
     // One deadline for the whole fetch, redirects included: a chain of slow hops must not
     // hold an inbox activity (or a lookup) for fetchTimeoutMs per hop.
-    const deadline = Date.now() + this.limits.fetchTimeoutMs;
+    const deadline = Date.now() + opts.timeoutMs;
     for (let hop = 0; hop <= this.limits.fetchMaxRedirects; hop++) {
       const timeoutMs = deadline - Date.now();
       if (timeoutMs <= 0) throw new FetchError(`GET ${start} timed out after ${hop} redirects`, 'timeout');
       // Signed in the spec the host takes; a 400/401 is knocked again with the other one.
-      const res = await this.requester.request({ method: 'GET', url, headers: { accept }, timeoutMs, maxBytes: this.limits.fetchMaxBytes });
+      const res = await this.requester.request({ method: 'GET', url, headers: { accept }, timeoutMs, maxBytes: opts.maxBytes });
       if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {
         url = new URL(res.headers.location, url).toString();
         continue;
       }
       if (res.status !== 200) throw new FetchError(`GET ${url} answered ${res.status}`, 'http', res.status);
-      try {
-        const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        return { doc: parsed as Json, url };
-      } catch {
-        throw new FetchError(`GET ${url} did not return a JSON object`, 'invalid', res.status);
-      }
+      return { res, url };
     }
     throw new FetchError(`GET ${start}: too many redirects`, 'invalid');
   }

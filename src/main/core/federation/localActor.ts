@@ -2,12 +2,15 @@
 // origin (see federationGate.ts for how that origin is pinned).
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Db } from '../store/database';
+import type { ProfileFieldInput } from '../../../shared/people';
 
 export interface LocalProfile {
   username: string;
   displayName: string;
   summary: string;
   manuallyApprovesFollowers: boolean;
+  /** Profile fields (name/value), as typed. */
+  fields: ProfileFieldInput[];
   publicKeyPem: string;
   createdAt: number;
   /** Other accounts of this person (alsoKnownAs): followers there may move here. */
@@ -79,7 +82,7 @@ export class LocalIdentity {
 
 interface ActorRow {
   username: string; display_name: string; summary: string; public_key_pem: string; private_key_pem: string;
-  manually_approves: number; created_at: number; also_known_as: string; moved_to: string | null; moved_at: number | null;
+  manually_approves: number; created_at: number; fields_json: string; also_known_as: string; moved_to: string | null; moved_at: number | null;
   discoverable: number; indexable: number;
 }
 
@@ -105,14 +108,15 @@ export function loadProfile(db: Db): LocalProfile {
   return profileFromRow(db.prepare<[], ActorRow>('SELECT * FROM local_actor WHERE id = 1').get()!);
 }
 
-export type ProfilePatch = Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'discoverable' | 'indexable'>>;
+export type ProfilePatch = Partial<Pick<LocalProfile, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'fields' | 'discoverable' | 'indexable'>>;
 
 export function updateProfile(db: Db, patch: ProfilePatch): LocalProfile {
   const cur = loadProfile(db);
-  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ?, discoverable = ?, indexable = ? WHERE id = 1').run(
+  db.prepare('UPDATE local_actor SET display_name = ?, summary = ?, manually_approves = ?, fields_json = ?, discoverable = ?, indexable = ? WHERE id = 1').run(
     patch.displayName ?? cur.displayName,
     patch.summary ?? cur.summary,
     (patch.manuallyApprovesFollowers ?? cur.manuallyApprovesFollowers) ? 1 : 0,
+    JSON.stringify(patch.fields ?? cur.fields),
     (patch.discoverable ?? cur.discoverable) ? 1 : 0,
     (patch.indexable ?? cur.indexable) ? 1 : 0,
   );
@@ -149,6 +153,7 @@ function profileFromRow(row: ActorRow): LocalProfile {
     displayName: row.display_name,
     summary: row.summary,
     manuallyApprovesFollowers: row.manually_approves === 1,
+    fields: JSON.parse(row.fields_json) as ProfileFieldInput[],
     publicKeyPem: row.public_key_pem,
     createdAt: row.created_at,
   };

@@ -1,7 +1,7 @@
 // The remote actor cache: fetched on demand, kept in SQLite with a TTL, refreshed on
 // Update and (once) when a signature fails to verify with the cached key.
 import type { Db } from '../store/database';
-import { DEFAULT_MEDIA, type InstanceLimits } from '../config';
+import { DEFAULT_MEDIA, DEFAULT_PEOPLE, type InstanceLimits } from '../config';
 import { parseEmojis, type EmojiRecord } from './as2Media';
 import type { ActorSummary } from '../../../shared/dto';
 import { FetchError } from './httpClient';
@@ -30,15 +30,35 @@ export interface RemoteActor {
   followersCount: number | null;
   followingCount: number | null;
   fetchedAt: number;
-  /** Where the account moved (its movedTo), or null. */
+  /** The header image (`image`), or null. */
+  imageUrl: string | null;
+  /** PropertyValue attachments: plain-text name, sanitized HTML value. */
+  fields: RemoteField[];
+  /** Type Service or Application: an automated account. */
+  bot: boolean;
+  /** manuallyApprovesFollowers. */
+  locked: boolean;
+  /** The account it moved to (`movedTo`), or null. */
   movedTo: string | null;
+  publishedAt: number | null;
+  /** The outbox's totalItems, when fetched. */
+  postsCount: number | null;
+  /** When the collection counts were last fetched (they have their own TTL), or null. */
+  countsFetchedAt: number | null;
+}
+
+export interface RemoteField {
+  name: string;
+  valueHtml: string;
 }
 
 interface ActorRow {
   uri: string; host: string; username: string; name: string; summary_html: string; url: string | null;
   icon_url: string | null; inbox: string; shared_inbox: string | null; outbox: string | null;
   followers_url: string | null; following_url: string | null; key_id: string | null; public_key_pem: string | null;
-  followers_count: number | null; following_count: number | null; fetched_at: number; emojis_json: string; moved_to: string | null;
+  followers_count: number | null; following_count: number | null; fetched_at: number; emojis_json: string;
+  image_url: string | null; fields_json: string; bot: number; locked: number; moved_to: string | null; published_at: number | null;
+  posts_count: number | null; counts_fetched_at: number | null;
 }
 
 const ACTOR_TYPES = new Set(['Person', 'Service', 'Application', 'Group', 'Organization']);
@@ -90,6 +110,8 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     return keyUnderActor(id, uri) || id === boundKeyId;
   });
   const icon = asArray<Json>(doc.icon)[0];
+  const image = asArray<Json>(doc.image)[0];
+  const published = Date.parse(str(doc.published) ?? '');
   const username = str(doc.preferredUsername) ?? uri.split('/').pop() ?? 'unknown';
   return {
     uri,
@@ -111,8 +133,24 @@ export function parseActorDocument(doc: Json, expectedHost: string | undefined, 
     followersCount: null,
     followingCount: null,
     fetchedAt: now,
+    imageUrl: image ? httpUrl(str(image.url) ?? idOf(image.url)) : null,
+    fields: fieldsOf(doc),
+    bot: type === 'Service' || type === 'Application',
+    locked: doc.manuallyApprovesFollowers === true,
     movedTo: httpUrl(idOf(doc.movedTo)),
+    publishedAt: Number.isNaN(published) ? null : Math.min(published, now),
+    postsCount: null,
+    countsFetchedAt: null,
   };
+}
+
+/** The PropertyValue attachments (Mastodon's profile fields), names as text and values sanitized. */
+function fieldsOf(doc: Json): RemoteField[] {
+  return asArray<Json>(doc.attachment)
+    .filter((a) => a && typeof a === 'object' && typeOf(a) === 'PropertyValue' && typeof a.name === 'string' && typeof a.value === 'string')
+    .slice(0, DEFAULT_PEOPLE.actorFieldsMax)
+    .map((a) => ({ name: plainText(a.name as string), valueHtml: sanitizeRemoteHtml(a.value as string) }))
+    .filter((f) => f.name !== '');
 }
 
 /** `@user@host`, `user@host` → {username, host}; undefined when it is not a handle. */
@@ -127,6 +165,7 @@ export class RemoteActors {
   private readonly byHandle;
   private readonly upsert;
   private readonly remove;
+  private readonly setCounts;
   /** Key fetches under way: concurrent requests naming one key wait for the same fetch. */
   private readonly keyFetches = new Map<string, Promise<RemoteActor>>();
   /** Keys that could not be had lately, and why: not asked for again until `until`. */
@@ -143,9 +182,11 @@ export class RemoteActors {
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
     this.upsert = db.prepare(`INSERT INTO actors (uri, host, username, name, summary_html, url, icon_url, inbox, shared_inbox,
-        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, emojis_json, moved_to)
+        outbox, followers_url, following_url, key_id, public_key_pem, followers_count, following_count, fetched_at, emojis_json,
+        image_url, fields_json, bot, locked, moved_to, published_at)
       VALUES (@uri, @host, @username, @name, @summaryHtml, @url, @iconUrl, @inbox, @sharedInbox, @outbox, @followersUrl,
-        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @emojisJson, @movedTo)
+        @followingUrl, @keyId, @publicKeyPem, @followersCount, @followingCount, @fetchedAt, @emojisJson,
+        @imageUrl, @fieldsJson, @bot, @locked, @movedTo, @publishedAt)
       ON CONFLICT (uri) DO UPDATE SET host = excluded.host, username = excluded.username, name = excluded.name,
         summary_html = excluded.summary_html, url = excluded.url, icon_url = excluded.icon_url, inbox = excluded.inbox,
         shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, followers_url = excluded.followers_url,
@@ -153,7 +194,11 @@ export class RemoteActors {
         followers_count = coalesce(excluded.followers_count, followers_count),
         following_count = coalesce(excluded.following_count, following_count), fetched_at = excluded.fetched_at,
         emojis_json = excluded.emojis_json,
-        moved_to = excluded.moved_to`);
+        image_url = excluded.image_url, fields_json = excluded.fields_json, bot = excluded.bot, locked = excluded.locked,
+        moved_to = excluded.moved_to, published_at = excluded.published_at`);
+    this.setCounts = db.prepare(`UPDATE actors SET followers_count = coalesce(@followersCount, followers_count),
+        following_count = coalesce(@followingCount, following_count), posts_count = coalesce(@postsCount, posts_count),
+        counts_fetched_at = @at WHERE uri = @uri`);
     this.remove = db.prepare<[string]>('DELETE FROM actors WHERE uri = ?');
   }
 
@@ -180,8 +225,13 @@ export class RemoteActors {
     // A key bound before (through its own document) stays bound while the actor lists it.
     const actor = parseActorDocument(doc, hostOf(expectedUri), this.now(), this.cached(expectedUri)?.keyId ?? undefined);
     if (actor.uri !== expectedUri) throw new ActorDocumentError('Update of another actor');
-    this.upsert.run(rowParams(actor));
+    this.upsert.run(toParams(actor));
     return actor;
+  }
+
+  /** Records counts fetched from an actor's collections (null keeps what was known). */
+  storeCounts(uri: string, counts: Pick<RemoteActor, 'followersCount' | 'followingCount' | 'postsCount'>, at: number): void {
+    this.setCounts.run({ uri, ...counts, at });
   }
 
   /** Drops an actor from the cache, and the failed fetches of its keys with it: it starts afresh. */
@@ -334,7 +384,7 @@ export class RemoteActors {
   }
 
   private store(actor: RemoteActor): RemoteActor {
-    this.upsert.run(rowParams(actor));
+    this.upsert.run(toParams(actor));
     return actor;
   }
 }
@@ -364,13 +414,15 @@ function fromRow(r: ActorRow): RemoteActor {
     uri: r.uri, host: r.host, username: r.username, name: r.name, summaryHtml: r.summary_html, url: r.url, iconUrl: r.icon_url,
     inbox: r.inbox, sharedInbox: r.shared_inbox, outbox: r.outbox, followersUrl: r.followers_url, followingUrl: r.following_url,
     keyId: r.key_id, publicKeyPem: r.public_key_pem, followersCount: r.followers_count, followingCount: r.following_count,
-    fetchedAt: r.fetched_at, emojis: JSON.parse(r.emojis_json) as EmojiRecord[], movedTo: r.moved_to,
+    fetchedAt: r.fetched_at, imageUrl: r.image_url, fields: JSON.parse(r.fields_json) as RemoteField[], bot: r.bot === 1,
+    locked: r.locked === 1, movedTo: r.moved_to, publishedAt: r.published_at, postsCount: r.posts_count, countsFetchedAt: r.counts_fetched_at,
+    emojis: JSON.parse(r.emojis_json) as EmojiRecord[],
   };
 }
 
-function rowParams(actor: RemoteActor): Record<string, unknown> {
-  const { emojis, ...rest } = actor;
-  return { ...rest, emojisJson: JSON.stringify(emojis) };
+function toParams(a: RemoteActor) {
+  const { fields, bot, locked, emojis, postsCount: _p, countsFetchedAt: _c, ...rest } = a;
+  return { ...rest, fieldsJson: JSON.stringify(fields), emojisJson: JSON.stringify(emojis), bot: bot ? 1 : 0, locked: locked ? 1 : 0 };
 }
 
 /** An actor as the signature verifier sees it: the owner of its key. */

@@ -44,6 +44,8 @@ export interface InboxProcessorDeps {
   storage?: Pick<StorageHealth, 'noteWriteFailure'>;
   /** Blocked accounts and domains: nothing of theirs comes in, boosted or not. */
   blocks: Pick<BlockList, 'isBlocked' | 'isBlockedAuthorOf'>;
+  /** An account accepted our follow (Home may be backfilled with its posts). */
+  onFollowAccepted?: (actorUri: string) => void;
   /** Move and Block (accountEvents.ts). */
   accountEvents: AccountEvents;
   now?: () => number;
@@ -190,6 +192,7 @@ export class InboxProcessor {
     const state = type === 'Accept' ? 'accepted' : 'rejected';
     following.setState(actorUri, state);
     this.d.events.emit('follows', { direction: 'following', actor: actorUri, state });
+    if (state === 'accepted') this.d.onFollowAccepted?.(actorUri);
   }
 
   private async onCreate(a: Json, actorUri: string): Promise<void> {

@@ -4,8 +4,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Db } from '../store/database';
 import { DEFAULT_METRICS } from '../config';
 import type { DeliveryCounts, MetricsDto, MetricsPoint, MetricsRange } from '../../../shared/dto';
+import { addSample, latencyPercentile, mergeInto, parseStoredLatency, type LatencyHistogram } from './latencyHistogram';
 
-/** Upper bounds (ms) of the latency histogram buckets; the last bucket is "slower". */
+/** Upper bounds (ms) of the Prometheus latency histogram's buckets (the dashboard uses latencyHistogram.ts). */
 export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
 const MINUTE = 60_000;
 
@@ -28,7 +29,7 @@ const NO_QUEUE: QueueGaugeSource = { gauges: () => ({ queued: 0, inFlight: 0, pa
 interface Minute extends DeliveryCounts {
   minute: number;
   errors: Record<string, number>;
-  latency: number[];
+  latency: LatencyHistogram;
   latencySumMs: number;
   queue: QueueGauges | null;
 }
@@ -40,7 +41,7 @@ interface RollupRow {
 
 const emptyMinute = (minute: number): Minute => ({
   minute, attempts: 0, delivered: 0, failed: 0, retried: 0, skipped: 0, abandoned: 0, errors: {},
-  latency: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0), latencySumMs: 0, queue: null,
+  latency: {}, latencySumMs: 0, queue: null,
 });
 
 export const RANGE_STEPS: Record<MetricsRange, { spanMs: number; stepMs: number }> = {
@@ -148,9 +149,7 @@ export class DeliveryMetrics {
     m.attempts++;
     if (result === 'retry') m.retried++;
     if (errorClass) m.errors[errorClass] = (m.errors[errorClass] ?? 0) + 1;
-    let bucket = LATENCY_BUCKETS_MS.findIndex((b) => latencyMs <= b);
-    if (bucket < 0) bucket = LATENCY_BUCKETS_MS.length;
-    m.latency[bucket]!++;
+    addSample(m.latency, latencyMs);
     m.latencySumMs += latencyMs;
   }
 
@@ -177,19 +176,19 @@ export class DeliveryMetrics {
     const points: MetricsPoint[] = [];
     for (let t = start; t < end; t += stepMs) {
       const inStep = rows.filter((r) => r.minute >= t && r.minute < t + stepMs);
-      const latency = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0) as number[];
+      const latency: LatencyHistogram = {};
       const errors: Record<string, number> = {};
       let queue: QueueGauges | null = null;
       const sum = { attempts: 0, delivered: 0, failed: 0, retried: 0, skipped: 0, abandoned: 0, latencySumMs: 0 };
       for (const r of inStep) {
         for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r[k];
-        r.latency.forEach((n, i) => (latency[i]! += n));
+        mergeInto(latency, r.latency);
         for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
         if (r.queue) queue = r.queue;
       }
       points.push({
         t, ...sum, errors,
-        latencyP50Ms: percentile(latency, 0.5), latencyP90Ms: percentile(latency, 0.9), latencyP99Ms: percentile(latency, 0.99),
+        latencyP50Ms: latencyPercentile(latency, 0.5), latencyP90Ms: latencyPercentile(latency, 0.9), latencyP99Ms: latencyPercentile(latency, 0.99),
         queued: queue?.queued ?? null, inFlight: queue?.inFlight ?? null, parked: queue?.parked ?? null,
       });
     }
@@ -236,27 +235,14 @@ function mergeMinutes(a: Minute, b: Minute): Minute {
   return {
     minute: a.minute, attempts: a.attempts + b.attempts, delivered: a.delivered + b.delivered, failed: a.failed + b.failed,
     retried: a.retried + b.retried, skipped: a.skipped + b.skipped, abandoned: a.abandoned + b.abandoned, errors,
-    latency: a.latency.map((n, i) => n + (b.latency[i] ?? 0)), latencySumMs: a.latencySumMs + b.latencySumMs, queue: b.queue ?? a.queue,
+    latency: mergeInto({ ...a.latency }, b.latency), latencySumMs: a.latencySumMs + b.latencySumMs, queue: b.queue ?? a.queue,
   };
 }
 
 function fromRow(r: RollupRow): Minute {
   return {
     minute: r.minute, attempts: r.attempts, delivered: r.delivered, failed: r.failed, retried: r.retried, skipped: r.skipped,
-    abandoned: r.abandoned, errors: JSON.parse(r.errors), latency: JSON.parse(r.latency), latencySumMs: r.latency_sum_ms,
+    abandoned: r.abandoned, errors: JSON.parse(r.errors), latency: parseStoredLatency(r.latency), latencySumMs: r.latency_sum_ms,
     queue: r.queued === null ? null : { queued: r.queued, inFlight: r.in_flight ?? 0, parked: r.parked ?? 0 },
   };
-}
-
-/** The bucket upper bound below which `q` of the samples fall (null without samples). */
-export function percentile(buckets: number[], q: number): number | null {
-  const total = buckets.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const target = q * total;
-  let seen = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    seen += buckets[i]!;
-    if (seen >= target) return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]! * 2;
-  }
-  return null;
 }

@@ -102,3 +102,21 @@ function renderInline(text: string, mentions: ReadonlyMap<string, MentionRef>, t
   }
   return html + escapeHtml(text.slice(last));
 }
+
+/** The URL a profile field's value links to, if it is one. */
+export function fieldLink(value: string): string | undefined {
+  const text = value.trim();
+  return /^https?:\/\/[^\s<>"]+$/i.test(text) ? text : undefined;
+}
+
+/**
+ * A profile field's value as HTML: a URL becomes a link marked rel="me" (so the linked
+ * site can say the profile is its owner's, and Mastodon can show it verified), with the
+ * scheme hidden as Mastodon renders it; anything else is escaped text.
+ */
+export function renderFieldValue(value: string): string {
+  const link = fieldLink(value);
+  if (!link) return escapeHtml(value.trim());
+  const scheme = link.slice(0, link.indexOf('//') + 2);
+  return `<a href="${escapeHtml(link)}" target="_blank" rel="me nofollow noopener noreferrer"><span class="invisible">${escapeHtml(scheme)}</span><span>${escapeHtml(link.slice(scheme.length))}</span></a>`;
+}

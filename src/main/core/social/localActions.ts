@@ -241,7 +241,8 @@ export class LocalActions {
       profile = updateProfile(this.d.db, patch);
       const changed = profile.displayName !== before.displayName || profile.summary !== before.summary
         || profile.manuallyApprovesFollowers !== before.manuallyApprovesFollowers
-        || profile.discoverable !== before.discoverable || profile.indexable !== before.indexable;
+        || profile.discoverable !== before.discoverable || profile.indexable !== before.indexable
+        || JSON.stringify(profile.fields) !== JSON.stringify(before.fields);
       if (changed) this.announceProfile();
     })();
     return profile;

@@ -3,6 +3,7 @@ import type { LocalIdentity, LocalProfile } from '../federation/localActor';
 import type { NoteRecord } from './noteRepository';
 import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityStreams';
 import { escapeHtml } from '../federation/sanitize';
+import { renderFieldValue } from './contentFormat';
 import type { StoredMedia } from '../media/mediaStore';
 
 const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', blurhash: 'toot:blurhash' }];
@@ -18,6 +19,9 @@ const ACTOR_TERMS = {
   alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
   movedTo: { '@id': 'as:movedTo', '@type': '@id' },
   webfinger: 'https://purl.archive.org/socialweb/webfinger#webfinger',
+  schema: 'http://schema.org#',
+  PropertyValue: 'schema:PropertyValue',
+  value: 'schema:value',
 };
 
 export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: StoredMedia | null = null, header: StoredMedia | null = null): Json {
@@ -45,6 +49,8 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
     ...(profile.movedTo ? { movedTo: profile.movedTo } : {}),
     published: new Date(profile.createdAt).toISOString(),
     publicKey: { id: id.keyId, owner: id.actor, publicKeyPem: profile.publicKeyPem },
+    // Profile fields as Mastodon federates them; a URL value is a rel="me" link.
+    attachment: profile.fields.map((f) => ({ type: 'PropertyValue', name: f.name, value: renderFieldValue(f.value) })),
     ...(avatar ? { icon: { type: 'Image', mediaType: avatar.mediaType, url: id.mediaUrl(avatar.file) } } : {}),
     ...(header ? { image: { type: 'Image', mediaType: header.mediaType, url: id.mediaUrl(header.file) } } : {}),
   };

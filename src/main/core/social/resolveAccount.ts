@@ -4,9 +4,9 @@ import { ActorDocumentError, type RemoteActor, type RemoteActors } from '../fede
 import { FetchError } from '../federation/httpClient';
 import { DomainError, notFound } from '../errors';
 
-export async function resolveAccount(actors: RemoteActors, handle: string): Promise<RemoteActor> {
+export async function resolveAccount(actors: RemoteActors, handle: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
   try {
-    return await actors.resolveHandle(handle);
+    return await actors.resolveHandle(handle, opts);
   } catch (err) {
     if (err instanceof ActorDocumentError) throw notFound(err.message);
     if (err instanceof FetchError) throw new DomainError('remote', `could not reach ${handle}: ${err.message}`);

@@ -309,6 +309,36 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE notes ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE actors ADD COLUMN emojis_json TEXT NOT NULL DEFAULT '[]';
   `,
+  /* people — profiles (header, fields, markers, counts), verified links, backfill, sent activities */ `
+  -- What a remote profile shows beyond the basics: header image, PropertyValue fields
+  -- (name + sanitized HTML value), bot/locked markers, the post
+  -- count, and when the collection counts were last fetched (they have their own TTL).
+  ALTER TABLE actors ADD COLUMN image_url TEXT;
+  ALTER TABLE actors ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE actors ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE actors ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE actors ADD COLUMN posts_count INTEGER;
+  ALTER TABLE actors ADD COLUMN counts_fetched_at INTEGER;
+  ALTER TABLE actors ADD COLUMN published_at INTEGER;
+
+  -- The owner's profile fields (name/value pairs, as typed).
+  ALTER TABLE local_actor ADD COLUMN fields_json TEXT NOT NULL DEFAULT '[]';
+
+  -- Links in profile fields that Outpost checked for a rel="me" link back to the profile.
+  CREATE TABLE link_verifications (
+    profile_uri TEXT NOT NULL,
+    link TEXT NOT NULL,
+    verified INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (profile_uri, link)
+  ) WITHOUT ROWID;
+
+  -- A follow whose account's recent posts were copied into Home (once per follow).
+  ALTER TABLE following ADD COLUMN backfilled_at INTEGER;
+
+  -- Sent activities, newest first (the delivery dashboard's list of what went out).
+  CREATE INDEX activities_created ON activities(created_at DESC, id DESC);
+  `,
   /* the delivery engine pages each host's waiting rows (self-contained: deliveries only, idempotent) */ `
   -- One host's waiting deliveries in the order they go out (rowLoader.ts pages them): only
   -- waiting rows are in it, so it stays as small as the queue however long the history grows.

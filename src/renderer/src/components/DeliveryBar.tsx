@@ -1,4 +1,6 @@
-// Delivery progress of a post composed in this session, and its per-host breakdown.
+// Delivery progress of an own post (composed now or before: asked of the store), and the
+// per-host breakdown of any sent activity.
+import { useEffect } from 'react';
 import type { DeliveryRowDto, DeliveryState, DeliverySummary } from '../../../shared/dto';
 import { useNow } from '../lib/clock';
 import { plural } from '../lib/format';
@@ -6,6 +8,7 @@ import { clockTime, countdown, relativeTime } from '../lib/time';
 import { useStore } from '../store';
 import type { DeliveryView } from '../store/compose';
 import { Badge, Drawer, Loading, type Tone } from './common';
+import { ErrorLine } from './ErrorText';
 
 interface Parts {
   total: number;
@@ -33,14 +36,23 @@ function partsOf(d: DeliveryView): Parts {
   };
 }
 
-export function DeliveryBar({ noteId }: { noteId: string }) {
+export function DeliveryBar({ noteId, noteUri }: { noteId: string; noteUri: string }) {
   const activityId = useStore((s) => s.activityByNote[noteId]);
   const view = useStore((s) => (activityId ? s.deliveries[activityId] : undefined));
   const open = useStore((s) => s.openDeliveryPanel);
+  const want = useStore((s) => s.wantDelivery);
+  useEffect(() => {
+    if (!activityId) want(noteId, noteUri);
+  }, [activityId, noteId, noteUri, want]);
   if (!activityId) return null;
+  return <ActivityBar activityId={activityId} view={view} onOpen={() => open(activityId)} />;
+}
+
+/** One activity's delivery as a bar with counts; `onOpen` shows the per-host breakdown. */
+export function ActivityBar({ activityId, view, onOpen, compact }: { activityId: string; view: DeliveryView | undefined; onOpen: () => void; compact?: boolean }) {
   if (!view) {
     return (
-      <div className="delivery delivery-loading" data-testid="delivery-bar" aria-busy="true">
+      <div className="delivery delivery-loading" data-testid="delivery-bar" data-activity={activityId} aria-busy="true">
         <div className="delivery-track"><span className="seg seg-pending" style={{ width: '100%' }} /></div>
         <div className="delivery-line muted small">Preparing delivery…</div>
       </div>
@@ -49,8 +61,8 @@ export function DeliveryBar({ noteId }: { noteId: string }) {
   const p = partsOf(view);
   if (p.total === 0) {
     return (
-      <div className="delivery delivery-none muted small" data-testid="delivery-bar" data-percent="100">
-        Saved. No remote inboxes to deliver to (nobody follows you yet, or no one is addressed).
+      <div className="delivery delivery-none muted small" data-testid="delivery-bar" data-activity={activityId} data-percent="100">
+        {compact ? 'Nobody to deliver to' : 'Saved. No remote inboxes to deliver to (nobody follows you yet, or no one is addressed).'}
       </div>
     );
   }
@@ -61,9 +73,10 @@ export function DeliveryBar({ noteId }: { noteId: string }) {
       type="button"
       className="delivery"
       data-testid="delivery-bar"
+      data-activity={activityId}
       data-percent={p.percent}
       data-done={p.done}
-      onClick={() => open(noteId)}
+      onClick={onOpen}
       aria-label={`${label} (${p.percent} %). Show the per-host breakdown`}
     >
       <div className="delivery-track" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={p.percent} aria-valuetext={`${label}`}>
@@ -80,7 +93,7 @@ export function DeliveryBar({ noteId }: { noteId: string }) {
         {p.retrying > 0 && <span className="chip chip-retrying">{p.retrying} retrying</span>}
         {p.parked > 0 && <span className="chip chip-parked">{p.parked} waiting for host</span>}
         {p.failed > 0 && <span className="chip chip-failed">{p.failed} failed</span>}
-        <span className="delivery-more muted">Details</span>
+        {!compact && <span className="delivery-more muted">Details</span>}
       </div>
     </button>
   );
@@ -132,17 +145,16 @@ function When({ r, now }: { r: DeliveryRowDto; now: number }) {
 
 /** The per-host breakdown of the post whose panel is open. */
 export function DeliveryPanel() {
-  const noteId = useStore((s) => s.deliveryPanel);
-  const activityId = useStore((s) => (noteId ? s.activityByNote[noteId] : undefined));
-  const view = useStore((s) => (activityId ? s.deliveries[activityId] : undefined));
+  const panel = useStore((s) => s.deliveryPanel);
+  const view = useStore((s) => (panel ? s.deliveries[panel.activityId] : undefined));
   const close = useStore((s) => s.openDeliveryPanel);
   const now = useNow(60_000);
-  if (!noteId) return null;
+  if (!panel) return null;
   const p = view ? partsOf(view) : null;
   const rows = view?.inboxes ? [...view.inboxes].sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.host.localeCompare(b.host)) : null;
   return (
     <Drawer
-      title="Delivery of this post"
+      title={panel.title}
       labelId="delivery-panel-title"
       subtitle={p ? `${p.delivered} of ${plural(p.total, 'inbox', 'inboxes')} delivered · ${p.percent} %` : undefined}
       onClose={() => close(null)}
@@ -176,7 +188,7 @@ export function DeliveryPanel() {
                     <td><Badge tone={tone} title={r.state === 'parked' ? 'Waiting for its host to recover (backing off or suspended)' : undefined}>{label}</Badge></td>
                     <td className="num tabular">{r.attempts}</td>
                     <td className="small error-cell">
-                      {r.lastError ? <span className="error-text clamp-2" title={r.lastError}>{r.lastError}</span>
+                      {r.lastError ? <ErrorLine className="error-text clamp-2" error={r.lastError} />
                         : r.lastStatus ? <span className="muted">HTTP {r.lastStatus}</span> : <span className="muted">—</span>}
                     </td>
                     <td className="small nowrap"><When r={r} now={now} /></td>

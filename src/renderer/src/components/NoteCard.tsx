@@ -3,6 +3,7 @@
 import { memo, useState } from 'react';
 import type { ActorSummary, NoteDto, Visibility } from '../../../shared/dto';
 import { atHandle } from '../lib/format';
+import { routeHash } from '../lib/route';
 import { htmlToText, renderNoteHtml, safeHref } from '../lib/sanitize';
 import { useStore } from '../store';
 import { Avatar, RelativeTime } from './common';
@@ -22,7 +23,7 @@ const VISIBILITY: Record<Visibility, [IconName, string]> = {
 export function NoteContent({ note }: { note: NoteDto }) {
   const body = (
     <>
-      <div className="note-content">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
+      <div className="note-content" dir="auto">{renderNoteHtml(note.contentHtml, note.emojis)}</div>
       <Attachments note={note} />
     </>
   );
@@ -31,7 +32,7 @@ export function NoteContent({ note }: { note: NoteDto }) {
     <details className="cw">
       <summary>
         <span className="cw-label">CW</span>
-        <span className="cw-text">{withEmojis(note.summary, note.emojis)}</span>
+        <span className="cw-text" dir="auto">{withEmojis(note.summary, note.emojis)}</span>
         <span className="cw-toggle" aria-hidden="true" />
       </summary>
       {body}
@@ -46,7 +47,9 @@ function AuthorLine({ author, note }: { author: ActorSummary; note: NoteDto }) {
     <header className="note-header">
       <Avatar src={author.iconSrc} name={author.name || author.handle} size={40} />
       <div className="note-author">
-        <span className="note-name" title={author.name}>{author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}</span>
+        <a className="note-name profile-link" dir="auto" title={author.name} href={routeHash({ view: 'profile', arg: author.local ? null : author.handle })}>
+          {author.name ? withEmojis(author.name, author.emojis) : author.handle.split('@')[0]}
+        </a>
         <span className="note-handle muted" title={atHandle(author.handle)}>{atHandle(author.handle)}</span>
       </div>
       <div className="note-meta muted">
@@ -100,7 +103,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
     <article className={`note ${compact ? 'note-compact' : ''}`} data-note-id={note.id} aria-label={`Post by ${note.author.name || note.author.handle}`}>
       {boostedBy && (
         <div className="note-context">
-          <Icon name="boost" size={14} /> <span>{boostedBy.name || atHandle(boostedBy.handle)} boosted</span>
+          <Icon name="boost" size={14} /> <span><bdi>{boostedBy.name || atHandle(boostedBy.handle)}</bdi> boosted</span>
         </div>
       )}
       {replyTarget && (
@@ -111,7 +114,7 @@ export const NoteCard = memo(function NoteCard({ note, boostedBy, compact, actio
       <AuthorLine author={note.author} note={note} />
       <div className="note-body">
         <NoteContent note={note} />
-        {mine && <DeliveryBar noteId={note.id} />}
+        {mine && <DeliveryBar noteId={note.id} noteUri={note.uri} />}
         {actions && (
           <footer className="note-actions">
             <ActionButton icon="reply" label="Reply" count={note.replyCount} onClick={() => startReply(note)} />

@@ -1,16 +1,21 @@
-// A post's "more" menu for someone else's post: mute or block its author, block its
-// domain, report it. Blocking asks first; a report takes an optional comment. And the pin
-// button of one's own posts.
+// A post's "more" menu for someone else's post — mute or block its author, block its
+// domain, report it — and the same menu for an account on its profile. Blocking asks
+// first; a report takes an optional comment. And the pin button of one's own posts.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../client';
-import type { NoteDto } from '../../../shared/dto';
-import { atHandle, errorMessage } from '../lib/format';
+import type { ActorSummary, NoteDto } from '../../../shared/dto';
+import { atHandle } from '../lib/format';
 import { useStore } from '../store';
 import { Icon } from './Icon';
 
 type Step = 'closed' | 'menu' | 'confirm-block' | 'confirm-domain' | 'report';
 
 export function NoteMenu({ note }: { note: NoteDto }) {
+  return <AccountMenu account={note.author} noteIds={[note.id]} />;
+}
+
+/** The moderation menu for an account; `noteIds` are the posts a report is about. */
+export function AccountMenu({ account, noteIds = [], label = 'More' }: { account: ActorSummary; noteIds?: string[]; label?: string }) {
   const moderate = useStore((s) => s.moderate);
   const blockDomain = useStore((s) => s.blockDomain);
   const report = useStore((s) => s.report);
@@ -19,9 +24,9 @@ export function NoteMenu({ note }: { note: NoteDto }) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const root = useRef<HTMLDivElement>(null);
-  const who = atHandle(note.author.handle);
+  const who = atHandle(account.handle);
   // What a domain block covers: the host without its port.
-  const domain = (note.author.handle.split('@')[1] ?? '').replace(/:\d+$/, '');
+  const domain = (account.handle.split('@')[1] ?? '').replace(/:\d+$/, '');
 
   useEffect(() => {
     if (step === 'closed') return;
@@ -43,7 +48,7 @@ export function NoteMenu({ note }: { note: NoteDto }) {
       setStep('closed');
       setComment('');
     } catch (err) {
-      toast(errorMessage(err));
+      useStore.getState().toastError('That did not work', err);
     } finally {
       setBusy(false);
     }
@@ -52,14 +57,14 @@ export function NoteMenu({ note }: { note: NoteDto }) {
   return (
     <div className="note-menu" ref={root}>
       <button
-        type="button" className="note-action" aria-label="More" title="More" aria-haspopup="menu" aria-expanded={step !== 'closed'}
+        type="button" className="note-action" aria-label={label} title={label} aria-haspopup="menu" aria-expanded={step !== 'closed'}
         onClick={() => setStep(step === 'closed' ? 'menu' : 'closed')}
       >
         <Icon name="more" size={17} strokeWidth={3} />
       </button>
       {step === 'menu' && (
         <div className="menu" role="menu">
-          <button type="button" role="menuitem" onClick={() => void run(() => moderate('mute', note.author.uri), `${who} is muted`)}>
+          <button type="button" role="menuitem" onClick={() => void run(() => moderate('mute', account.uri), `${who} is muted`)}>
             <Icon name="mute" size={16} /> <span className="menu-label">Mute {who}</span>
           </button>
           <button type="button" role="menuitem" onClick={() => setStep('confirm-block')}>
@@ -86,7 +91,7 @@ export function NoteMenu({ note }: { note: NoteDto }) {
             <button
               type="button" className="btn btn-small btn-danger" disabled={busy}
               onClick={() => void (step === 'confirm-block'
-                ? run(() => moderate('block', note.author.uri), `${who} is blocked`)
+                ? run(() => moderate('block', account.uri), `${who} is blocked`)
                 : run(() => blockDomain(domain), `${domain} is blocked`))}
             >
               Block
@@ -99,11 +104,11 @@ export function NoteMenu({ note }: { note: NoteDto }) {
           className="menu menu-panel" aria-label={`Report ${who}`}
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => report(note.author.uri, [note.id], comment), `Report sent to ${domain}`);
+            void run(() => report(account.uri, noteIds, comment), `Report sent to ${domain}`);
           }}
         >
           <label className="field">
-            <span className="field-label">Report this post to {domain}</span>
+            <span className="field-label">Report {noteIds.length ? 'this post' : who} to {domain}</span>
             <textarea className="input" rows={3} maxLength={1000} placeholder="What is wrong with it? (optional)" value={comment} onChange={(e) => setComment(e.target.value)} />
           </label>
           <div className="save-row">
@@ -130,7 +135,7 @@ export function PinButton({ note }: { note: NoteDto }) {
       patchNote(note.id, (n) => ({ ...n, pinned: !note.pinned }));
       toast(note.pinned ? 'Unpinned' : 'Pinned to your profile', 'info');
     } catch (err) {
-      toast(errorMessage(err));
+      useStore.getState().toastError(note.pinned ? 'Could not unpin' : 'Could not pin', err);
     } finally {
       setBusy(false);
     }

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNow } from '../lib/clock';
 import { fullDate, relativeTime } from '../lib/time';
+import { useDialogFocus } from '../lib/useDialogFocus';
 import { mediaSrc } from '../lib/media';
 import { Icon, type IconName } from './Icon';
 
@@ -116,35 +117,7 @@ export function Drawer({ title, subtitle, onClose, children, labelId }: {
   title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode; labelId: string;
 }) {
   const panel = useRef<HTMLDivElement>(null);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    panel.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onCloseRef.current();
-      } else if (e.key === 'Tab' && panel.current) {
-        const focusable = panel.current.querySelectorAll<HTMLElement>('button:not([disabled]), a[href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])');
-        const first = focusable[0];
-        const last = focusable[focusable.length - 1];
-        if (!first || !last) return;
-        if (e.shiftKey && document.activeElement === first) {
-          e.preventDefault();
-          last.focus();
-        } else if (!e.shiftKey && document.activeElement === last) {
-          e.preventDefault();
-          first.focus();
-        }
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      if (previous && document.contains(previous)) previous.focus();
-    };
-  }, []);
+  useDialogFocus(panel, onClose);
   return (
     <div className="drawer-layer">
       <div className="drawer-backdrop" onClick={onClose} aria-hidden="true" />

@@ -18,6 +18,8 @@ const DROP = new Set([
 ]);
 /** Classes with a meaning for note markup (mentions, hashtags, Mastodon's shortened links). */
 const CLASSES = new Set(['mention', 'hashtag', 'h-card', 'u-url', 'invisible', 'ellipsis']);
+/** Blocks that get dir="auto": each paragraph takes the direction of its own text (RTL and LTR mixed). */
+const DIRECTIONAL = new Set(['p', 'li', 'blockquote', 'pre']);
 /** Deepest nesting rendered: deeper content is flattened to text. */
 const MAX_DEPTH = 32;
 
@@ -49,7 +51,7 @@ function walk(node: Node, key: number, depth: number, emojis: readonly EmojiDto[
   // Anything else (div, h1, table, custom elements…) is unwrapped: its text survives.
   if (!tag) return createElement(Fragment, { key }, ...children());
   if (tag === 'br') return createElement('br', { key });
-  const props: Record<string, unknown> = { key, className: classesOf(el) };
+  const props: Record<string, unknown> = { key, className: classesOf(el), ...(DIRECTIONAL.has(tag) ? { dir: 'auto' } : {}) };
   if (tag === 'a') {
     const href = safeHref(el.getAttribute('href'));
     if (!href) return createElement('span', { key, className: props.className }, ...children());

@@ -1,10 +1,12 @@
-// The composer (reply context, sending) and the delivery progress of posts composed in
-// this session: activity ids by note id, summaries from live 'delivery' events, and the
+// The composer (reply context, sending) and the delivery progress of own posts: activity
+// ids by note id (from composing, or asked of the store for posts composed earlier — the
+// bars survive reloads and restarts), summaries from live 'delivery' events, and the
 // per-inbox breakdown fetched when its panel is open.
 import type { ComposeResult, DeliveryRowDto, DeliverySummary, NoteDto, Visibility } from '../../../shared/dto';
+import { SENT_ACTIVITIES_MAX_OBJECTS, type SentActivityDto } from '../../../shared/people';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
-import type { Slice } from './types';
+import type { Slice, Store } from './types';
 
 const SESSION_KEY = 'outpost.composedActivities';
 /** Summaries kept for activities we are not showing (likes, boosts…), oldest dropped first. */
@@ -38,10 +40,20 @@ export interface ComposeSlice {
   deliveries: Record<string, DeliveryView>;
   applyDeliverySummary(summary: DeliverySummary): void;
   loadDeliveryProgress(activityId: string): Promise<void>;
-  /** The note whose per-host breakdown is open. */
-  deliveryPanel: string | null;
-  openDeliveryPanel(noteId: string | null): void;
+  /** Asks the instance (batched) for the delivery of an own post composed before this page session. */
+  wantDelivery(noteId: string, noteUri: string): void;
+  /** Records what the store said about sent activities (their summaries; a post's Create gives its bar). */
+  applySent(activities: SentActivityDto[]): void;
+  /** The activity whose per-host breakdown is open, and what it is. */
+  deliveryPanel: { activityId: string; title: string } | null;
+  openDeliveryPanel(activityId: string | null, title?: string): void;
 }
+
+/** Own posts asked about, waiting for the next batch (note URI → note id). */
+const wanted = new Map<string, string>();
+/** Asked already in this page session: not asked again. */
+const asked = new Set<string>();
+let batchTimer: ReturnType<typeof setTimeout> | null = null;
 
 function loadComposed(): Record<string, string> {
   try {
@@ -51,6 +63,26 @@ function loadComposed(): Record<string, string> {
   } catch {
     return {};
   }
+}
+
+/** Asks for the wanted posts' activities, a bounded batch at a time. */
+function flushWanted(get: () => Store, set: (patch: Partial<Store>) => void): void {
+  batchTimer = null;
+  const batch = [...wanted.entries()].slice(0, SENT_ACTIVITIES_MAX_OBJECTS);
+  for (const [uri] of batch) wanted.delete(uri);
+  if (wanted.size > 0) batchTimer = setTimeout(() => flushWanted(get, set), 50);
+  const byUri = new Map(batch);
+  api().sentActivities({ objectUris: batch.map(([uri]) => uri) }).then(({ activities }) => {
+    const found: Record<string, string> = {};
+    for (const a of activities) {
+      const noteId = a.type === 'Create' && a.objectUri ? byUri.get(a.objectUri) : undefined;
+      if (noteId && !found[noteId]) found[noteId] = a.activityId;
+    }
+    set({ activityByNote: { ...found, ...get().activityByNote } });
+    get().applySent(activities.filter((a) => a.type === 'Create'));
+  }, () => {
+    for (const [uri] of batch) asked.delete(uri); // asked again the next time the post shows
+  });
 }
 
 export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
@@ -108,10 +140,23 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     }
   },
 
+  wantDelivery(noteId, noteUri) {
+    if (asked.has(noteUri) || get().activityByNote[noteId]) return;
+    asked.add(noteUri);
+    wanted.set(noteUri, noteId);
+    batchTimer ??= setTimeout(() => flushWanted(get, set), 50);
+  },
+
+  applySent(activities) {
+    if (activities.length === 0) return;
+    const deliveries = { ...get().deliveries };
+    for (const a of activities) deliveries[a.activityId] = { summary: a.summary, inboxes: deliveries[a.activityId]?.inboxes ?? null, error: null };
+    set({ deliveries });
+  },
+
   deliveryPanel: null,
-  openDeliveryPanel(noteId) {
-    set({ deliveryPanel: noteId });
-    const activityId = noteId ? get().activityByNote[noteId] : undefined;
+  openDeliveryPanel(activityId, title = 'Delivery of this post') {
+    set({ deliveryPanel: activityId ? { activityId, title } : null });
     if (activityId) void get().loadDeliveryProgress(activityId);
   },
 });

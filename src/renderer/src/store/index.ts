@@ -10,6 +10,7 @@ import { createMetricsSlice } from './metrics';
 import { createSettingsSlice } from './settings';
 import { createTunnelSlice } from './tunnel';
 import { createModerationSlice } from './moderation';
+import { createProfileSlice } from './profile';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -23,6 +24,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createTunnelSlice(...a),
   ...createModerationSlice(...a),
+  ...createProfileSlice(...a),
 }));
 
 export type { Store } from './types';

@@ -13,6 +13,8 @@ export interface PeopleSlice {
   answerFollower(actor: string, approve: boolean): Promise<boolean>;
   follow(handle: string): Promise<FollowDto>;
   unfollow(handle: string): Promise<boolean>;
+  /** Removes a follower (their server is sent a Reject of their follow); false when it failed. */
+  removeFollower(actor: string, handle: string): Promise<boolean>;
 }
 
 export const createPeopleSlice: Slice<PeopleSlice> = (set, get) => {
@@ -37,7 +39,7 @@ export const createPeopleSlice: Slice<PeopleSlice> = (set, get) => {
       try {
         await (approve ? api().approveFollower({ actor }) : api().rejectFollower({ actor }));
       } catch (err) {
-        get().toast(`Could not ${approve ? 'approve' : 'reject'} the request: ${errorMessage(err)}`);
+        get().toastError(`Could not ${approve ? 'approve' : 'reject'} the request`, err);
         return false;
       }
       await Promise.all([get().loadFollowers(), get().loadStatus()]);
@@ -55,12 +57,26 @@ export const createPeopleSlice: Slice<PeopleSlice> = (set, get) => {
       try {
         await api().unfollow({ handle });
       } catch (err) {
-        get().toast(`Could not unfollow ${handle}: ${errorMessage(err)}`);
+        get().toastError(`Could not unfollow ${handle}`, err);
         return false;
       }
       const f = get().following;
       set({ following: { ...f, data: f.data.filter((x) => x.actor.handle !== handle) } });
       void get().loadFollowing();
+      void get().loadStatus();
+      return true;
+    },
+
+    async removeFollower(actor, handle) {
+      try {
+        await api().rejectFollower({ actor });
+      } catch (err) {
+        get().toastError(`Could not remove ${handle}`, err);
+        return false;
+      }
+      const f = get().followers;
+      set({ followers: { ...f, data: f.data.filter((x) => x.actor.uri !== actor) } });
+      void get().loadFollowers();
       void get().loadStatus();
       return true;
     },

@@ -2,16 +2,19 @@
 import type { QueueStatsDto, StatusDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { explainError } from '../../../shared/errorText';
 import { parseRoute, routeHash, sameRoute } from '../lib/route';
 import type { LoadStatus, Slice } from './types';
 
-export const VIEWS = ['home', 'notifications', 'people', 'dashboard', 'hosts', 'settings'] as const;
+export const VIEWS = ['home', 'notifications', 'people', 'profile', 'dashboard', 'hosts', 'settings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Toast {
   id: number;
   kind: 'error' | 'info';
   message: string;
+  /** The raw error behind an error toast, shown on demand. */
+  detail?: string | null;
 }
 
 export interface SessionSlice {
@@ -33,7 +36,9 @@ export interface SessionSlice {
   connected: boolean;
   setConnected(c: boolean): void;
   toasts: Toast[];
-  toast(message: string, kind?: Toast['kind']): void;
+  toast(message: string, kind?: Toast['kind'], detail?: string | null): void;
+  /** An error toast in the user's language ("Could not follow: Server not found…"), the raw error in its details. */
+  toastError(what: string, err: unknown): void;
   dismissToast(id: number): void;
 }
 
@@ -83,10 +88,14 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
   connected: true,
   setConnected: (connected) => set({ connected }),
   toasts: [],
-  toast(message, kind = 'error') {
+  toast(message, kind = 'error', detail = null) {
     const id = ++toastSeq;
-    set({ toasts: [...get().toasts.slice(-3), { id, kind, message }] });
+    set({ toasts: [...get().toasts.slice(-3), { id, kind, message, detail }] });
     setTimeout(() => get().dismissToast(id), kind === 'error' ? 8000 : 4000);
+  },
+  toastError(what, err) {
+    const e = explainError(err);
+    get().toast(`${what}: ${e.message}`, 'error', e.detail);
   },
   dismissToast(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });

@@ -151,9 +151,11 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       const t = get().timeline;
       const fix = (list: TimelineEntry[]) => list.map((e) => (e.note.id === noteId ? { ...e, note: patch(e.note) } : e));
       const n = get().notifications;
+      const p = get().profile;
       set({
         timeline: { ...t, entries: fix(t.entries), pending: fix(t.pending) },
         notifications: { ...n, items: n.items.map((x) => (x.note?.id === noteId ? { ...x, note: patch(x.note) } : x)) },
+        ...(p.data ? { profile: { ...p, data: { ...p.data, posts: p.data.posts.map((x) => (x.id === noteId ? patch(x) : x)) } } } : {}),
       });
     },
 
@@ -172,7 +174,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
         await api()[action]({ noteId: note.id });
       } catch (err) {
         get().patchNote(note.id, (n) => ({ ...n, ...before }));
-        get().toast(`Could not ${action} the post: ${errorMessage(err)}`);
+        get().toastError(`Could not ${action} the post`, err);
       }
     },
 
@@ -180,12 +182,14 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       try {
         await api().deleteNote({ noteId });
       } catch (err) {
-        get().toast(`Could not delete the post: ${errorMessage(err)}`);
+        get().toastError('Could not delete the post', err);
         return;
       }
       const t = get().timeline;
       const drop = (list: TimelineEntry[]) => list.filter((e) => e.note.id !== noteId);
       setTimeline({ entries: drop(t.entries), pending: drop(t.pending) });
+      const p = get().profile;
+      if (p.data) set({ profile: { ...p, data: { ...p.data, posts: p.data.posts.filter((n) => n.id !== noteId) } } });
     },
   };
 };

@@ -1,6 +1,7 @@
 // Delivery dashboard: live queue tiles, banners, and uPlot charts of the metrics rollups
 // (queue depth, delivery rate, failures by error class, latency percentiles).
 import { useEffect, useMemo, type ReactNode } from 'react';
+import { SentActivitiesCard } from '../components/SentActivities';
 import uPlot from 'uplot';
 import type { MetricsDto, MetricsRange, QueueStatsDto } from '../../../shared/dto';
 import { METRICS_RANGES } from '../../../shared/dto';
@@ -301,6 +302,7 @@ export function DashboardView() {
           </div>
         </>
       )}
+      <SentActivitiesCard />
     </div>
   );
 }

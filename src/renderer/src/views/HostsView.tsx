@@ -5,6 +5,8 @@ import type { HostDetailDto, HostDto, HostState } from '../../../shared/dto';
 import { SIGNATURE_SPEC_LABELS } from '../../../shared/federation';
 import { Badge, Drawer, EmptyState, ErrorState, Loading, PageHeader, RelativeTime, Segmented, type Tone } from '../components/common';
 import { Icon } from '../components/Icon';
+import { ErrorLine, ErrorText } from '../components/ErrorText';
+import { explainError } from '../../../shared/errorText';
 import { useNow } from '../lib/clock';
 import { errorClassLabel, formatInt, plural } from '../lib/format';
 import { throttle } from '../lib/throttle';
@@ -78,10 +80,12 @@ function HostActions({ h, compact }: { h: HostDto; compact?: boolean }) {
   );
 }
 
-function SortHeader({ k, label, sort, setSort, num }: { k: SortKey; label: string; sort: { key: SortKey; dir: 1 | -1 }; setSort: (s: { key: SortKey; dir: 1 | -1 }) => void; num?: boolean }) {
+function SortHeader({ k, label, sort, setSort, num, className = '' }: {
+  k: SortKey; label: string; sort: { key: SortKey; dir: 1 | -1 }; setSort: (s: { key: SortKey; dir: 1 | -1 }) => void; num?: boolean; className?: string;
+}) {
   const active = sort.key === k;
   return (
-    <th aria-sort={active ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'} className={num ? 'num' : ''}>
+    <th aria-sort={active ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'} className={`${num ? 'num' : ''} ${className}`}>
       <button type="button" className="sort-btn" onClick={() => setSort({ key: k, dir: active ? (sort.dir === 1 ? -1 : 1) : 1 })}>
         {label}
         <span className={`sort-arrow ${active ? 'on' : ''}`} aria-hidden="true">{active && sort.dir === -1 ? '▼' : '▲'}</span>
@@ -174,9 +178,9 @@ function HostDrawer() {
             </div>
           </dl>
           {h.lastError && (
-            <p className="last-error small">
-              <Badge tone="bad">{errorClassLabel(h.lastErrorClass ?? 'other')}</Badge> <span className="error-text">{h.lastError}</span>
-            </p>
+            <div className="last-error small" data-testid="host-last-error">
+              <Badge tone="bad">{errorClassLabel(h.lastErrorClass ?? 'other')}</Badge> <ErrorText className="error-text" error={h.lastError} />
+            </div>
           )}
           <HostActions h={h} />
           <h3 className="section-title">Availability</h3>
@@ -194,7 +198,7 @@ function HostDrawer() {
                       <td className="nowrap tabular" title={new Date(a.at).toLocaleString()}>{clockTime(a.at)}</td>
                       <td>
                         {a.errorClass === 'ok' ? <Badge tone="good">{a.status ?? 'ok'}</Badge>
-                          : <Badge tone="bad" title={a.error ?? undefined}>{a.status ? `${a.status} · ` : ''}{errorClassLabel(a.errorClass)}</Badge>}
+                          : <Badge tone="bad" title={a.error ? `${explainError(a.error).message}\n${a.error}` : undefined}>{a.status ? `${a.status} · ` : ''}{errorClassLabel(a.errorClass)}</Badge>}
                         {a.probe && <span className="marker" title="Probe: the first try after a backoff">probe</span>}
                         {!a.counted && <span className="marker" title="Made while this computer was offline: not counted against the host">not counted</span>}
                       </td>
@@ -298,11 +302,11 @@ export function HostsView() {
                   <SortHeader k="state" label="State" {...header} />
                   <SortHeader k="failures" label="Failures" num {...header} />
                   <th>Last error</th>
-                  <SortHeader k="lastSuccess" label="Last success" {...header} />
+                  <SortHeader k="lastSuccess" label="Last success" className="col-wide" {...header} />
                   <SortHeader k="nextTry" label="Next try" {...header} />
-                  <SortHeader k="followers" label="Followers" num {...header} />
-                  <SortHeader k="waiting" label="Waiting" num {...header} />
-                  <th><span className="visually-hidden">Actions</span></th>
+                  <SortHeader k="followers" label="Followers" num className="col-wide" {...header} />
+                  <SortHeader k="waiting" label="Waiting" num className="col-mid" {...header} />
+                  <th className="col-actions"><span className="visually-hidden">Actions</span></th>
                 </tr>
               </thead>
               <tbody>
@@ -322,15 +326,15 @@ export function HostsView() {
                       {h.lastError ? (
                         <div title={h.lastError}>
                           <div className={h.consecutiveFailures > 0 ? 'error-class' : 'cell-strong'}>{errorClassLabel(h.lastErrorClass ?? 'other')}</div>
-                          <div className="muted ellipsis">{h.lastError}</div>
+                          <ErrorLine className="muted ellipsis block" error={h.lastError} />
                         </div>
                       ) : <span className="muted">—</span>}
                     </td>
-                    <td className="small nowrap">{h.lastSuccessAt ? <RelativeTime at={h.lastSuccessAt} /> : <span className="muted">never</span>}</td>
+                    <td className="small nowrap col-wide">{h.lastSuccessAt ? <RelativeTime at={h.lastSuccessAt} /> : <span className="muted">never</span>}</td>
                     <td className="small nowrap">{h.backoffUntil ? <Countdown until={h.backoffUntil} /> : <span className="muted">—</span>}</td>
-                    <td className="num tabular">{formatInt(h.followers)}</td>
-                    <td className="num tabular" title={`${h.queued} queued, ${h.parked} parked`}>{formatInt(h.queued + h.parked)}</td>
-                    <td><HostActions h={h} compact /></td>
+                    <td className="num tabular col-wide">{formatInt(h.followers)}</td>
+                    <td className="num tabular col-mid" title={`${h.queued} queued, ${h.parked} parked`}>{formatInt(h.queued + h.parked)}</td>
+                    <td className="col-actions"><HostActions h={h} compact /></td>
                   </tr>
                 ))}
               </tbody>

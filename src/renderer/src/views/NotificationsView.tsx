@@ -1,22 +1,24 @@
 // Notifications: follows and follow requests (approve/reject), mentions, replies, and likes
 // and boosts grouped per post.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { FollowDto, NotificationDto, NotificationType } from '../../../shared/dto';
 import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTime } from '../components/common';
 import { Icon, type IconName } from '../components/Icon';
 import { NoteCard, noteExcerpt } from '../components/NoteCard';
 import { atHandle } from '../lib/format';
+import { routeHash } from '../lib/route';
 import { useStore } from '../store';
 
 const ICONS: Record<NotificationType, IconName> = {
   follow: 'user', follow_request: 'lock', mention: 'mail', reply: 'reply', like: 'heart', boost: 'boost', move: 'people',
 };
 
-function who(n: NotificationDto): string {
-  const first = n.actor.name || atHandle(n.actor.handle);
+/** The actor (a link to their profile; the name kept in its own direction) and how many others. */
+function who(n: NotificationDto): ReactNode {
+  const first = <a className="profile-link" dir="auto" href={routeHash({ view: 'profile', arg: n.actor.handle })}>{n.actor.name || atHandle(n.actor.handle)}</a>;
   if (n.count <= 1) return first;
   const others = n.count - 1;
-  return `${first} and ${others} ${others === 1 ? 'other' : 'others'}`;
+  return <>{first} and {others} {others === 1 ? 'other' : 'others'}</>;
 }
 
 function FollowRequestActions({ n, follower }: { n: NotificationDto; follower: FollowDto | undefined }) {

@@ -4,7 +4,10 @@ import type { FollowDto, FollowState, ProfileLookupDto } from '../../../shared/d
 import { api } from '../client';
 import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTime, Segmented, type Tone } from '../components/common';
 import { Icon } from '../components/Icon';
-import { atHandle, errorMessage, formatInt } from '../lib/format';
+import { atHandle, formatInt } from '../lib/format';
+import { routeHash } from '../lib/route';
+import { RemoveFollowerConfirm, UnfollowConfirm } from '../components/ConfirmDialog';
+import { ErrorText } from '../components/ErrorText';
 import { renderNoteHtml, safeHref } from '../lib/sanitize';
 import { withEmojis } from '../lib/emoji';
 import { useStore } from '../store';
@@ -15,15 +18,14 @@ const STATE_BADGE: Record<FollowState, [string, Tone]> = {
   rejected: ['Rejected', 'bad'],
 };
 
-/** While a follow waits for its answer, look again this often (there is no event for it). */
-
 const HANDLE_RE = /^@?[^@\s]+@[^@\s]+\.?[^@\s]*$/;
 
 function FollowForm() {
   const follow = useStore((s) => s.follow);
   const toast = useStore((s) => s.toast);
+  const followingList = useStore((s) => s.following);
   const [handle, setHandle] = useState('');
-  const [lookup, setLookup] = useState<{ state: 'idle' | 'loading' | 'done' | 'error'; result?: ProfileLookupDto; error?: string; handle?: string }>({ state: 'idle' });
+  const [lookup, setLookup] = useState<{ state: 'idle' | 'loading' | 'done' | 'error'; result?: ProfileLookupDto; error?: unknown; handle?: string }>({ state: 'idle' });
   const [following, setFollowing] = useState(false);
   const ids = useId();
 
@@ -38,7 +40,7 @@ function FollowForm() {
       const result = await api().lookup({ handle: h });
       setLookup({ state: 'done', result, handle: h });
     } catch (err) {
-      setLookup({ state: 'error', error: errorMessage(err), handle: h });
+      setLookup({ state: 'error', error: err, handle: h });
     }
   };
 
@@ -47,16 +49,19 @@ function FollowForm() {
     setFollowing(true);
     try {
       const res = await follow(lookup.result.actor.handle);
-      setLookup({ ...lookup, result: { ...lookup.result, followState: res.state } });
-      toast(res.state === 'accepted' ? `You now follow ${atHandle(res.actor.handle)}` : `Follow request sent to ${atHandle(res.actor.handle)}`, 'info');
+      // The card's state is the store's (following list, updated live as the answer comes):
+      // it is not copied here, so it cannot disagree with the list below.
+      const who = atHandle(res.actor.handle);
+      toast(res.state === 'accepted' ? `You follow ${who}` : lookup.result.locked ? `Follow request sent to ${who}: they approve followers by hand` : `Following ${who}`, 'info');
     } catch (err) {
-      setLookup({ ...lookup, state: 'error', error: errorMessage(err) });
+      setLookup({ ...lookup, state: 'error', error: err });
     } finally {
       setFollowing(false);
     }
   };
 
   const r = lookup.result;
+  const followState = r ? (followingList.data.find((f) => f.actor.uri === r.actor.uri)?.state ?? (followingList.status === 'ready' ? null : r.followState)) : null;
   return (
     <section className="card follow-card" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`} className="card-title">Follow someone</h2>
@@ -87,13 +92,16 @@ function FollowForm() {
           {lookup.state === 'loading' ? 'Looking up…' : 'Look up'}
         </button>
       </form>
-      {lookup.state === 'error' && <p className="inline-error" role="alert">{lookup.error}</p>}
+      {lookup.state === 'error' && <p className="inline-error" role="alert"><ErrorText error={lookup.error} /></p>}
       {lookup.state === 'loading' && <Loading label={`Looking up ${lookup.handle}…`} />}
       {lookup.state === 'done' && r && (
         <div className="profile-card" data-testid="lookup-result">
           <Avatar src={r.actor.iconSrc} name={r.actor.name || r.actor.handle} size={56} />
           <div className="profile-main">
-            <div className="profile-name">{r.actor.name ? withEmojis(r.actor.name, r.actor.emojis) : r.actor.handle.split('@')[0]} {r.actor.movedTo && <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge>}</div>
+            <a className="profile-name profile-link" dir="auto" href={routeHash({ view: 'profile', arg: r.actor.handle })}>
+              {r.actor.name ? withEmojis(r.actor.name, r.actor.emojis) : r.actor.handle.split('@')[0]}
+            </a>
+            {r.actor.movedTo && <> <Badge tone="warn" title={`Moved to ${r.actor.movedTo}`}>Moved</Badge></>}
             <div className="muted">{atHandle(r.actor.handle)}</div>
             {r.actor.summaryHtml && <div className="profile-bio">{renderNoteHtml(r.actor.summaryHtml, r.actor.emojis)}</div>}
             <div className="profile-counts small">
@@ -107,8 +115,8 @@ function FollowForm() {
             </div>
           </div>
           <div className="profile-actions">
-            {r.followState ? (
-              <Badge tone={STATE_BADGE[r.followState][1]}>{r.followState === 'accepted' ? 'Following' : STATE_BADGE[r.followState][0]}</Badge>
+            {followState && followState !== 'rejected' ? (
+              <Badge tone={STATE_BADGE[followState][1]}>{followState === 'accepted' ? 'Following' : STATE_BADGE[followState][0]}</Badge>
             ) : (
               <>
                 <button type="button" className="btn btn-ghost" onClick={() => setLookup({ state: 'idle' })}>Cancel</button>
@@ -127,7 +135,10 @@ function FollowForm() {
 function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' }) {
   const unfollow = useStore((s) => s.unfollow);
   const answer = useStore((s) => s.answerFollower);
+  const removeFollower = useStore((s) => s.removeFollower);
   const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState(false);
+  const who = atHandle(f.actor.handle);
   const [label, tone] = STATE_BADGE[f.state];
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -138,15 +149,30 @@ function PersonRow({ f, kind }: { f: FollowDto; kind: 'following' | 'followers' 
     <li className="person" data-handle={f.actor.handle}>
       <Avatar src={f.actor.iconSrc} name={f.actor.name || f.actor.handle} size={40} />
       <div className="person-main">
-        <div className="person-name">{f.actor.name ? withEmojis(f.actor.name, f.actor.emojis) : f.actor.handle.split('@')[0]} {f.actor.movedTo && <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge>}</div>
+        <div className="person-name">
+          <a className="profile-link" dir="auto" href={routeHash({ view: 'profile', arg: f.actor.handle })}>
+            {f.actor.name ? withEmojis(f.actor.name, f.actor.emojis) : f.actor.handle.split('@')[0]}
+          </a>
+          {f.actor.movedTo && <> <Badge tone="warn" title={`Moved to ${f.actor.movedTo}`}>Moved</Badge></>}
+        </div>
         <div className="muted small ellipsis">{atHandle(f.actor.handle)}</div>
       </div>
       <RelativeTime at={f.since} className="muted small nowrap" />
       <Badge tone={tone}>{label}</Badge>
       <div className="row-actions">
         {kind === 'following' && (
-          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void run(() => unfollow(f.actor.handle))}>Unfollow</button>
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => setConfirm(true)}>Unfollow</button>
         )}
+        {kind === 'followers' && f.state === 'accepted' && (
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => setConfirm(true)}>Remove</button>
+        )}
+        {confirm && (kind === 'following' ? (
+          <UnfollowConfirm who={who} pending={f.state === 'pending'} busy={busy} onCancel={() => setConfirm(false)}
+            onConfirm={() => void run(() => unfollow(f.actor.handle)).then(() => setConfirm(false))} />
+        ) : (
+          <RemoveFollowerConfirm who={who} busy={busy} onCancel={() => setConfirm(false)}
+            onConfirm={() => void run(() => removeFollower(f.actor.uri, who)).then(() => setConfirm(false))} />
+        ))}
         {kind === 'followers' && f.state === 'pending' && (
           <>
             <button type="button" className="btn btn-small" disabled={busy} onClick={() => void run(() => answer(f.actor.uri, false))}>Reject</button>

@@ -1,16 +1,18 @@
-// Settings: profile and avatar, follow approval, OS notifications, delivery caps and retry
-// policy (with the defaults beside each field), the data folder, and the tunnel.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+// Settings: profile and avatar, appearance, follow approval, OS notifications (desktop app),
+// delivery caps and retry policy (with the defaults beside each field), the data folder, and the tunnel.
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { adminParamSpecs, type FieldSpec, type SettingsUpdate } from '../../../shared/adminApi';
 import type { DeliverySettingsDto, SettingsDto } from '../../../shared/dto';
-import { ErrorState, Loading, PageHeader, Switch } from '../components/common';
-import { ProfileImages } from '../components/ProfileImages';
+import { ErrorState, Loading, PageHeader, Segmented, Switch } from '../components/common';
+import { ProfileEditor } from '../components/ProfileEditor';
 import { MediaSection } from '../components/MediaStorage';
+import { isDesktop } from '../client';
+import { useThemePreference, type ThemePreference } from '../lib/theme';
 import { TunnelSection } from '../components/Tunnel';
 import { BackupSection } from '../components/Backups';
 import { ModerationSection } from '../components/Moderation';
 import { AccountSection } from '../components/Account';
-import { errorMessage, formatBytes, formatInt } from '../lib/format';
+import { errorMessage, formatInt } from '../lib/format';
 import { bestUnit, DURATION_UNITS, formatDuration, unitMs, type DurationUnit } from '../lib/time';
 import { useStore } from '../store';
 
@@ -39,51 +41,6 @@ function SaveRow({ canSave, saving, message, onReset, resetLabel, label = 'Save'
   );
 }
 
-function ProfileSection({ s }: { s: SettingsDto }) {
-  const save = useStore((st) => st.saveSettings);
-  const [name, setName] = useState(s.displayName);
-  const [bio, setBio] = useState(s.summary);
-  const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const ids = useId();
-  useEffect(() => {
-    setName(s.displayName);
-    setBio(s.summary);
-  }, [s.displayName, s.summary]);
-  const dirty = name !== s.displayName || bio !== s.summary;
-  return (
-    <Section title="Profile" id={`${ids}-t`} description="How other servers show you. Changes are sent to your followers.">
-      <ProfileImages s={s} />
-      <form
-        className="form-grid"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setSaving(true);
-          setMessage(null);
-          try {
-            await save({ displayName: name, summary: bio });
-            setMessage({ ok: true, text: 'Profile saved.' });
-          } catch (err) {
-            setMessage({ ok: false, text: errorMessage(err) });
-          } finally {
-            setSaving(false);
-          }
-        }}
-      >
-        <label className="field">
-          <span className="field-label">Display name</span>
-          <input className="input" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label className="field">
-          <span className="field-label">Bio</span>
-          <textarea className="input textarea" rows={3} value={bio} maxLength={2000} onChange={(e) => setBio(e.target.value)} />
-        </label>
-        <SaveRow canSave={dirty} saving={saving} message={message} label="Save profile" onReset={dirty ? () => { setName(s.displayName); setBio(s.summary); } : undefined} resetLabel="Discard changes" />
-      </form>
-    </Section>
-  );
-}
-
 function SwitchesSection({ s }: { s: SettingsDto }) {
   const save = useStore((st) => st.saveSettings);
   const toast = useStore((st) => st.toast);
@@ -109,14 +66,17 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
         disabled={busy !== null}
         onChange={(v) => void flip('manuallyApprovesFollowers', v)}
       />
-      <Switch
-        id={`${ids}-os`}
-        label="Desktop notifications"
-        description="Show a system notification for new followers, mentions and replies (desktop app)."
-        checked={s.osNotifications}
-        disabled={busy !== null}
-        onChange={(v) => void flip('osNotifications', v)}
-      />
+      {isDesktop && (
+        // Only the desktop app can show system notifications: in a browser the switch would do nothing.
+        <Switch
+          id={`${ids}-os`}
+          label="Desktop notifications"
+          description="Show a system notification for new followers, mentions and replies."
+          checked={s.osNotifications}
+          disabled={busy !== null}
+          onChange={(v) => void flip('osNotifications', v)}
+        />
+      )}
       <Switch
         id={`${ids}-af`}
         label="Authorized fetch"
@@ -125,6 +85,24 @@ function SwitchesSection({ s }: { s: SettingsDto }) {
         disabled={busy !== null}
         onChange={(v) => void flip('authorizedFetch', v)}
       />
+    </Section>
+  );
+}
+
+function AppearanceSection() {
+  const [theme, setTheme] = useThemePreference();
+  const ids = useId();
+  return (
+    <Section title="Appearance" id={`${ids}-t`} description="Light or dark, or as your system is set. Remembered on this computer.">
+      <div className="field theme-field" data-testid="theme-switch">
+        <span className="field-label" id={`${ids}-theme`}>Theme</span>
+        <Segmented<ThemePreference>
+          label="Theme"
+          value={theme}
+          onChange={setTheme}
+          options={[{ value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]}
+        />
+      </div>
     </Section>
   );
 }
@@ -272,7 +250,10 @@ export function SettingsView() {
         <Loading label="Loading settings…" />
       ) : (
         <div className="settings">
-          <ProfileSection s={s} />
+          <Section title="Profile" id={`${ids}-profile`} description={<>How other servers show you. Changes are sent to your followers. <a href="#/profile">See your profile</a></>}>
+            <ProfileEditor s={s} />
+          </Section>
+          <AppearanceSection />
           <SwitchesSection s={s} />
           <Section
             title="Account"

@@ -36,6 +36,14 @@ describe('classifyError', () => {
     expect(classifyError(new FetchError('not a URL', 'invalid'))).toMatchObject({ kind: 'permanent', errorClass: 'invalid' });
   });
 
+  it('names the error code once (the host drawer printed ECONNREFUSED twice)', () => {
+    const err = new FetchError('127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9', 'network', undefined, 'ECONNREFUSED');
+    const o = classifyError(err);
+    expect(o.kind !== 'delivered' && o.error).toBe('127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9');
+    const bare = classifyError(coded('ECONNRESET', 'socket hang up'));
+    expect(bare.kind !== 'delivered' && bare.error).toBe('ECONNRESET: socket hang up');
+  });
+
   it('TLS failures are retried, but are not a sign of being offline', () => {
     for (const err of [coded('CERT_HAS_EXPIRED'), coded('ERR_TLS_CERT_ALTNAME_INVALID'), coded('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate')]) {
       const o = classifyError(err);

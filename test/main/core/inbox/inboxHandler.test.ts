@@ -25,7 +25,8 @@ beforeAll(() => {
 const actor = (uri: string, pem: string | null): RemoteActor => ({
   uri, host: new URL(uri).host, username: 'bob', name: 'Bob', summaryHtml: '', url: null, iconUrl: null, inbox: `${uri}/inbox`,
   sharedInbox: null, outbox: null, followersUrl: null, followingUrl: null, keyId: `${uri}#main-key`, publicKeyPem: pem,
-  followersCount: null, followingCount: null, fetchedAt: 0, emojis: [], movedTo: null,
+  followersCount: null, followingCount: null, fetchedAt: 0, emojis: [], imageUrl: null, fields: [], bot: false, locked: false, movedTo: null,
+  publishedAt: null, postsCount: null, countsFetchedAt: null,
 });
 
 /** An inbox whose actor cache answers `forKey` from the script (the last answer repeats). */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
-import { DeliveryMetrics, percentile, LATENCY_BUCKETS_MS, type QueueGauges } from '../../../../src/main/core/metrics/deliveryMetrics';
+import { DeliveryMetrics, type QueueGauges } from '../../../../src/main/core/metrics/deliveryMetrics';
+import { addSample, latencyPercentile, parseStoredLatency, type LatencyHistogram } from '../../../../src/main/core/metrics/latencyHistogram';
 import { Clock as HarnessClock, Harness, inboxes, until } from '../delivery/harness';
 import { DEFAULT_METRICS } from '../../../../src/main/core/config';
 
@@ -55,10 +56,16 @@ describe('DeliveryMetrics rollups', () => {
     const first = s.points.find((p) => p.t === T0)!;
     expect(first).toMatchObject({
       attempts: 11, delivered: 9, failed: 1, retried: 1, errors: { refused: 1, http_4xx: 1 },
-      latencyP50Ms: 10, latencyP90Ms: 50, latencyP99Ms: 5000, queued: 5, inFlight: 2, parked: 1,
+      queued: 5, inFlight: 2, parked: 1,
     });
+    // Measured percentiles (9 × 5 ms, 40 ms, 3000 ms), not bucket bounds.
+    expect(first.latencyP50Ms! / 5).toBeCloseTo(1, 1);
+    expect(first.latencyP90Ms! / 40).toBeCloseTo(1, 1);
+    expect(first.latencyP99Ms! / 3000).toBeCloseTo(1, 1);
     expect(first.latencySumMs).toBe(9 * 5 + 3000 + 40);
-    expect(s.points.find((p) => p.t === T0 + MIN)).toMatchObject({ attempts: 1, delivered: 1, latencyP50Ms: 250 });
+    const second = s.points.find((p) => p.t === T0 + MIN)!;
+    expect(second).toMatchObject({ attempts: 1, delivered: 1 });
+    expect(Math.abs(second.latencyP50Ms! - 200) / 200).toBeLessThan(0.02);
     const quiet = s.points.find((p) => p.t === T0 + 3 * MIN)!;
     expect(quiet).toMatchObject({ attempts: 0, latencyP50Ms: null, queued: null });
     // Points are in order, one per minute.
@@ -127,14 +134,34 @@ describe('DeliveryMetrics rollups', () => {
     expect(DEFAULT_METRICS.rollupRetentionMs).toBe(30 * DAY);
   });
 
-  it('percentile reports the bucket bound under which the share of samples falls', () => {
-    const buckets = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0) as number[];
-    expect(percentile(buckets, 0.5)).toBeNull();
-    buckets[0] = 9; // ≤ 10 ms
-    buckets[LATENCY_BUCKETS_MS.length] = 1; // slower than the last bound
-    expect(percentile(buckets, 0.5)).toBe(10);
-    expect(percentile(buckets, 0.9)).toBe(10);
-    expect(percentile(buckets, 0.99)).toBe(60_000);
+  it('percentiles are within 2 % of the true ones for known samples (the chart no longer shows bucket bounds)', () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    // Loopback-fast, typical and slow deliveries mixed, as the dashboard sees them.
+    const samples = Array.from({ length: 5000 }, () => {
+      const r = rand();
+      return r < 0.6 ? 20 + rand() * 120 : r < 0.95 ? 150 + rand() * 900 : 1000 + rand() * 29_000;
+    });
+    const h: LatencyHistogram = {};
+    for (const ms of samples) addSample(h, ms);
+    const sorted = [...samples].sort((a, b) => a - b);
+    for (const q of [0.5, 0.9, 0.99]) {
+      const truth = sorted[Math.ceil(q * sorted.length) - 1]!;
+      const got = latencyPercentile(h, q)!;
+      expect(Math.abs(got - truth) / truth, `p${q * 100}: ${got} vs ${truth}`).toBeLessThan(0.02);
+    }
+    // The case from the issue: around 87 ms on average, p50 and p99 far apart and near the truth.
+    const near: LatencyHistogram = {};
+    for (let i = 0; i < 100; i++) addSample(near, 80 + i * 0.15);
+    addSample(near, 400);
+    expect(latencyPercentile(near, 0.5)! / 87.5).toBeCloseTo(1, 1);
+    expect(latencyPercentile({}, 0.5)).toBeNull();
+  });
+
+  it('reads rollups stored in the old coarse buckets', () => {
+    const h = parseStoredLatency(JSON.stringify([9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]));
+    expect(latencyPercentile(h, 0.5)! / 10).toBeCloseTo(1, 1);
+    expect(latencyPercentile(h, 0.99)! / 60_000).toBeCloseTo(1, 1);
   });
 });
 

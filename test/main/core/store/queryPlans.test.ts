@@ -210,6 +210,35 @@ describe('hot queries use their indexes', () => {
     const sorted = plan(db, 'SELECT * FROM notes ORDER BY summary');
     expect(() => expectNoSort(sorted)).toThrow();
   });
+
+  it('sent activities about a note (sentActivities byObject) → activities_object', () => {
+    const p = plan(db, `SELECT id, uri, type, object_uri, created_at FROM activities
+          WHERE object_uri = ? ORDER BY created_at DESC LIMIT ?`, ['https://a.example/notes/1', 8]);
+    expectUsesIndex(p, 'activities_object');
+  });
+
+  it('newest sent activities, first and cursor pages (sentActivities newest/before) → activities_created, no sort', () => {
+    const first = plan(db, `SELECT id, uri, type, object_uri, created_at FROM activities
+          ORDER BY created_at DESC, id DESC LIMIT ?`, [21]);
+    expectUsesIndex(first, 'activities_created');
+    expectNoSort(first);
+    const before = plan(db, `SELECT id, uri, type, object_uri, created_at FROM activities
+          WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`, [1_700_000_000_000, 'x', 21]);
+    expectUsesIndex(before, 'activities_created');
+    expectNoSort(before);
+  });
+
+  it('one activity’s delivery counts (deliveryRows progress, the delivery bars) → the (activity_id, inbox) index', () => {
+    const p = plan(db, 'SELECT state, count(*) AS n FROM deliveries WHERE activity_id = ? GROUP BY state', ['x']);
+    expectUsesIndex(p, 'sqlite_autoindex_deliveries_1');
+  });
+
+  it('whether Home has an account’s posts (profiles inHome, the backfill) → notes_author then timeline_note', () => {
+    const p = plan(db, `SELECT 1 AS x FROM notes n JOIN timeline t ON t.note_id = n.id
+          WHERE n.author_uri = ? LIMIT 1`, ['https://b.example/users/bob']);
+    expectUsesIndex(p, 'notes_author');
+    expectUsesIndex(p, 'timeline_note');
+  });
 });
 
 describe('migrations', () => {
