@@ -1,7 +1,6 @@
 // Every tunable and limit of the instance, with its unit in the name and its default
 // beside it. Nothing else in src/main holds a policy number: modules take these objects
 // (or a part of them) as parameters, so tests can inject their own.
-import { DEFAULT_TUNNEL_SERVER } from '../../shared/constants';
 import { MEDIA_UPLOAD_MAX_BYTES } from '../../shared/dto';
 
 const SECOND_MS = 1000;
@@ -328,53 +327,9 @@ export interface MetricsConfig {
 
 export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS, eventLoopResolutionMs: 1 };
 
-// ---- the tunnel ------------------------------------------------------------------------
+// ---- the tunnel (in tunnelConfig.ts) ---------------------------------------------------
 
-export interface ReconnectBackoffOptions {
-  /** Delay before the first retry after a failure or a drop. Default 1 s. */
-  initialDelayMs: number;
-  /** Growth per consecutive failure. Default 2. */
-  factor: number;
-  /** Longest delay between attempts. Default 60 s. */
-  maxDelayMs: number;
-  /** Randomize each delay by ±this fraction, so many clients do not come back in step. Default 0.2. */
-  jitter: number;
-}
-
-export interface ReachabilityConfig {
-  /** Time between two checks of our own actor through the public URL. Default 5 min. */
-  intervalMs: number;
-  /** Deadline for one check, connect to last byte. Default 10 s. */
-  timeoutMs: number;
-  /** Largest actor document read. Default 1 MiB. */
-  maxBytes: number;
-}
-
-export interface TunnelConfig {
-  /** The localtunnel server. Default https://localtunnel.me. */
-  host: string;
-  /** Deadline for one attempt: server check, tunnel registration and the first tunnel socket. Default 15 s. */
-  attemptTimeoutMs: number;
-  /** Deadline for the quick "is the tunnel server there at all" request before each attempt. Default 5 s. */
-  preflightTimeoutMs: number;
-  /** How long `--tunnel` (and the app's launch) waits for the tunnel before starting without it. Default 30 s. */
-  bootWaitMs: number;
-  /** A tunnelled connection whose target refuses is held this long before it is closed. Default 1 s. */
-  refusedHoldMs: number;
-  /** 1, 2, 4, 8, 16, 32, 60, 60 … s between attempts, each ±20 %. */
-  reconnect: ReconnectBackoffOptions;
-  reachability: ReachabilityConfig;
-}
-
-export const DEFAULT_TUNNEL: TunnelConfig = {
-  host: DEFAULT_TUNNEL_SERVER,
-  attemptTimeoutMs: 15 * SECOND_MS,
-  preflightTimeoutMs: 5 * SECOND_MS,
-  bootWaitMs: 30 * SECOND_MS,
-  refusedHoldMs: SECOND_MS,
-  reconnect: { initialDelayMs: SECOND_MS, factor: 2, maxDelayMs: MINUTE_MS, jitter: 0.2 },
-  reachability: { intervalMs: 5 * MINUTE_MS, timeoutMs: 10 * SECOND_MS, maxBytes: MiB },
-};
+export * from './tunnelConfig';
 
 // ---- backups -----------------------------------------------------------------------------
 
