@@ -8,12 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/outpost';
 
 const root = join(__dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(tsx, ['src/main/headless.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/headless.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -41,6 +40,8 @@ describe('headless CLI', () => {
       actor: `http://localhost:${port}/users/fred`, handle: `fred@localhost:${port}`,
     });
     expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    // The UI line follows the ready line, on the other pipe.
+    while (!p.err().includes('admin UI: http://127.0.0.1:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(p.err()).toContain('admin UI: http://127.0.0.1:');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
