@@ -9,6 +9,13 @@ import type { ChildConfig, ChildMessage, ChildStats, ParentMessage } from './out
 
 export const BENCH_DIR = new URL('.', import.meta.url).pathname;
 const CHILD = join(BENCH_DIR, 'outpostProcess.ts');
+/** The compiled child (bench/buildChild.ts); undefined: run CHILD under tsx. */
+let builtChild: string | undefined;
+
+/** Run the measured Outpost from this compiled file (or, undefined, from source under tsx). */
+export function useBuiltChild(file: string | undefined): void {
+  builtChild = file;
+}
 
 export interface LaunchOptions {
   dataDir: string;
@@ -21,6 +28,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the child into this folder. */
   cpuProfDir?: string;
+  inboxRateLimits?: ChildConfig['inboxRateLimits'];
 }
 
 const live = new Set<ChildProcess>();
@@ -57,10 +65,12 @@ export class OutpostHandle {
 
   static async launch(opts: LaunchOptions): Promise<OutpostHandle> {
     mkdirSync(join(opts.logFile, '..'), { recursive: true });
-    const cfg: ChildConfig = { dataDir: opts.dataDir, host: opts.host, port: opts.port, username: 'bench', delivery: opts.delivery ?? {} };
-    const execArgv = ['--import', 'tsx'];
+    const cfg: ChildConfig = {
+      dataDir: opts.dataDir, host: opts.host, port: opts.port, username: 'bench', delivery: opts.delivery ?? {}, inboxRateLimits: opts.inboxRateLimits,
+    };
+    const execArgv = builtChild ? [] : ['--import', 'tsx'];
     if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-    const child = fork(CHILD, [JSON.stringify(cfg)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } });
+    const child = fork(builtChild ?? CHILD, [JSON.stringify(cfg)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } });
     live.add(child);
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     child.stderr!.pipe(log);

@@ -16,7 +16,7 @@ import { closeServer, listen } from '../src/main/core/http/httpUtil';
 import { createAdminHandlers } from '../src/main/admin/adminService';
 import { createAdminServer } from '../src/main/admin/httpTransport';
 import { loadAdminToken } from '../src/main/adminToken';
-import { DEFAULT_INBOX, type DeliveryOverrides } from '../src/main/core/config';
+import { DEFAULT_INBOX, type DeliveryOverrides, type InboxConfig } from '../src/main/core/config';
 
 export interface ChildConfig {
   dataDir: string;
@@ -25,6 +25,8 @@ export interface ChildConfig {
   port: number;
   username: string;
   delivery: DeliveryOverrides;
+  /** Inbox rate limits over the bench's defaults (the ingest scenario lifts them all). */
+  inboxRateLimits?: Partial<InboxConfig['rateLimits']>;
 }
 
 export interface ChildStats {
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     allowPrivateNetwork: true, delivery: cfg.delivery, log,
     // The farm's thousands of hosts follow through the inbox in bursts the default (laptop)
     // limits would refuse: this benchmark measures delivery, not the inbox's door.
-    inbox: { rateLimits: { ...DEFAULT_INBOX.rateLimits, overall: { burst: 100_000, perSecond: 100_000 } } },
+    inbox: { rateLimits: { ...DEFAULT_INBOX.rateLimits, overall: { burst: 100_000, perSecond: 100_000 }, ...cfg.inboxRateLimits } },
   });
   await instance.start();
   const token = loadAdminToken(cfg.dataDir);

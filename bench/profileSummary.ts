@@ -1,7 +1,8 @@
 // Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`): self and inclusive time
 // per function, over a window that starts at the first sample inside a given function
-// (default `compose`, i.e. the measured fan-out) and lasts --ms milliseconds.
-//   npx tsx bench/profileSummary.ts FILE.cpuprofile [--from compose] [--ms 1000] [--top 30]
+// (default `compose`, i.e. the measured fan-out), --skip milliseconds later (default 0), and
+// lasts --ms milliseconds.
+//   npx tsx bench/profileSummary.ts FILE.cpuprofile [--from compose] [--skip 0] [--ms 1000] [--top 30]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -14,11 +15,11 @@ interface Profile { nodes: Node[]; startTime: number; endTime: number; samples: 
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { from: { type: 'string' }, ms: { type: 'string' }, top: { type: 'string' } },
+  options: { from: { type: 'string' }, skip: { type: 'string' }, ms: { type: 'string' }, top: { type: 'string' } },
 });
 const file = positionals[0];
 if (!file) {
-  process.stderr.write('usage: tsx bench/profileSummary.ts FILE.cpuprofile [--from compose] [--ms 1000] [--top 30]\n');
+  process.stderr.write('usage: tsx bench/profileSummary.ts FILE.cpuprofile [--from compose] [--skip 0] [--ms 1000] [--top 30]\n');
   process.exit(2);
 }
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
@@ -44,6 +45,7 @@ if (start < 0) {
   process.stderr.write(`no sample inside ${from}\n`);
   process.exit(1);
 }
+start += Number(values.skip ?? 0) * 1000;
 const name = (n: Node) => {
   const url = n.callFrame.url.replace(/^.*\/(node_modules\/|src\/)/, '$1');
   return `${n.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`.trim();

@@ -11,23 +11,31 @@ import { parseArgs } from 'node:util';
 import { measureFloor } from './floor';
 import type { DeliveryOverrides } from '../src/main/core/config';
 import { waitForQuiet } from './machineLoad';
-import { killAllChildren } from './outpostHandle';
+import { BENCH_DIR, killAllChildren, useBuiltChild } from './outpostHandle';
+import { buildChild } from './buildChild';
 import { buildWorld, type World } from './world';
 import { scenario1, scenario2, scenario3, scenario4, sweep, TARGETS, type Ctx } from './scenarios';
 import { scenario5 } from './flood';
+import { BACKLOG_DEFAULTS, scenario6 } from './backlog';
+import { scenario7 } from './timeline';
+import { scenario8 } from './ingest';
 import { log, round, table } from './util';
 import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
 const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
-  --scenario N   run scenario N only (1-5; repeatable; 5 is the inbox flood). Default: all five and the sweep.
+  --scenario N   run scenario N only (1-8; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline, 8 inbox ingest). Default: all and the sweep.
+  --ingest-concurrency N  scenario 8: connections sending at once (default 32)
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
   --repeat N     runs per measurement in scenario 1 and the sweep (default 3 and 1)
   --delivery JSON DeliveryConfig overrides for the measured Outpost processes, e.g. '{"globalConcurrency":16}'
   --threadpool N UV_THREADPOOL_SIZE for the Outpost processes (default: Node's 4)
+  --backlog-posts N,M   scenario 6: posts per run (default ${BACKLOG_DEFAULTS.posts.join(',')})
+  --backlog-window S    scenario 6: runs of more than ${BACKLOG_DEFAULTS.drainLimit} deliveries are measured for S seconds after the last compose (default ${BACKLOG_DEFAULTS.windowMs / 1000})
   --profile      write V8 CPU profiles of the measured Outpost processes (scenarios 1 and 3)
   --scale F      shrink every world by F (quick tries; targets then mean little)
   --keep         keep the temporary data folders and logs
+  --tsx          run the measured Outpost from source under tsx (default: compiled like out/main/headless.js)
   --farm-address A    first loopback address of the farm (default ${FARM_DEFAULTS.firstAddress}; hosts take the next ones, x.y.z.1 … x.y.z.250 per /24)
   --farm-addresses N  addresses in the farm's block (default ${FARM_DEFAULTS.addresses}); with fewer than hosts, hosts share addresses on different ports
   --farm-port P       port of every farm host (default: one free port for all where it is free; with P, host i uses P + ⌊i / N⌋)`;
@@ -39,7 +47,8 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       scenario: { type: 'string', multiple: true }, sweep: { type: 'boolean' }, repeat: { type: 'string' },
-      profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+      profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, tsx: { type: 'boolean' }, help: { type: 'boolean' },
+      'backlog-posts': { type: 'string' }, 'ingest-concurrency': { type: 'string' }, 'backlog-window': { type: 'string' },
       'farm-address': { type: 'string' }, 'farm-addresses': { type: 'string' }, 'farm-port': { type: 'string' },
     },
   });
@@ -48,7 +57,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const picked = new Set((values.scenario ?? []).flatMap((s) => s.split(',')).map(Number));
-  for (const n of picked) if (![1, 2, 3, 4, 5].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 5`);
+  for (const n of picked) if (![1, 2, 3, 4, 5, 6, 7, 8].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 8`);
   const all = picked.size === 0;
   const want = (n: number) => all || picked.has(n);
   const doSweep = values.sweep ?? all;
@@ -57,6 +66,11 @@ async function main(): Promise<number> {
   const cpuProfDir = values.profile ? join(root, 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   log(`work folder ${root}`);
+  if (!values.tsx) {
+    const built = await buildChild(join(BENCH_DIR, '..'));
+    useBuiltChild(built);
+    log(`measured Outpost: ${built} (compiled; --tsx runs the source under tsx)`);
+  }
 
   const started = Date.now();
   log('measuring the RSA-2048 signing floor');
@@ -104,6 +118,15 @@ async function main(): Promise<number> {
       ctx.results.s3 = { scenario: 3, skipped: `ulimit -n ${limit} < ${needed}` };
     } else await scenario3(ctx);
   }
+  if (want(6)) {
+    await scenario6(ctx, {
+      ...BACKLOG_DEFAULTS,
+      ...(values['backlog-posts'] ? { posts: values['backlog-posts'].split(',').map(Number) } : {}),
+      ...(values['backlog-window'] ? { windowMs: Number(values['backlog-window']) * 1000 } : {}),
+    });
+  }
+  if (want(7)) ctx.results.s7 = await scenario7(root, scale);
+  if (want(8)) ctx.results.s8 = await scenario8(root, scale, { concurrency: Number(values['ingest-concurrency'] ?? 32), cpuProfDir });
   if (want(5)) {
     await scenario5(root, scale, (json, human) => {
       ctx.results.s5 = json;
@@ -116,6 +139,7 @@ async function main(): Promise<number> {
   const failed = passes.flatMap((p) => Object.entries(p!).filter(([, v]) => v === false).map(([k]) => k));
   const summary = {
     summary: true,
+    outpost: values.tsx ? 'source under tsx' : 'compiled (esbuild bundle, like out/main/headless.js)',
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, totalMemGB: round(totalmem() / 2 ** 30, 1),
       os: `${platform()} ${release()}`, node: process.version, date: new Date().toISOString(),
@@ -156,6 +180,9 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's2': return pick('liveDeliveredMs', 'baselineDeliveredMs', 'ratioToBaseline', 'ratioToScenario1', 'connectionsToRefusingDuringBackoff', 'pass');
     case 's3': return 'skipped' in r ? r : pick('deliveredMs', 'msPerDelivery', 'perDeliveryRatioToScenario1', 'peakRssMB', 'eldP99Ms', 'pass');
     case 's4': return pick('hostsReached', 'duplicates', 'requeuedInFlightOnRestart', 'pass');
+    case 's6': return { ...pick('onePostRatePerSecond', 'pass'), rows: (r.rows as Record<string, unknown>[]).map((x) => `${x.posts} posts: ${x.ratePerSecond}/s (×${x.rateRatioToOnePost}) with ${x.queuedAtWindow} queued, peak RSS ${x.peakRssMB} MB, ELD p99 ${x.eldP99Ms} ms`) };
+    case 's7': return pick('notes', 'p50Ms', 'p99Ms', 'pass');
+    case 's8': return { ...pick('concurrency', 'pass'), phases: (r.phases as Record<string, unknown>[]).map((p) => `${p.followed ? 'followed' : 'not followed'}: ${p.acceptedPerSecond}/s, p99 ${p.latencyP99Ms} ms, main ${p.mainThreadCpuMsPerActivity} ms each, done ${p.allDoneMs} ms`) };
     case 's5': return pick('requestsPerSecond', 'tooManyRequests', 'visibleMsMedian', 'visibleMsMax', 'eldP99Ms', 'cpuMs', 'pass');
     case 'sweep': case 'sweepLatency': return { rows: (r.rows as Record<string, unknown>[]).map((x) => `g${x.globalConcurrency}/p${x.perHostConcurrency}: ${x.deliveredMs} ms`) };
     default: return r;

@@ -140,9 +140,14 @@ export async function sweep(ctx: Ctx, world: World, o: SweepOptions): Promise<vo
 
 // ---- scenario 2 ----------------------------------------------------------------------
 
-/** A short retry schedule, so five failures (the default backoff threshold) take seconds, not hours. */
+/**
+ * A retry schedule that reaches the backoff within seconds and then holds it for minutes: the
+ * backoff is never longer than the user's own retry after as many failures, so three failures
+ * 0.25 s apart then a retry 100 s later (250 ms × 20²) give a 100 s backoff to observe.
+ */
 export const SHORT_RETRY: DeliveryOverrides = {
-  retry: { initialDelayMs: 250, factor: 1.5, maxDelayMs: 2000, maxElapsedMs: 3600_000, jitter: 0.2, maxRetryAfterMs: 60_000 },
+  retry: { initialDelayMs: 250, factor: 20, maxDelayMs: 600_000, maxElapsedMs: 3600_000, jitter: 0.2, maxRetryAfterMs: 60_000 },
+  hosts: { failuresBeforeBackoff: 3 },
 };
 
 export async function scenario2(ctx: Ctx): Promise<void> {

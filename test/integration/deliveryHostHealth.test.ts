@@ -25,8 +25,16 @@ const hostOf = async (host: string) => {
   return h;
 };
 
+// The backoff follows the user's retry settings where they are shorter (FAST_RETRY's would
+// end it within a second): a second retry 100 s after the first keeps the host backing off
+// for the whole of the first test; two failures start it.
+const BACKOFF_AFTER = 2;
+const SECOND_RETRY_MS = 100_000;
+
 beforeAll(async () => {
-  o = await startTunedOutpost({ ip: '127.0.2.20', username: 'hana' });
+  o = await startTunedOutpost({ ip: '127.0.2.20', username: 'hana', delivery: {
+    hosts: { failuresBeforeBackoff: BACKOFF_AFTER }, retry: { initialDelayMs: 50, factor: SECOND_RETRY_MS / 50, maxDelayMs: HOUR },
+  } });
   await Promise.all(servers.map((s) => s.start()));
   await followAll(o, servers);
   await eventually(() => servers.every((s) => s.ofType('Accept').length === 1), 10_000, 'Accepts');
@@ -38,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('host health', () => {
-  it('a refusing host backs off after 5 failures; a later post is parked and not sent; retryHost sends at once', async () => {
+  it('a refusing host backs off after its failures; a later post is parked and not sent; retryHost sends at once', async () => {
     await dead.stop();
     const first = await o.rpc('compose', { content: 'first, while it is down' });
     const backingOff = await eventually(async () => {
@@ -46,17 +54,17 @@ describe('host health', () => {
       return h.state === 'backing_off' && h;
     }, 8000, 'backing_off');
     const now = Date.now();
-    expect(backingOff.consecutiveFailures).toBe(DEFAULT_HOST_POLICY.failuresBeforeBackoff);
+    expect(backingOff.consecutiveFailures).toBe(BACKOFF_AFTER);
     expect(backingOff.lastErrorClass).toBe('refused');
-    // 2^(5−5) h = 1 h from the fifth failure.
-    expect(backingOff.backoffUntil).toBeGreaterThan(now + HOUR - 60_000);
-    expect(backingOff.backoffUntil).toBeLessThanOrEqual(now + HOUR);
+    // The host's rule says 5 min; the user's retry after a second failure, 100 s, is shorter.
+    expect(backingOff.backoffUntil).toBeGreaterThan(now + SECOND_RETRY_MS - 10_000);
+    expect(backingOff.backoffUntil).toBeLessThanOrEqual(now + SECOND_RETRY_MS);
     expect(backingOff.followers).toBe(1);
     const stats = await o.rpc('queueStats');
     expect(stats.hostsBackingOff).toBe(1);
     expect(stats.offline).toBe(false);
     const firstRow = await rowOf(first.activityId, dead.inbox);
-    expect(firstRow).toMatchObject({ state: 'parked', attempts: 5 });
+    expect(firstRow).toMatchObject({ state: 'parked', attempts: BACKOFF_AFTER });
     expect(firstRow.lastError).toMatch(/ECONNREFUSED/);
     // The other followers were not held up.
     await eventually(async () => (await rowOf(first.activityId, steady.deliveryInbox)).state === 'delivered', 5000, 'steady delivered');
@@ -70,7 +78,7 @@ describe('host health', () => {
     expect(secondRow).toMatchObject({ state: 'parked', attempts: 0 });
     expect(dead.ofType('Create')).toHaveLength(0);
     const parked = await o.rpc('host', { host: dead.host });
-    expect(parked).toMatchObject({ state: 'backing_off', parked: 2, queued: 0, attempts: 6 }); // the Accept and 5 failures
+    expect(parked).toMatchObject({ state: 'backing_off', parked: 2, queued: 0, attempts: 1 + BACKOFF_AFTER }); // the Accept and the failures
     expect((await o.rpc('queueStats')).parked).toBe(2);
 
     const asked = Date.now();
@@ -143,7 +151,7 @@ describe('host health', () => {
     expect(text).toContain('# TYPE outpost_delivery_attempts_total counter');
     const value = (labels: string) => Number(new RegExp(`^outpost_delivery_attempts_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
     expect(value('result="delivered",error_class="none"')).toBeGreaterThanOrEqual(3 + 3 + 3 + 3);
-    expect(value('result="retry",error_class="refused"')).toBeGreaterThanOrEqual(5);
+    expect(value('result="retry",error_class="refused"')).toBeGreaterThanOrEqual(BACKOFF_AFTER);
     expect(text).toMatch(/^outpost_offline 0$/m);
     expect(text).toMatch(/^outpost_remote_hosts\{state="healthy"\} 3$/m);
   });
@@ -160,9 +168,9 @@ describe('the end of a backoff', () => {
   });
 
   it('one probe goes first; while it fails the rest stay parked; its success releases them all', async () => {
-    // Backoff capped at 1.5 s so it ends within the test.
+    // Backoff capped at 1.5 s so it ends within the test (the retry settings allow 0.8 s, then 1.5 s).
     p = await startTunedOutpost({ ip: '127.0.2.26', username: 'pia', delivery: {
-      hosts: { ...DEFAULT_HOST_POLICY, maxBackoffMs: 1500 }, retry: { ...FAST_RETRY, maxElapsedMs: 60_000 },
+      hosts: { ...DEFAULT_HOST_POLICY, maxBackoffMs: 1500 }, retry: { ...FAST_RETRY, maxDelayMs: 1500, maxElapsedMs: 60_000 },
     } });
     await Promise.all([sick.start(), fine.start()]);
     await followAll(p, [sick, fine]);
@@ -177,7 +185,7 @@ describe('the end of a backoff', () => {
     const before = sick.ofType('Create').length;
     expect(before).toBeGreaterThanOrEqual(5);
     expect(before).toBeLessThanOrEqual(7);
-    // The backoff (1.5 s) ends: exactly one probe, which fails, and the host backs off again.
+    // The backoff (0.8 s) ends: exactly one probe, which fails, and the host backs off again.
     await eventually(() => sick.ofType('Create').length > before, 3000, 'probe');
     await sleep(300);
     expect(sick.ofType('Create')).toHaveLength(before + 1);

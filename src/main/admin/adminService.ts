@@ -27,7 +27,7 @@ export interface AdminContext {
 
 export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHandlers {
   const { db } = inst;
-  const hostViews = new HostViews(db, inst.hostHealth);
+  const hostViews = new HostViews(db, inst.hostHealth, () => inst.queue.waitingByHost());
   const hostDto = (host: string): HostDto => {
     const d = hostViews.detail(host)!;
     const { recentAttempts: _a, days: _d, ...dto } = d;
@@ -128,7 +128,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return mediaStorage();
     },
     async timeline(p) {
-      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('timeline', p.before), (n) => inst.views.note(n), (u) => inst.views.actor(u));
+      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('timeline', p.before), (n) => inst.views.notes(n), (u) => inst.views.actor(u));
     },
     async notifications(p) {
       const limit = p.limit ?? DEFAULT_ADMIN.notificationsPageSize;

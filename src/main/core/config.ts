@@ -1,7 +1,6 @@
 // Every tunable and limit of the instance, with its unit in the name and its default
 // beside it. Nothing else in src/main holds a policy number: modules take these objects
 // (or a part of them) as parameters, so tests can inject their own.
-import { DEFAULT_TUNNEL_SERVER } from '../../shared/constants';
 import { MEDIA_UPLOAD_MAX_BYTES } from '../../shared/dto';
 
 const SECOND_MS = 1000;
@@ -213,16 +212,16 @@ export const DEFAULT_RETRY: RetryOptions = {
 export interface HostPolicy {
   /** Consecutive failures before a host backs off. Default 5. */
   failuresBeforeBackoff: number;
-  /** The first backoff; each further failure doubles it. Default 1 h. */
+  /** The first backoff; each further failure (a failed probe) doubles it. Default 5 min: a personal instance talks to few hosts, and a friend's server down for a minute must not cost an hour. */
   backoffBaseMs: number;
-  /** Longest backoff. Default 24 h. */
+  /** Longest backoff (a probe a day). Default 24 h. The user's retry settings shorten any backoff longer than a delivery's own retry after as many failures (hostHealth.ts backoffDelayMs). */
   maxBackoffMs: number;
   /** Distinct days with failures (and no success) after which a host is unreachable. Default 7. */
   unreachableAfterDays: number;
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = {
-  failuresBeforeBackoff: 5, backoffBaseMs: HOUR_MS, maxBackoffMs: DAY_MS, unreachableAfterDays: 7,
+  failuresBeforeBackoff: 5, backoffBaseMs: 5 * MINUTE_MS, maxBackoffMs: DAY_MS, unreachableAfterDays: 7,
 };
 
 export interface ConnectivityConfig {
@@ -232,9 +231,18 @@ export interface ConnectivityConfig {
   recheckMs: number;
   /** Reference hosts probed per check. Default 3. */
   referenceCount: number;
+  /**
+   * Origins whose answer (a TCP connect) proves this computer's network works when no host
+   * Outpost recently reached answers, e.g. ['https://one.one.one.one']. Default none: a third
+   * party learns of each check, so it is the user's choice; a connected tunnel or its
+   * server's name resolving proves it too (networkProof.ts).
+   */
+  wellKnownOrigins: readonly string[];
 }
 
-export const DEFAULT_CONNECTIVITY: ConnectivityConfig = { probeTimeoutMs: 3 * SECOND_MS, recheckMs: 10 * SECOND_MS, referenceCount: 3 };
+export const DEFAULT_CONNECTIVITY: ConnectivityConfig = {
+  probeTimeoutMs: 3 * SECOND_MS, recheckMs: 10 * SECOND_MS, referenceCount: 3, wellKnownOrigins: [],
+};
 
 export interface DeliveryConfig {
   /** Attempts under way at once, all hosts together (slow ones excepted, see slowAttemptMs). Default 64. */
@@ -253,8 +261,10 @@ export interface DeliveryConfig {
   responseMaxBytes: number;
   /** Attempts started per event-loop turn, so a big fan-out never blocks the loop for long (benchmark, 500 hosts: 2 → event-loop p99 8–16 ms, 4 → 14–22 ms, 16 → 24–32 ms). Default 2. */
   launchesPerTick: number;
-  /** New delivery rows taken into the queue per event-loop turn. Default 500. */
+  /** New delivery rows taken into the queue per event-loop turn (read only after the outbox wrote some). Default 500. */
   loadBatchSize: number;
+  /** Waiting deliveries held in memory per host; the rest stay in SQLite and are read a page at a time as these go out, so memory follows hosts, not queued rows. Default 16. */
+  hostPageSize: number;
   /** On stop, attempts under way get this long to finish before they go back to the queue. Default 5 s. */
   stopGraceMs: number;
   /** Per-activity progress events are sent at most this often. Default 200 ms. */
@@ -281,6 +291,7 @@ export const DEFAULT_DELIVERY: DeliveryConfig = {
   responseMaxBytes: 64 * 1024,
   launchesPerTick: 2,
   loadBatchSize: 500,
+  hostPageSize: 16,
   stopGraceMs: 5 * SECOND_MS,
   progressEventMs: 200,
   queueEventMs: 250,
@@ -310,57 +321,15 @@ export type DeliveryOverrides = Partial<Omit<DeliveryConfig, 'retry' | 'hosts' |
 export interface MetricsConfig {
   /** Per-minute rollups older than this are pruned. Default 30 days. */
   rollupRetentionMs: number;
+  /** Resolution of the event-loop lag histogram (`nodejs_eventloop_lag_*`): prom-client's 10 ms is too coarse to check a 20 ms p99. Default 1 ms. */
+  eventLoopResolutionMs: number;
 }
 
-export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS };
+export const DEFAULT_METRICS: MetricsConfig = { rollupRetentionMs: 30 * DAY_MS, eventLoopResolutionMs: 1 };
 
-// ---- the tunnel ------------------------------------------------------------------------
+// ---- the tunnel (in tunnelConfig.ts) ---------------------------------------------------
 
-export interface ReconnectBackoffOptions {
-  /** Delay before the first retry after a failure or a drop. Default 1 s. */
-  initialDelayMs: number;
-  /** Growth per consecutive failure. Default 2. */
-  factor: number;
-  /** Longest delay between attempts. Default 60 s. */
-  maxDelayMs: number;
-  /** Randomize each delay by ±this fraction, so many clients do not come back in step. Default 0.2. */
-  jitter: number;
-}
-
-export interface ReachabilityConfig {
-  /** Time between two checks of our own actor through the public URL. Default 5 min. */
-  intervalMs: number;
-  /** Deadline for one check, connect to last byte. Default 10 s. */
-  timeoutMs: number;
-  /** Largest actor document read. Default 1 MiB. */
-  maxBytes: number;
-}
-
-export interface TunnelConfig {
-  /** The localtunnel server. Default https://localtunnel.me. */
-  host: string;
-  /** Deadline for one attempt: server check, tunnel registration and the first tunnel socket. Default 15 s. */
-  attemptTimeoutMs: number;
-  /** Deadline for the quick "is the tunnel server there at all" request before each attempt. Default 5 s. */
-  preflightTimeoutMs: number;
-  /** How long `--tunnel` (and the app's launch) waits for the tunnel before starting without it. Default 30 s. */
-  bootWaitMs: number;
-  /** A tunnelled connection whose target refuses is held this long before it is closed. Default 1 s. */
-  refusedHoldMs: number;
-  /** 1, 2, 4, 8, 16, 32, 60, 60 … s between attempts, each ±20 %. */
-  reconnect: ReconnectBackoffOptions;
-  reachability: ReachabilityConfig;
-}
-
-export const DEFAULT_TUNNEL: TunnelConfig = {
-  host: DEFAULT_TUNNEL_SERVER,
-  attemptTimeoutMs: 15 * SECOND_MS,
-  preflightTimeoutMs: 5 * SECOND_MS,
-  bootWaitMs: 30 * SECOND_MS,
-  refusedHoldMs: SECOND_MS,
-  reconnect: { initialDelayMs: SECOND_MS, factor: 2, maxDelayMs: MINUTE_MS, jitter: 0.2 },
-  reachability: { intervalMs: 5 * MINUTE_MS, timeoutMs: 10 * SECOND_MS, maxBytes: MiB },
-};
+export * from './tunnelConfig';
 
 // ---- backups -----------------------------------------------------------------------------
 
@@ -383,6 +352,14 @@ export interface StorageConfig {
   /** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
   fullProbeMs: number;
 }
+
+/**
+ * SQLite's page cache per connection, in KiB. SQLite's own default (2 MiB) is too small for a
+ * deep delivery queue: each compose to 500 hosts touches ~500 pages of the per-host index,
+ * and with a backlog of 150 000 rows those were read back from the OS on every compose.
+ * Default 32 MiB (memory is only taken as pages are used; at 16 MiB a 150 000-row backlog drained at 250/s instead of 425/s).
+ */
+export const SQLITE_CACHE_KIB = 32 * 1024;
 
 export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS };
 
@@ -484,9 +461,14 @@ export interface SignatureConfig {
    * signature), requests to that host are not double-knocked again for this long. Default 10 min.
    */
   doubleKnockCooldownMs: number;
+  /**
+   * Senders' public keys kept parsed (PEM → KeyObject), the most recently used first: parsing
+   * a PEM cost 12 % of the inbox's main-thread time when done per request. Default 1000.
+   */
+  parsedKeyCacheEntries: number;
 }
 
-export const DEFAULT_SIGNATURES: SignatureConfig = { preferredSpec: 'rfc9421', doubleKnockCooldownMs: 10 * MINUTE_MS };
+export const DEFAULT_SIGNATURES: SignatureConfig = { preferredSpec: 'rfc9421', doubleKnockCooldownMs: 10 * MINUTE_MS, parsedKeyCacheEntries: 1000 };
 
 export interface MovesConfig {
   /** Aliases (alsoKnownAs) the account may list. Default 10 (Mastodon allows 10 too). */

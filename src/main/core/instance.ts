@@ -34,6 +34,7 @@ import { answerMediaRequest } from './media/mediaRequests';
 import type { FileReply } from './http/fileReply';
 import { applyDeliverySettings, loadStoredSettings, saveTunnelSettings } from './settings';
 import { exponentialBackoff as backoff, type RetryPolicy } from './delivery/retryPolicy';
+import { networkProof, tunnelForProof } from './delivery/networkProof';
 import { NoteRepository } from './social/noteRepository';
 import { FollowRepository } from './social/followRepository';
 import { NotificationRepository } from './social/notificationRepository';
@@ -179,7 +180,7 @@ export class Instance {
         ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
       });
     this.outbox = new Outbox(this.db, this.identity);
-    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry.maxRetryAfterMs);
+    this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
     // The queue registers its gauges with the metrics, and wakes up on the outbox's signal.
     this.queue = new DeliveryQueue({
@@ -187,6 +188,12 @@ export class Instance {
       hostHealth: this.hostHealth, changes: this.outbox.changed, events: this.events, log: this.log, metrics: this.metrics,
       onGone: (inbox) => this.dropGoneInbox(inbox),
       probe: options.connectivityProbe ?? ((origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs)),
+      proveNetwork: networkProof({
+        tunnel: () => tunnelForProof(this.tunnel.status()),
+        wellKnownOrigins: () => this.deliveryConfig.connectivity.wellKnownOrigins,
+        canConnect: (origin) => this.http.canConnect(origin, this.deliveryConfig.connectivity.probeTimeoutMs),
+        timeoutMs: this.deliveryConfig.connectivity.probeTimeoutMs,
+      }),
       storage: this.storage,
     });
     this.blockList = new BlockList(this.db);

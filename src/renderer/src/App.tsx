@@ -71,7 +71,7 @@ function StatusFooter() {
           {queue && queue.parked > 0 && <span className="muted"> · {formatCompact(queue.parked)} parked</span>}
         </span>
         <span className="footer-badges">
-          {queue?.offline && <span className="pill pill-warn" title="No remote server is reachable: delivery is paused">Offline</span>}
+          {queue?.offline && <span className="pill pill-warn" title="No server answers: delivery is paused until one does">No answer</span>}
           {queue?.paused && <span className="pill pill-bad" title="Delivery is held: federation is off">Paused</span>}
           {!connected && <span className="pill pill-warn" title="Live updates are interrupted; reconnecting">Reconnecting</span>}
           <TunnelFooterPill />

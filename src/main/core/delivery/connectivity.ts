@@ -1,8 +1,10 @@
 // Tells a local outage (the laptop is offline or asleep) from dead hosts. A network-level
 // failure only counts against its host when connectivity is proven: another delivery
 // succeeded after the failing attempt began, or a reference host (one we recently reached)
-// still accepts a connection. If none does, the machine is offline: deliveries pause
-// without marking hosts or spending attempts, and resume once a reference answers again.
+// still accepts a connection, or something else proves the network works (networkProof.ts:
+// the tunnel, a well-known name). If none does, no server answers: deliveries pause without
+// marking hosts or spending attempts, and resume once a reference answers again — Outpost
+// cannot tell the user's network from the servers, and says so.
 import type { Logger } from '../logger';
 import type { ConnectivityConfig } from '../config';
 
@@ -15,6 +17,8 @@ export interface ConnectivityOptions extends ConnectivityConfig {
   candidates?: () => string[];
   /** Whether an origin accepts a connection now (the instance: HttpClient.canConnect, through the address guard). */
   probe: (origin: string) => Promise<boolean>;
+  /** Proof the network works when no reference answers (networkProof.ts); what it was, or null. Default none. */
+  prove?: () => Promise<string | null>;
   onChange: (offline: boolean) => void;
   log: Logger;
   now?: () => number;
@@ -57,9 +61,14 @@ export class ConnectivityMonitor {
     const online = await this.check(refs);
     // A delivery that succeeded while the probe ran proves the network as well.
     if (online || this.lastProofAt >= startedAt) return 'charge';
+    const proof = await this.proof();
+    if (proof !== null || this.lastProofAt >= startedAt) {
+      if (proof !== null) this.o.log.info(`delivery: ${refs.join(', ')} do not answer, but ${proof}: the network works, the hosts are charged`);
+      return 'charge';
+    }
     if (this.offlineSince === null) {
       this.offlineSince = this.now();
-      this.o.log.warn(`delivery: no remote host is reachable (${refs.join(', ')}); this machine looks offline — pausing delivery`);
+      this.o.log.warn(`delivery: no remote server answers (${refs.join(', ')}) and nothing proves the network works — pausing delivery`);
       this.o.onChange(true);
       this.scheduleRecheck();
     }
@@ -82,12 +91,19 @@ export class ConnectivityMonitor {
     return this.checking;
   }
 
+  /** What proves the network works without a reference answering; a proof counts as one. */
+  private async proof(): Promise<string | null> {
+    const found = this.o.prove ? await this.o.prove().catch(() => null) : null;
+    if (found !== null) this.lastProofAt = this.now();
+    return found;
+  }
+
   private scheduleRecheck(): void {
     clearTimeout(this.recheckTimer);
     this.recheckTimer = setTimeout(async () => {
       if (this.offlineSince === null) return;
       const refs = this.recheckReferences();
-      if (refs.length === 0 || (await this.check(refs))) this.setOnline();
+      if (refs.length === 0 || (await this.check(refs)) || (await this.proof()) !== null) this.setOnline();
       else this.scheduleRecheck();
     }, this.o.recheckMs);
     this.recheckTimer.unref?.();

@@ -1,7 +1,8 @@
 // The delivery engine: a persistent, throttled, host-aware queue over the `deliveries`
 // table. Rows are the truth (a crash loses nothing); an in-memory index per host
-// (hostQueues.ts) makes picking the next work cheap and keeps a slow or dead host from
-// holding up the others. This file keeps the lifecycle, the pump and the admin operations:
+// (hostQueues.ts: counts and a page of jobs, so memory follows hosts, not rows) makes
+// picking the next work cheap and keeps a slow or dead host from holding up the others.
+// This file keeps the lifecycle, the pump and the admin operations:
 //
 //  - caps: `globalConcurrency` attempts at once, `perHostConcurrency` per host; an attempt
 //    slower than `slowAttemptMs` stops counting against the global cap (a hard cap of
@@ -14,28 +15,22 @@
 //  - network failures are only charged to a host when connectivity is proven
 //    (connectivity.ts, asked by inboxSender.ts): an offline laptop pauses delivery instead
 //    of killing 500 hosts.
-import type { Db } from '../store/database';
-import type { DeliveryConfig } from '../config';
-import type { HttpClient } from '../federation/httpClient';
-import type { LocalSigner, SignatureSpecMemory } from '../federation/signedRequests';
-import type { InstanceEvents } from '../events';
-import type { Logger } from '../logger';
-import type { Signal } from '../signal';
-import type { StorageHealth } from '../store/storageHealth';
-import type { DeliveryMetrics, QueueGauges } from '../metrics/deliveryMetrics';
+import type { QueueGauges } from '../metrics/deliveryMetrics';
 import type { DeliveryProgressDto, QueueStatsDto } from '../../../shared/dto';
 import { classifyError } from './outcome';
 import { ConnectivityMonitor } from './connectivity';
-import { stateOf, type HostHealth } from './hostHealth';
-import type { RetryPolicy } from './retryPolicy';
-import type { DeliveriesChange } from './outbox';
 import { DeliveryRows } from './deliveryRows';
 import { HostQueues, type HostQueue, type Job } from './hostQueues';
 import { HostTimers } from './hostTimers';
 import { InboxSender } from './inboxSender';
 import { recordFinished, type Finished, type OutcomeContext } from './outcomeRecorder';
 import { QueueEvents } from './queueEvents';
+import { QueueFigures } from './queueFigures';
 import { RowLoader } from './rowLoader';
+import type { DeliveryQueueDeps } from './deliveryQueueDeps';
+import type { DeliveriesChange } from './outbox';
+
+export type { DeliveryQueueDeps };
 
 interface Launch {
   job: Job;
@@ -48,38 +43,16 @@ interface Settled extends Finished {
   holdsGlobalSlot: boolean;
 }
 
-export interface DeliveryQueueDeps {
-  db: Db;
-  /** Only `request` is used, so tests can inject a scripted transport. */
-  http: Pick<HttpClient, 'request'>;
-  signer: () => LocalSigner; specs: SignatureSpecMemory; // the key, and the spec each host takes
-  config: DeliveryConfig;
-  retryPolicy: RetryPolicy;
-  hostHealth: HostHealth;
-  /** Rows were queued or cancelled (the outbox's signal): the engine wakes up. */
-  changes: Signal<DeliveriesChange>;
-  events: InstanceEvents;
-  log: Logger;
-  /** Counts attempts and outcomes; the engine registers its gauges with it. */
-  metrics?: DeliveryMetrics;
-  /** A personal inbox answered 410: that follower is gone. */
-  onGone: (inbox: string) => void;
-  /** Whether an origin accepts a connection now (the instance: a guarded TCP connect; tests inject one). */
-  probe: (origin: string) => Promise<boolean>;
-  /** Told when the pump cannot write (true when it was for lack of space), and when it can again. */
-  storage?: Pick<StorageHealth, 'noteWriteFailure' | 'noteWriteSuccess'>;
-  now?: () => number;
-}
-
 export class DeliveryQueue {
   private readonly rows: DeliveryRows;
-  private readonly queues = new HostQueues();
+  private readonly queues = new HostQueues(() => this.d.config.hostPageSize, (activityId) => this.sender.forget(activityId));
   private readonly timers: HostTimers;
   private readonly connectivity: ConnectivityMonitor;
   private readonly sender: InboxSender;
   private readonly events: QueueEvents;
   private readonly outcomes: OutcomeContext;
   private readonly loader: RowLoader;
+  private readonly figures: QueueFigures;
   private readonly now: () => number;
   private readonly finished: Settled[] = [];
   private readonly attempts = new Set<Promise<void>>();
@@ -95,6 +68,8 @@ export class DeliveryQueue {
   private stopped = false;
   private paused = false;
   private pumpQueued = false;
+  /** The outbox wrote rows the engine has not read yet. */
+  private newRows = true;
 
   constructor(private readonly d: DeliveryQueueDeps) {
     this.now = d.now ?? Date.now;
@@ -104,6 +79,7 @@ export class DeliveryQueue {
       references: (exceptHost) => d.hostHealth.reachedOrigins(exceptHost),
       candidates: () => d.hostHealth.untriedOrigins(),
       probe: d.probe,
+      prove: d.proveNetwork,
       ...d.config.connectivity,
       onChange: (offline) => {
         this.events.queueChanged();
@@ -131,6 +107,10 @@ export class DeliveryQueue {
       schedule: (hq) => this.schedule(hq),
       activityChanged: (activityId) => this.events.activityChanged(activityId),
     });
+    this.figures = new QueueFigures({
+      rows: this.rows, queues: this.queues, loader: this.loader, hostHealth: d.hostHealth, now: this.now,
+      running: () => this.started && !this.stopped, offline: () => this.connectivity.offline, paused: () => this.paused,
+    });
     d.metrics?.watchQueue(this);
   }
 
@@ -140,7 +120,7 @@ export class DeliveryQueue {
     const recovered = this.rows.recoverInFlight();
     if (recovered > 0) this.d.log.info(`delivery: ${recovered} deliveries that were in flight when Outpost stopped are queued again`);
     this.started = true;
-    this.d.db.transaction(() => this.loader.loadAll())();
+    this.d.db.transaction(() => this.loader.loadCounts())();
     this.unsubscribe = this.d.changes.on(this.onChange);
     this.requestPump();
   }
@@ -257,22 +237,12 @@ export class DeliveryQueue {
   }
 
   queueStats(): QueueStatsDto {
-    const counts = this.rows.stateCounts();
-    const now = this.now();
-    const hosts = this.d.hostHealth.all();
-    return {
-      queued: counts.queued ?? 0,
-      inFlight: counts.in_flight ?? 0,
-      delivered: counts.delivered ?? 0,
-      failed: counts.failed ?? 0,
-      parked: counts.parked ?? 0,
-      skipped: counts.skipped ?? 0,
-      cancelled: counts.cancelled ?? 0,
-      hostsBackingOff: hosts.filter((h) => stateOf(h, now) === 'backing_off').length,
-      hostsUnreachable: hosts.filter((h) => h.unreachableSince !== null).length,
-      offline: this.connectivity.offline,
-      paused: this.paused,
-    };
+    return this.figures.stats();
+  }
+
+  /** Waiting deliveries per host while running (the Hosts view); undefined otherwise. */
+  waitingByHost(): Map<string, { queued: number; parked: number }> | undefined {
+    return this.figures.waitingByHost();
   }
 
   /** Queue depth from memory, for gauges (cheap, called on every scrape). */
@@ -287,7 +257,10 @@ export class DeliveryQueue {
   // ---- the pump ----
 
   private readonly onChange = (change: DeliveriesChange): void => {
-    if (change.kind === 'cancelled') this.cancelled.set(change.activityId, (this.cancelled.get(change.activityId) ?? 0) + change.count);
+    if (change.kind === 'cancelled') {
+      this.cancelled.set(change.activityId, (this.cancelled.get(change.activityId) ?? 0) + change.count);
+      this.rows.noteCancelled(change.count);
+    } else this.newRows = true;
     this.requestPump();
   };
 
@@ -308,7 +281,7 @@ export class DeliveryQueue {
       this.d.db.transaction(() => {
         this.flush();
         this.dropCancelled();
-        moreRows = this.loader.loadNew();
+        if (this.newRows) moreRows = this.newRows = this.loader.loadNew();
         if (!this.paused && !this.connectivity.offline) this.claimReady(launches, this.d.config.launchesPerTick);
         this.d.hostHealth.persist();
       })();
@@ -316,6 +289,7 @@ export class DeliveryQueue {
     } catch (err) {
       // A full disk: nothing of this turn was written; its outcomes stay "in flight" in the
       // table and go out again after a restart (at least once). Try again later.
+      this.rows.forgetCounts();
       if (!this.d.storage?.noteWriteFailure(err)) throw err;
       const retry = setTimeout(() => this.requestPump(), this.d.config.writeRetryMs);
       retry.unref?.();
@@ -341,7 +315,7 @@ export class DeliveryQueue {
       if (decision.kind === 'probe') {
         // Backoff over: one probe first; its answer decides for the rest.
         let job: Job | undefined;
-        while (!job && hq.jobs.length > 0) job = this.claimHead(hq, now);
+        while (!job && this.head(hq)) job = this.claimHead(hq, now);
         if (job) out.push({ job, hq, probe: true });
         continue;
       }
@@ -349,16 +323,27 @@ export class DeliveryQueue {
         this.schedule(hq);
         continue;
       }
-      while (hq.inFlight < perHostConcurrency && room() && this.queues.isDue(hq, now)) {
+      while (hq.inFlight < perHostConcurrency && room() && this.isDue(hq, now)) {
         const job = this.claimHead(hq, now);
         if (job) out.push({ job, hq, probe: false });
       }
-      if (this.queues.isDue(hq, now) && hq.inFlight < perHostConcurrency) {
+      if (this.isDue(hq, now) && hq.inFlight < perHostConcurrency) {
         this.queues.markReadyFirst(hq); // global cap reached: this host goes first next time
         break;
       }
       this.schedule(hq);
     }
+  }
+
+  /** The host's first waiting job, its next page read first when none is loaded. */
+  private head(hq: HostQueue): Job | undefined {
+    if (hq.jobs.length === 0) this.loader.page(hq);
+    return hq.jobs[0];
+  }
+
+  private isDue(hq: HostQueue, now: number): boolean {
+    const head = this.head(hq);
+    return !!head && head.nextAt <= now;
   }
 
   /** Claims the host's first waiting job; undefined (and the job dropped) when its row was cancelled since it was loaded. */
@@ -395,7 +380,7 @@ export class DeliveryQueue {
     const p = this.sender.send(job, startedAt, {
       requesting: signed,
       // Keep the connection only while the host has more waiting.
-      closeConnection: () => hq.jobs.length === 0 && hq.inFlight <= 1,
+      closeConnection: () => hq.waiting === 0 && hq.inFlight <= 1,
     })
       // send() classifies its own errors; should it still throw, the attempt failed.
       .catch((err: unknown) => classifyError(err))
@@ -420,15 +405,15 @@ export class DeliveryQueue {
     }
   }
 
-  /** Drops waiting jobs whose rows were cancelled (Like then Undo: Outbox.cancelQueued). */
+  /** Drops waiting jobs whose rows were cancelled (Like then Undo: Outbox.cancelQueued): their hosts are counted and read again. */
   private dropCancelled(): void {
     for (const [activityId, count] of this.cancelled) {
-      const jobs = [...this.queues.jobsOf(activityId)];
-      const ids = jobs.length > 0 ? this.rows.cancelledOf(activityId) : new Set<number>();
-      for (const job of jobs) {
-        const hq = this.queues.get(job.host)!;
+      for (const host of this.rows.cancelledHosts(activityId)) {
+        const hq = this.queues.get(host);
+        if (!hq) continue;
         // Jobs in flight stay: their rows were not cancelled, and they will be sent.
-        if (ids.has(job.id) && this.queues.withdraw(hq, job)) this.done(job);
+        this.loader.reload(hq);
+        this.schedule(hq);
       }
       this.d.metrics?.recordOutcome('cancelled', count);
       this.events.activityChanged(activityId);
@@ -455,23 +440,24 @@ export class DeliveryQueue {
     this.rows.releaseHost(host, at);
     const known = this.queues.get(host);
     if (known) this.queues.setParked(known, false);
-    if (includeSkipped && this.rows.unskipHost(host, at) > 0) this.loader.loadHost(host);
-    const hq = this.queues.get(host);
+    const unskipped = includeSkipped ? this.rows.unskipHost(host, at) : 0;
+    const origin = this.d.hostHealth.get(host)?.origin;
+    const hq = known ?? (unskipped > 0 && origin ? this.queues.ensure(host, origin) : undefined);
     if (!hq) return;
-    this.queues.dueBy(hq, at);
+    this.loader.reload(hq);
     this.schedule(hq);
   }
 
   /** The engine is done with a job (its row reached an end state, or was cancelled). */
   private done(job: Job): void {
-    if (this.queues.forget(job)) this.sender.forget(job.activityId);
+    this.queues.forget(job);
   }
 
   // ---- timing ----
 
   /** Puts a host in the ready list, or sets a timer for when it will be; host health decides. */
   private schedule(hq: HostQueue): void {
-    if (hq.jobs.length === 0 || this.stopped) return;
+    if (hq.waiting === 0 || this.stopped) return;
     const now = this.now();
     const decision = this.d.hostHealth.beforeSend(hq.host, { now, underWay: hq.inFlight });
     let at: number;
@@ -479,7 +465,7 @@ export class DeliveryQueue {
     else if (decision.kind === 'probe') at = now;
     else {
       if (hq.inFlight >= this.d.config.perHostConcurrency) return;
-      at = hq.jobs[0]!.nextAt;
+      at = this.head(hq)?.nextAt ?? Infinity;
     }
     if (at <= now) {
       this.queues.markReady(hq);

@@ -41,18 +41,43 @@ export interface AttemptRecord {
   probe: 0 | 1;
 }
 
+export interface TerminalCounts {
+  delivered: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+}
+
 const WAITING_COLUMNS = 'id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state';
 
 export class DeliveryRows {
   private readonly stmts;
+  private terminal: TerminalCounts | undefined;
 
   constructor(db: Db) {
     this.stmts = {
       recover: db.prepare(`UPDATE deliveries SET state = 'queued' WHERE state = 'in_flight'`),
-      loadAll: db.prepare<[], WaitingRow>(`SELECT ${WAITING_COLUMNS} FROM deliveries WHERE state IN ('queued', 'parked') ORDER BY id`),
+      // Rows written since the last load: a rowid range (never the state index and a sort
+      // of every waiting row); the state is checked on the few rows read.
       loadNew: db.prepare<[number, number], WaitingRow>(`SELECT ${WAITING_COLUMNS}
-          FROM deliveries WHERE id > ? AND state IN ('queued', 'parked') ORDER BY id LIMIT ?`),
-      loadHost: db.prepare<[string], WaitingRow>(`SELECT ${WAITING_COLUMNS} FROM deliveries WHERE host = ? AND state IN ('queued', 'parked')`),
+          FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`),
+      newQueued: db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE id > ? AND +state = 'queued'`),
+      // A page of one host's waiting rows in (next_attempt_at, id) order, from a key on: a
+      // range of deliveries_waiting.
+      page: db.prepare<[string, number, number, number], WaitingRow>(`SELECT ${WAITING_COLUMNS} FROM deliveries
+          WHERE host = ? AND state IN ('queued', 'parked') AND (next_attempt_at, id) > (?, ?)
+          ORDER BY next_attempt_at, id LIMIT ?`),
+      waitingOfHost: db.prepare<[string], Pick<WaitingRow, 'id' | 'activity_id' | 'attempts' | 'created_at'>>(`SELECT id, activity_id, attempts, created_at
+          FROM deliveries WHERE host = ? AND state IN ('queued', 'parked') ORDER BY next_attempt_at, id`),
+      countWaiting: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE host = ? AND state IN ('queued', 'parked')`),
+      waitingHosts: db.prepare<[], { host: string; state: 'queued' | 'parked'; n: number; first: number }>(`SELECT host, state, count(*) AS n,
+          min(id) AS first FROM deliveries WHERE state IN ('queued', 'parked') GROUP BY host, state ORDER BY first`),
+      anyInbox: db.prepare<[string], { inbox: string }>(`SELECT inbox FROM deliveries WHERE host = ? AND state IN ('queued', 'parked') LIMIT 1`),
+      skipHost: db.prepare<[string, number, string, number], { activity_id: string }>(`UPDATE deliveries SET state = 'skipped', last_error = ?, updated_at = ?
+          WHERE host = ? AND state IN ('queued', 'parked') AND created_at >= ? RETURNING activity_id`),
+      unparkHost: db.prepare<[number, string]>(`UPDATE deliveries SET state = 'queued', updated_at = ?
+          WHERE host = ? AND state IN ('queued', 'parked') AND state = 'parked'`),
+      cancelledHosts: db.prepare<[string], { host: string }>(`SELECT DISTINCT host FROM deliveries WHERE activity_id = ? AND +state = 'cancelled'`),
       maxId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM deliveries'),
       body: db.prepare<[string], { body: string; digest: string }>('SELECT body, digest FROM activities WHERE id = ?'),
       claim: db.prepare<[number, number]>(`UPDATE deliveries SET state = 'in_flight', updated_at = ? WHERE id = ? AND state IN ('queued', 'parked')`),
@@ -60,9 +85,10 @@ export class DeliveryRows {
           last_status = @status, last_error = @error, updated_at = @now WHERE id = @id`),
       setState: db.prepare<[string, string | null, number, number]>(`UPDATE deliveries SET state = ?, last_error = coalesce(?, last_error),
           updated_at = ? WHERE id = ?`),
-      parkHost: db.prepare<[number, string]>(`UPDATE deliveries SET state = 'parked', updated_at = ? WHERE host = ? AND state = 'queued'`),
+      parkHost: db.prepare<[number, string]>(`UPDATE deliveries SET state = 'parked', updated_at = ?
+          WHERE host = ? AND state IN ('queued', 'parked') AND state = 'queued'`),
       releaseHost: db.prepare<[number, number, string]>(`UPDATE deliveries SET state = 'queued', next_attempt_at = min(next_attempt_at, ?),
-          updated_at = ? WHERE host = ? AND state = 'parked'`),
+          updated_at = ? WHERE host = ? AND state IN ('queued', 'parked')`),
       unskipHost: db.prepare<[number, number, string]>(`UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ?
           WHERE host = ? AND state = 'skipped'`),
       cancelled: db.prepare<[string], { id: number }>(`SELECT id FROM deliveries WHERE activity_id = ? AND state = 'cancelled'`),
@@ -84,17 +110,55 @@ export class DeliveryRows {
     return this.stmts.recover.run().changes;
   }
 
-  loadAll(): WaitingRow[] {
-    return this.stmts.loadAll.all();
-  }
-
-  /** Up to `limit` waiting rows with an id above `afterId`, oldest first. */
+  /** Up to `limit` rows with an id above `afterId`, oldest first, whatever their state. */
   loadNew(afterId: number, limit: number): WaitingRow[] {
     return this.stmts.loadNew.all(afterId, limit);
   }
 
-  loadHost(host: string): WaitingRow[] {
-    return this.stmts.loadHost.all(host);
+  /** Queued rows with an id above `afterId` (written, not yet loaded). */
+  newQueued(afterId: number): number {
+    return this.stmts.newQueued.get(afterId)!.n;
+  }
+
+  /** Up to `limit` waiting rows of the host sorting after (nextAt, id), in that order. */
+  page(host: string, after: { nextAt: number; id: number }, limit: number): WaitingRow[] {
+    return this.stmts.page.all(host, after.nextAt, after.id, limit);
+  }
+
+  /** Every waiting row of the host (a failed probe checks their age; rare). */
+  waitingOfHost(host: string): Pick<WaitingRow, 'id' | 'activity_id' | 'attempts' | 'created_at'>[] {
+    return this.stmts.waitingOfHost.all(host);
+  }
+
+  countWaiting(host: string): number {
+    return this.stmts.countWaiting.get(host)!.n;
+  }
+
+  /** Waiting rows per host and state (at start), the hosts with the oldest rows first. */
+  waitingHosts(): { host: string; state: 'queued' | 'parked'; n: number }[] {
+    return this.stmts.waitingHosts.all();
+  }
+
+  /** One waiting row's inbox of the host (its origin, for a host health has no record of). */
+  anyInbox(host: string): string | undefined {
+    return this.stmts.anyInbox.get(host)?.inbox;
+  }
+
+  /** The host's waiting rows queued since `since` are recorded as skipped; returns their activities (one per row). */
+  skipHost(host: string, since: number, reason: string, now: number): string[] {
+    const ids = this.stmts.skipHost.all(reason, now, host, since).map((r) => r.activity_id);
+    this.addTerminal('skipped', ids.length);
+    return ids;
+  }
+
+  /** The host's parked rows are queued again, as they were (its backoff is no longer on record). */
+  unparkHost(host: string, now: number): void {
+    this.stmts.unparkHost.run(now, host);
+  }
+
+  /** Hosts with cancelled rows of the activity. */
+  cancelledHosts(activityId: string): string[] {
+    return this.stmts.cancelledHosts.all(activityId).map((r) => r.host);
   }
 
   maxId(): number {
@@ -113,11 +177,13 @@ export class DeliveryRows {
 
   finish(o: RowOutcome): void {
     this.stmts.finish.run(o);
+    if (o.state === 'delivered' || o.state === 'failed') this.addTerminal(o.state, 1);
   }
 
   /** Sets a row's state; `error` (when not null) becomes its last error. */
   setState(id: number, state: 'parked' | 'queued' | 'failed' | 'skipped', error: string | null, now: number): void {
     this.stmts.setState.run(state, error, now, id);
+    if (state === 'failed' || state === 'skipped') this.addTerminal(state, 1);
   }
 
   /** The host's queued rows wait parked. */
@@ -132,7 +198,9 @@ export class DeliveryRows {
 
   /** The host's skipped rows are queued again, due at `at`; returns how many. */
   unskipHost(host: string, at: number): number {
-    return this.stmts.unskipHost.run(at, at, host).changes;
+    const n = this.stmts.unskipHost.run(at, at, host).changes;
+    this.addTerminal('skipped', -n);
+    return n;
   }
 
   /** Ids of the activity's cancelled rows. */
@@ -144,11 +212,38 @@ export class DeliveryRows {
     this.stmts.attempt.run(a);
   }
 
-  /** How many rows are in each state. */
+  /** How many rows are in each state (a scan of the table). */
   stateCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const r of this.stmts.counts.all()) counts[r.state] = r.n;
     return counts;
+  }
+
+  /**
+   * Rows in each end state, counted once (a scan of the table, on first use) and then kept
+   * up to date by the changes made through this class and `noteCancelled`: the queue's
+   * figures stay cheap however long the history grows.
+   */
+  terminalCounts(): Readonly<TerminalCounts> {
+    if (!this.terminal) {
+      const all = this.stateCounts();
+      this.terminal = { delivered: all.delivered ?? 0, failed: all.failed ?? 0, skipped: all.skipped ?? 0, cancelled: all.cancelled ?? 0 };
+    }
+    return this.terminal;
+  }
+
+  /** The outbox cancelled `n` waiting rows. */
+  noteCancelled(n: number): void {
+    this.addTerminal('cancelled', n);
+  }
+
+  /** A transaction was rolled back: count again on next use. */
+  forgetCounts(): void {
+    this.terminal = undefined;
+  }
+
+  private addTerminal(state: keyof TerminalCounts, n: number): void {
+    if (this.terminal) this.terminal[state] += n;
   }
 
   /** Per-state counts of one activity's deliveries. */

@@ -8,17 +8,28 @@
 // an answer — or the user, or a signed request from the host — lets the rest go.
 import type { Db } from '../store/database';
 import type { AttemptOutcome, ErrorClass } from './outcome';
-import { DEFAULT_HOST_POLICY, DEFAULT_RETRY, type HostPolicy } from '../config';
+import { DEFAULT_HOST_POLICY, DEFAULT_RETRY, type HostPolicy, type RetryOptions } from '../config';
 
 export type { HostPolicy };
 
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
-/** min(24 h, 2^(failures − 5) h) with the defaults, once failures reach the threshold; null before. */
-export function backoffDelayMs(consecutiveFailures: number, policy: HostPolicy = DEFAULT_HOST_POLICY): number | null {
+/** The parts of the user's retry settings the host's backoff follows. */
+export type RetrySchedule = Pick<RetryOptions, 'initialDelayMs' | 'factor' | 'maxDelayMs' | 'maxRetryAfterMs'>;
+
+/**
+ * How long the host backs off after its `consecutiveFailures`-th failure in a row: null
+ * before the threshold, then min(24 h, 2^(failures − 5) × 5 min) with the defaults — a brief
+ * outage costs minutes, a long one a probe a day. With `retry` (the user's settings), the
+ * delay a delivery would wait after as many failures wins where it is shorter, so the
+ * probe is never later than the user's own retries would be.
+ */
+export function backoffDelayMs(consecutiveFailures: number, policy: HostPolicy = DEFAULT_HOST_POLICY, retry?: RetrySchedule): number | null {
   if (consecutiveFailures < policy.failuresBeforeBackoff) return null;
-  return Math.min(policy.maxBackoffMs, 2 ** (consecutiveFailures - policy.failuresBeforeBackoff) * policy.backoffBaseMs);
+  const host = Math.min(policy.maxBackoffMs, 2 ** (consecutiveFailures - policy.failuresBeforeBackoff) * policy.backoffBaseMs);
+  if (!retry) return host;
+  return Math.min(host, retry.maxDelayMs, retry.initialDelayMs * retry.factor ** (consecutiveFailures - 1));
 }
 
 export type HostStateName = 'healthy' | 'backing_off' | 'unreachable' | 'suspended';
@@ -109,13 +120,14 @@ export class HostHealth {
   private readonly stmts;
 
   /**
-   * @param maxRetryAfterMs the longest Retry-After honoured for a whole host, read at each
-   *   429 (the retry policy's cap, so the host and the delivery wait alike). Default 6 h.
+   * @param retrySettings the user's retry settings, read at each failure: a backoff is never
+   *   longer than a delivery's own retry after as many failures, and a 429's Retry-After is
+   *   honoured for the whole host up to their cap (the host and the delivery wait alike).
    */
   constructor(
     private readonly db: Db,
     readonly policy: HostPolicy = DEFAULT_HOST_POLICY,
-    private readonly maxRetryAfterMs: () => number = () => DEFAULT_RETRY.maxRetryAfterMs,
+    private readonly retrySettings: () => RetrySchedule = () => DEFAULT_RETRY,
   ) {
     this.stmts = {
       all: db.prepare<[], HostRow>('SELECT * FROM hosts'),
@@ -217,7 +229,7 @@ export class HostHealth {
       this.retryAfter.delete(host);
     }
     if (alive && outcome.kind === 'retry' && outcome.status === 429 && outcome.retryAfterMs !== undefined) {
-      const until = a.at + Math.min(outcome.retryAfterMs, this.maxRetryAfterMs());
+      const until = a.at + Math.min(outcome.retryAfterMs, this.retrySettings().maxRetryAfterMs);
       this.retryAfter.set(host, Math.max(this.retryAfter.get(host) ?? 0, until));
     }
     if (failure && (failure.enteredBackoff || a.probe)) change = 'park';
@@ -289,9 +301,9 @@ export class HostHealth {
     const wasHeld = h.backoffUntil !== null && h.backoffUntil > at;
     // While the host backs off only attempts begun before the backoff can fail (up to
     // perHostConcurrency - 1 stragglers): they say nothing new, so they neither count nor
-    // lengthen it — else the first backoff of a busy host would be 8 h instead of 1 h.
+    // lengthen it — else the first backoff of a busy host would be 40 min instead of 5.
     if (!wasHeld) h.consecutiveFailures++;
-    const delay = wasHeld ? null : backoffDelayMs(h.consecutiveFailures, this.policy);
+    const delay = wasHeld ? null : backoffDelayMs(h.consecutiveFailures, this.policy, this.retrySettings());
     if (delay !== null) h.backoffUntil = at + delay;
     let becameUnreachable = false;
     if (h.unreachableSince === null) {

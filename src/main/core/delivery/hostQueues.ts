@@ -1,10 +1,14 @@
-// The delivery engine's in-memory index of its work, per host: waiting jobs ordered by
-// when they are due, attempts under way, and the ready list (hosts with due work, served
-// round-robin; hostTimers.ts wakes the others). Rows are the truth; this only makes
-// picking the next job cheap. The counts (waiting, parked, in flight) change here only.
+// The delivery engine's in-memory index of its work, per host: how many deliveries wait,
+// the first few of them (a page), attempts under way, and the ready list (hosts with due
+// work, served round-robin; hostTimers.ts wakes the others). Rows are the truth; this only
+// makes picking the next job cheap. The counts (waiting, parked, in flight) change here only.
 //
-// Every waiting row is held in memory (O(deliveries)); paging jobs per host from SQLite
-// instead would change this file and the engine's loader, not the rest.
+// Memory is O(hosts with work), not O(queued rows): a host holds at most `pageSize` jobs,
+// the first of its waiting rows in (nextAt, id) order; the rest stay in SQLite and are read
+// a page at a time (rowLoader.ts) as these go out. While some are not loaded, `after` is the
+// key every loaded job sorts at or before and every unloaded row after, so a page read is a
+// range scan from there, and a row joining the host (new, or back from an attempt) is kept
+// in memory only when it sorts before it.
 export interface Job {
   id: number;
   activityId: string;
@@ -15,12 +19,28 @@ export interface Job {
   createdAt: number;
 }
 
+/** Where a job sorts among its host's waiting rows: (next_attempt_at, id). */
+export interface Key {
+  nextAt: number;
+  id: number;
+}
+
+/** Sorts before every row: a host with nothing loaded yet. */
+export const BEFORE_ALL: Key = { nextAt: Number.MIN_SAFE_INTEGER, id: 0 };
+
+const before = (a: Key, b: Key): boolean => a.nextAt < b.nextAt || (a.nextAt === b.nextAt && a.id < b.id);
+const keyOf = (j: Job): Key => ({ nextAt: j.nextAt, id: j.id });
+
 export interface HostQueue {
   readonly host: string;
   /** scheme://host[:port] */
   readonly origin: string;
-  /** Waiting jobs, ordered by nextAt. */
+  /** The first waiting jobs, ordered by (nextAt, id). */
   readonly jobs: Job[];
+  /** Waiting rows of the host, loaded or not (attempts under way excluded). */
+  waiting: number;
+  /** null: every waiting row is in `jobs`; else the key the unloaded ones all sort after. */
+  after: Key | null;
   /** Attempts under way. */
   inFlight: number;
   /** Its waiting rows are in state 'parked' (host health holds them back). */
@@ -32,11 +52,16 @@ export interface HostQueue {
 
 export class HostQueues {
   private readonly hosts = new Map<string, HostQueue>();
-  /** Jobs known to the engine (waiting or in flight), by row id and by activity. */
-  private readonly known = new Set<number>();
+  /** Jobs in memory (loaded or in flight), by activity. */
   private readonly byActivity = new Map<string, Set<Job>>();
   private readonly ready: HostQueue[] = [];
   private counts = { waiting: 0, parked: 0, inFlight: 0 };
+
+  /**
+   * @param pageSize jobs held per host at most (DeliveryConfig.hostPageSize)
+   * @param released told when memory holds no more jobs of an activity
+   */
+  constructor(private readonly pageSize: () => number, private readonly released: (activityId: string) => void = () => {}) {}
 
   get(host: string): HostQueue | undefined {
     return this.hosts.get(host);
@@ -46,13 +71,18 @@ export class HostQueues {
   ensure(host: string, origin: string): HostQueue {
     let hq = this.hosts.get(host);
     if (!hq) {
-      hq = { host, origin, jobs: [], inFlight: 0, parked: false, inReady: false, timerAt: Infinity };
+      hq = { host, origin, jobs: [], waiting: 0, after: null, inFlight: 0, parked: false, inReady: false, timerAt: Infinity };
       this.hosts.set(host, hq);
     }
     return hq;
   }
 
-  /** Waiting jobs (parked ones included), parked ones, attempts under way. */
+  /** Hosts with deliveries waiting (loaded or not). */
+  *withWork(): Iterable<HostQueue> {
+    for (const hq of this.hosts.values()) if (hq.waiting > 0) yield hq;
+  }
+
+  /** Waiting deliveries (parked ones included, loaded or not). */
   get waiting(): number {
     return this.counts.waiting;
   }
@@ -68,87 +98,86 @@ export class HostQueues {
 
   // ---- jobs ----
 
-  has(id: number): boolean {
-    return this.known.has(id);
+  /** A row joins the host's waiting ones (new, or back from an attempt): kept in memory if it sorts among the loaded ones. */
+  add(hq: HostQueue, job: Job): void {
+    this.count(hq, 1);
+    this.place(hq, job);
   }
 
-  /** A job the engine takes on (a row it loaded). */
-  admit(hq: HostQueue, job: Job): void {
-    this.known.add(job.id);
-    let set = this.byActivity.get(job.activityId);
-    if (!set) this.byActivity.set(job.activityId, (set = new Set()));
-    set.add(job);
-    this.requeue(hq, job, job.nextAt, true);
-  }
-
-  /** The known jobs of an activity (waiting or in flight). */
-  jobsOf(activityId: string): Iterable<Job> {
-    return this.byActivity.get(activityId) ?? [];
-  }
-
-  /** Puts a job back among the host's waiting ones, ordered by nextAt (the earlier of both unless `keepLater`). */
-  requeue(hq: HostQueue, job: Job, nextAt: number, keepLater: boolean): void {
-    job.nextAt = keepLater ? nextAt : Math.min(job.nextAt, nextAt);
-    let lo = 0;
-    let hi = hq.jobs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (hq.jobs[mid]!.nextAt <= job.nextAt) lo = mid + 1;
-      else hi = mid;
+  /** Rows of the host read from the table (a page, all sorting after the loaded ones); `complete`: there are no more. */
+  pageIn(hq: HostQueue, jobs: Job[], complete: boolean): void {
+    for (const job of jobs) {
+      hq.jobs.push(job);
+      this.track(job);
     }
-    hq.jobs.splice(lo, 0, job);
-    this.counts.waiting++;
-    if (hq.parked) this.counts.parked++;
+    if (complete) {
+      hq.after = null;
+      // What the table says wins: a count that drifted (a row changed behind the engine's back) heals here.
+      if (hq.waiting !== hq.jobs.length) this.count(hq, hq.jobs.length - hq.waiting);
+    } else if (hq.jobs.length > 0) hq.after = keyOf(hq.jobs[hq.jobs.length - 1]!);
+  }
+
+  /** How many more jobs the host's page takes, when rows of it wait unloaded (0: none to read). */
+  room(hq: HostQueue): number {
+    return hq.after === null ? 0 : Math.max(0, this.pageSize() - hq.jobs.length);
   }
 
   /** The host's first waiting job goes in flight. */
   take(hq: HostQueue): Job {
     const job = hq.jobs.shift()!;
-    this.counts.waiting--;
-    if (hq.parked) this.counts.parked--;
+    this.count(hq, -1);
     hq.inFlight++;
     this.counts.inFlight++;
     return job;
   }
 
-  /** An attempt to the host ended (its job is requeued or forgotten separately). */
+  /** An attempt to the host ended (its job is added back or forgotten separately). */
   settle(hq: HostQueue): void {
     hq.inFlight--;
     this.counts.inFlight--;
   }
 
-  /** Takes a waiting job out of the queue; false when it is not waiting (in flight). */
+  /** Takes a loaded waiting job out of the queue; false when it is not waiting (in flight). */
   withdraw(hq: HostQueue, job: Job): boolean {
     const i = hq.jobs.indexOf(job);
     if (i < 0) return false;
     hq.jobs.splice(i, 1);
-    this.counts.waiting--;
-    if (hq.parked) this.counts.parked--;
+    this.count(hq, -1);
     return true;
   }
 
-  /** The engine is done with a job; true when it was its activity's last one. */
-  forget(job: Job): boolean {
-    this.known.delete(job.id);
-    const set = this.byActivity.get(job.activityId);
-    set?.delete(job);
-    if (set && set.size > 0) return false;
-    this.byActivity.delete(job.activityId);
-    return true;
+  /** `n` waiting rows of the host that were not loaded left the queue (failed, skipped). */
+  dropUnloaded(hq: HostQueue, n: number): void {
+    this.count(hq, -n);
+  }
+
+  /** The engine is done with a job. */
+  forget(job: Job): void {
+    this.untrack(job);
+  }
+
+  /**
+   * Forgets the loaded jobs and sets the host's count to `waiting`: its rows changed in the
+   * table (released, unskipped, cancelled), so its first page is read again.
+   */
+  reset(hq: HostQueue, waiting: number): void {
+    for (const job of hq.jobs.splice(0)) this.untrack(job);
+    this.count(hq, waiting - hq.waiting);
+    hq.after = waiting > 0 ? BEFORE_ALL : null;
+  }
+
+  /** The known jobs of an activity (loaded or in flight). */
+  jobsOf(activityId: string): Iterable<Job> {
+    return this.byActivity.get(activityId) ?? [];
   }
 
   setParked(hq: HostQueue, parked: boolean): void {
     if (hq.parked === parked) return;
     hq.parked = parked;
-    this.counts.parked += parked ? hq.jobs.length : -hq.jobs.length;
+    this.counts.parked += parked ? hq.waiting : -hq.waiting;
   }
 
-  /** Makes every waiting job of the host due by `at`. */
-  dueBy(hq: HostQueue, at: number): void {
-    for (const j of hq.jobs) j.nextAt = Math.min(j.nextAt, at);
-  }
-
-  /** Whether the host's first waiting job is due. */
+  /** Whether the host's first loaded job is due. */
   isDue(hq: HostQueue, now: number): boolean {
     const head = hq.jobs[0];
     return !!head && head.nextAt <= now;
@@ -177,5 +206,47 @@ export class HostQueues {
     const hq = this.ready.shift();
     if (hq) hq.inReady = false;
     return hq;
+  }
+
+  // ---- inside ----
+
+  /** Keeps the job in memory if it sorts before the unloaded rows, then trims the page to its size. */
+  private place(hq: HostQueue, job: Job): void {
+    if (hq.after !== null && !before(keyOf(job), hq.after)) {
+      this.untrack(job);
+      return;
+    }
+    let lo = 0;
+    let hi = hq.jobs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(keyOf(hq.jobs[mid]!), keyOf(job))) lo = mid + 1;
+      else hi = mid;
+    }
+    hq.jobs.splice(lo, 0, job);
+    this.track(job);
+    const size = Math.max(1, this.pageSize());
+    if (hq.jobs.length <= size) return;
+    for (const evicted of hq.jobs.splice(size)) this.untrack(evicted);
+    hq.after = keyOf(hq.jobs[hq.jobs.length - 1]!);
+  }
+
+  private count(hq: HostQueue, n: number): void {
+    hq.waiting += n;
+    this.counts.waiting += n;
+    if (hq.parked) this.counts.parked += n;
+  }
+
+  private track(job: Job): void {
+    let set = this.byActivity.get(job.activityId);
+    if (!set) this.byActivity.set(job.activityId, (set = new Set()));
+    set.add(job);
+  }
+
+  private untrack(job: Job): void {
+    const set = this.byActivity.get(job.activityId);
+    if (!set?.delete(job) || set.size > 0) return;
+    this.byActivity.delete(job.activityId);
+    this.released(job.activityId);
   }
 }

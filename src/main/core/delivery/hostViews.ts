@@ -3,10 +3,14 @@ import type { Db } from '../store/database';
 import type { HostAttemptDto, HostDayDto, HostDetailDto, HostDto } from '../../../shared/dto';
 import { DAY_MS, dayOf, stateOf, type HostHealth, type HostRecord } from './hostHealth';
 
+/** Waiting deliveries per host, as the running engine counts them (no scan of the queue). */
+export type WaitingByHost = () => Map<string, { queued: number; parked: number }> | undefined;
+
 export class HostViews {
   private readonly stmts;
 
-  constructor(db: Db, private readonly health: HostHealth, private readonly now: () => number = Date.now) {
+  /** @param waiting the engine's counts; undefined (or an engine not running) counts in the table */
+  constructor(db: Db, private readonly health: HostHealth, private readonly waitingByHost?: WaitingByHost, private readonly now: () => number = Date.now) {
     this.stmts = {
       followers: db.prepare<[], { host: string; n: number }>(`SELECT a.host, count(*) AS n FROM followers f
           JOIN actors a ON a.uri = f.actor_uri WHERE f.state = 'accepted' GROUP BY a.host`),
@@ -14,7 +18,7 @@ export class HostViews {
           JOIN actors a ON a.uri = f.actor_uri WHERE f.state = 'accepted' AND a.host = ?`),
       waiting: db.prepare<[], { host: string; state: string; n: number }>(`SELECT host, state, count(*) AS n FROM deliveries
           WHERE state IN ('queued', 'parked') GROUP BY host, state`),
-      waitingOf: db.prepare<[string], { state: string; n: number }>(`SELECT state, count(*) AS n FROM deliveries
+      waitingOf: db.prepare<[string], { state: string; n: number }>(`SELECT state, count(*) AS n FROM deliveries INDEXED BY deliveries_waiting
           WHERE host = ? AND state IN ('queued', 'parked') GROUP BY state`),
       attempts: db.prepare<[string, number], {
         at: number; inbox: string; status: number | null; error_class: string; error: string | null; latency_ms: number; counted: number; probe: number;
@@ -28,8 +32,9 @@ export class HostViews {
 
   list(): HostDto[] {
     const followers = new Map(this.stmts.followers.all().map((r) => [r.host, r.n]));
-    const waiting = new Map<string, { queued: number; parked: number }>();
-    for (const r of this.stmts.waiting.all()) {
+    const counted = this.waitingByHost?.();
+    const waiting = counted ?? new Map<string, { queued: number; parked: number }>();
+    if (!counted) for (const r of this.stmts.waiting.all()) {
       const w = waiting.get(r.host) ?? { queued: 0, parked: 0 };
       if (r.state === 'queued') w.queued = r.n;
       else w.parked = r.n;
@@ -43,8 +48,9 @@ export class HostViews {
   detail(host: string): HostDetailDto | undefined {
     const h = this.health.get(host);
     if (!h) return undefined;
-    const w = { queued: 0, parked: 0 };
-    for (const r of this.stmts.waitingOf.all(host)) w[r.state === 'queued' ? 'queued' : 'parked'] = r.n;
+    const counted = this.waitingByHost?.();
+    const w = counted ? (counted.get(host) ?? { queued: 0, parked: 0 }) : { queued: 0, parked: 0 };
+    if (!counted) for (const r of this.stmts.waitingOf.all(host)) w[r.state === 'queued' ? 'queued' : 'parked'] = r.n;
     const today = dayOf(this.now());
     const byDay = new Map(this.stmts.days.all(host, today - 13).map((r) => [r.day, r]));
     const days: HostDayDto[] = [];

@@ -74,7 +74,8 @@ const RECORDERS: { [K in AttemptOutcome['kind']]: Recorder<K> } = {
       c.done(job);
     } else {
       job.attempts++;
-      c.queues.requeue(hq, job, at + delay, true);
+      job.nextAt = at + delay;
+      c.queues.add(hq, job);
       c.rows.finish({ ...rowOutcome(f), attempts: job.attempts, state: hq.parked ? 'parked' : 'queued', error: outcome.error, next: at + delay });
     }
     if (f.probe && v.change === 'park') abandonExpired(c, hq, at);
@@ -83,7 +84,8 @@ const RECORDERS: { [K in AttemptOutcome['kind']]: Recorder<K> } = {
 
   // Offline: the delivery waits again as it was, its attempt not spent.
   refunded(c, f) {
-    c.queues.requeue(f.hq, f.job, f.at, false);
+    f.job.nextAt = Math.min(f.job.nextAt, f.at);
+    c.queues.add(f.hq, f.job);
     c.rows.finish({ ...rowOutcome(f), attempts: f.job.attempts, state: f.hq.parked ? 'parked' : 'queued', error: f.outcome.error });
     return 'refunded';
   },
@@ -104,16 +106,20 @@ export function recordFinished(c: OutcomeContext, f: Finished): void {
   c.activityChanged(job.activityId);
 }
 
-/** After a failed probe: parked deliveries past the retry policy's horizon are abandoned. */
+/** After a failed probe: parked deliveries past the retry policy's horizon are abandoned (loaded or not). */
 export function abandonExpired(c: OutcomeContext, hq: HostQueue, at: number): void {
-  for (const job of [...hq.jobs]) {
-    if (c.retryPolicy({ attempts: job.attempts + 1, createdAt: job.createdAt, now: at }) !== null) continue;
-    c.queues.withdraw(hq, job);
-    c.rows.setState(job.id, 'failed', `${hq.host} did not answer for the whole retry period; gave up`, at);
+  const loaded = new Map(hq.jobs.map((j) => [j.id, j]));
+  let unloaded = 0;
+  for (const r of c.rows.waitingOfHost(hq.host)) {
+    if (c.retryPolicy({ attempts: r.attempts + 1, createdAt: r.created_at, now: at }) !== null) continue;
+    c.rows.setState(r.id, 'failed', `${hq.host} did not answer for the whole retry period; gave up`, at);
     c.metrics?.recordOutcome('abandoned');
-    c.activityChanged(job.activityId);
-    c.done(job);
+    c.activityChanged(r.activity_id);
+    const job = loaded.get(r.id);
+    if (!job) unloaded++;
+    else if (c.queues.withdraw(hq, job)) c.done(job);
   }
+  if (unloaded > 0) c.queues.dropUnloaded(hq, unloaded);
 }
 
 function applyVerdict(c: OutcomeContext, hq: HostQueue, v: HostVerdict, at: number): void {
@@ -126,7 +132,7 @@ function applyVerdict(c: OutcomeContext, hq: HostQueue, v: HostVerdict, at: numb
     c.park(hq);
     c.hostChanged(host);
   } else if (v.change === 'release') {
-    c.log.info(`delivery: ${host} answered again; releasing its ${hq.jobs.length} parked deliveries`);
+    c.log.info(`delivery: ${host} answered again; releasing its ${hq.waiting} parked deliveries`);
     // Whatever was skipped while it looked unreachable goes out too, as after retryHost.
     c.release(hq, at);
     c.hostChanged(host);

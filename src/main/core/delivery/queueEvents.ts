@@ -66,7 +66,10 @@ export class QueueEvents {
     if (this.dirtyActivities.size === 0 || this.progressTimer || this.stopped) return;
     this.progressTimer = setTimeout(() => {
       this.progressTimer = undefined;
-      for (const id of this.dirtyActivities) this.d.events.emit('delivery', { activityId: id, ...this.d.rows.summary(id) });
+      // Each summary is a query: none while nobody listens.
+      if (this.d.events.listenerCount('delivery') > 0) {
+        for (const id of this.dirtyActivities) this.d.events.emit('delivery', { activityId: id, ...this.d.rows.summary(id) });
+      }
       this.dirtyActivities.clear();
     }, this.d.config.progressEventMs);
     this.progressTimer.unref?.();

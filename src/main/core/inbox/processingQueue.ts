@@ -5,6 +5,8 @@
 //
 // Pending rows are read incrementally by rowid (insertion order), ids and sizes only: the
 // bodies stay in SQLite until their turn, and the per-host counts feed the inbox's quota.
+// What finishes in one event-loop turn is recorded in one transaction, and work is taken
+// once per turn after it (a busy inbox pays one commit per turn, not one per activity).
 import type { Db } from '../store/database';
 import { hostOf } from '../federation/activityStreams';
 
@@ -23,9 +25,9 @@ export interface ProcessingQueueOptions {
   deadlineMs: number;
   /** Processes one activity; a rejection is recorded as its error. */
   run: (item: PendingItem) => Promise<void>;
-  /** Records the outcome (error null on success). */
+  /** Records the outcome (error null on success), inside the transaction of its turn's outcomes. */
   done: (item: PendingItem, error: string | null) => void;
-  /** Recording the outcome failed (a full disk): the item stays unprocessed in the store and is taken again at the next start. */
+  /** Recording the outcomes failed (a full disk): the items stay unprocessed in the store and are taken again at the next start. */
   onDoneFailed: (item: PendingItem, err: unknown) => void;
 }
 
@@ -40,10 +42,13 @@ export class ProcessingQueue {
   private readonly pendingByHost = new Map<string, { items: number; bytes: number }>();
   private readonly waiters: (() => void)[] = [];
   private readonly load;
+  /** Outcomes not recorded yet (the next turn records them together). */
+  private readonly finished: { item: PendingItem; error: string | null }[] = [];
   private lastRowid = 0;
   private stopped = false;
+  private pumpQueued = false;
 
-  constructor(db: Db, private readonly o: ProcessingQueueOptions) {
+  constructor(private readonly db: Db, private readonly o: ProcessingQueueOptions) {
     this.load = db.prepare<[number, number], Row>(`SELECT rowid, activity_uri, actor_uri, length(body) AS bytes FROM inbox_items
         WHERE rowid > ? AND processed_at IS NULL ORDER BY rowid LIMIT ?`);
   }
@@ -51,6 +56,7 @@ export class ProcessingQueue {
   /** Takes rows stored since the last call and starts what may start; resolves once nothing is pending or running. */
   drain(): Promise<void> {
     const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
+    // At once: the rows just stored count toward their host's quota before the next request is read.
     this.pump();
     return idle;
   }
@@ -64,10 +70,35 @@ export class ProcessingQueue {
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.allSettled([...this.inFlight]);
+    this.record();
     this.settle();
   }
 
+  /** One pump per event-loop turn, however many rows were stored or finished in it. */
+  private requestPump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Records the finished activities' outcomes, all in one transaction. */
+  private record(): void {
+    if (this.finished.length === 0) return;
+    const batch = this.finished.splice(0);
+    try {
+      this.db.transaction(() => {
+        for (const f of batch) this.o.done(f.item, f.error);
+      })();
+    } catch (err) {
+      for (const f of batch) this.o.onDoneFailed(f.item, err);
+    }
+  }
+
   private pump(): void {
+    this.record();
     if (this.stopped) return this.settle();
     for (let rows = this.load.all(this.lastRowid, LOAD_BATCH); rows.length > 0; rows = this.load.all(this.lastRowid, LOAD_BATCH)) {
       for (const r of rows) this.enqueue({ uri: r.activity_uri, actor: r.actor_uri, bytes: r.bytes });
@@ -89,8 +120,8 @@ export class ProcessingQueue {
     const item = this.bySender.get(sender)!.shift()!;
     this.running.add(sender);
     const p = this.withDeadline(item)
-      .then(() => this.o.done(item, null), (err: unknown) => this.o.done(item, err instanceof Error ? err.message : String(err)))
-      .catch((err: unknown) => this.o.onDoneFailed(item, err))
+      .then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err)))
+      .then((error) => void this.finished.push({ item, error }))
       .finally(() => {
         this.inFlight.delete(p);
         this.running.delete(sender);
@@ -98,7 +129,7 @@ export class ProcessingQueue {
         const rest = this.bySender.get(sender)!;
         if (rest.length > 0) this.ready.push(sender);
         else this.bySender.delete(sender);
-        this.pump();
+        this.requestPump();
       });
     this.inFlight.add(p);
   }

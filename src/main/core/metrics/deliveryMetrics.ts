@@ -68,7 +68,8 @@ export class DeliveryMetrics {
   ) {
     this.cur = emptyMinute(Math.floor(now() / MINUTE) * MINUTE);
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'outpost_' });
+    // Process and Node.js metrics under their standard names (nodejs_eventloop_lag_p99_seconds …), the lag at 1 ms resolution.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: DEFAULT_METRICS.eventLoopResolutionMs });
     this.attempts = new Counter({ name: 'outpost_delivery_attempts_total', help: 'Delivery attempts by result and error class', labelNames: ['result', 'error_class'], registers });
     this.duration = new Histogram({
       name: 'outpost_delivery_attempt_duration_seconds', help: 'Delivery attempt latency', labelNames: ['result'], registers,

@@ -56,6 +56,14 @@ export interface NoteRow {
 
 export type ReactionKind = 'like' | 'announce';
 
+export interface Engagement {
+  likes: number;
+  boosts: number;
+  replies: number;
+  likedByMe: boolean;
+  boostedByMe: boolean;
+}
+
 /** A timeline row (alias t) neither by nor boosted by a muted account. */
 const NOT_MUTED = `NOT EXISTS (SELECT 1 FROM account_mutes m WHERE m.actor_uri = t.boosted_by
     OR m.actor_uri = (SELECT author_uri FROM notes n WHERE n.id = t.note_id))`;
@@ -68,6 +76,14 @@ export class NoteRepository {
     this.searchIndex = new NoteSearchIndex(db);
     this.stmts = {
       byId: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id = ?'),
+      byIds: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id IN (SELECT value FROM json_each(?))'),
+      // Counts and the user's own like/boost of many notes in one pass over reactions_by_note.
+      engagement: db.prepare<[{ me: string; list: string }], { uri: string; likes: number; boosts: number; liked: number; boosted: number }>(`SELECT note_uri AS uri,
+          sum(kind = 'like') AS likes, sum(kind = 'announce') AS boosts, max(kind = 'like' AND actor_uri = @me) AS liked,
+          max(kind = 'announce' AND actor_uri = @me) AS boosted
+          FROM reactions WHERE note_uri IN (SELECT value FROM json_each(@list)) GROUP BY note_uri`),
+      repliesOf: db.prepare<[string], { uri: string; n: number }>(`SELECT in_reply_to AS uri, count(*) AS n FROM notes
+          WHERE in_reply_to IN (SELECT value FROM json_each(?)) GROUP BY in_reply_to`),
       byUri: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE uri = ?'),
       insert: db.prepare(`INSERT INTO notes (id, uri, author_uri, local, content_html, summary, visibility, in_reply_to, url,
           to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, source, poll_json, attachments_json, emojis_json, sensitive)
@@ -112,7 +128,6 @@ export class NoteRepository {
         'SELECT * FROM reactions WHERE note_uri = ? AND kind = ? AND actor_uri = ?'),
       removeReaction: db.prepare<[string]>('DELETE FROM reactions WHERE activity_uri = ?'),
       removeReactionsBy: db.prepare<[string]>('DELETE FROM reactions WHERE actor_uri = ?'),
-      reactionCount: db.prepare<[string, ReactionKind], { n: number }>('SELECT count(*) AS n FROM reactions WHERE note_uri = ? AND kind = ?'),
     };
   }
 
@@ -199,6 +214,19 @@ export class NoteRepository {
     return this.stmts.replies.get(uri)!.n;
   }
 
+  /** Likes, boosts and replies of each note, and whether `me` liked or boosted it: three queries for any number of notes. */
+  engagementOf(uris: readonly string[], me: string): Map<string, Engagement> {
+    const out = new Map<string, Engagement>();
+    if (uris.length === 0) return out;
+    const list = JSON.stringify([...new Set(uris)]);
+    for (const uri of uris) out.set(uri, { likes: 0, boosts: 0, replies: 0, likedByMe: false, boostedByMe: false });
+    for (const r of this.stmts.engagement.all({ me, list })) {
+      Object.assign(out.get(r.uri)!, { likes: r.likes, boosts: r.boosts, likedByMe: r.liked === 1, boostedByMe: r.boosted === 1 });
+    }
+    for (const r of this.stmts.repliesOf.all(list)) out.get(r.uri)!.replies = r.n;
+    return out;
+  }
+
   // ---- home timeline ----
 
   addToTimeline(noteId: string, sortAt: number, boost?: { by: string; announceUri: string }): string | undefined {
@@ -215,23 +243,23 @@ export class NoteRepository {
     this.stmts.removeTimelineAnnounce.run(announceUri);
   }
 
-  timeline(limit: number, before: string | undefined, view: (n: NoteRecord) => NoteDto, actor: (uri: string) => ActorSummary): TimelinePage {
+  /** A page of the home timeline; `view` turns the page's notes into DTOs all at once (Views.notes: batched queries). */
+  timeline(limit: number, before: string | undefined, view: (n: NoteRecord[]) => NoteDto[], actor: (uri: string) => ActorSummary): TimelinePage {
     let rows: TimelineRow[];
     if (before) {
       const cur = parseCursor(before);
       rows = this.stmts.timelineBefore.all(cur.sortAt, cur.id, limit + 1);
     } else rows = this.stmts.timelineFirst.all(limit + 1);
     const more = rows.length > limit;
-    const entries: TimelineEntry[] = [];
-    const shown = new Set<string>();
-    for (const row of rows.slice(0, limit)) {
-      // One card per post on a page (entries from before boosts were deduplicated on arrival).
-      if (shown.has(row.note_id)) continue;
-      shown.add(row.note_id);
-      const note = this.byId(row.note_id);
-      if (!note) continue;
-      entries.push({ cursor: cursorOf(row), note: view(note), boostedBy: row.boosted_by ? actor(row.boosted_by) : null, at: row.sort_at });
-    }
+    const page = rows.slice(0, limit);
+    const found = new Map(this.stmts.byIds.all(JSON.stringify(page.map((r) => r.note_id))).map((r) => [r.id, noteFromRow(r)]));
+    const kept = page.filter((r) => found.has(r.note_id));
+    const dtos = view(kept.map((r) => found.get(r.note_id)!));
+    const boosters = new Map<string, ActorSummary>();
+    const booster = (uri: string) => boosters.get(uri) ?? boosters.set(uri, actor(uri)).get(uri)!;
+    const entries: TimelineEntry[] = kept.map((row, i) => ({
+      cursor: cursorOf(row), note: dtos[i]!, boostedBy: row.boosted_by ? booster(row.boosted_by) : null, at: row.sort_at,
+    }));
     const lastRow = rows[Math.min(rows.length, limit) - 1];
     return { entries, next: more && lastRow ? cursorOf(lastRow) : null };
   }
@@ -258,10 +286,6 @@ export class NoteRepository {
 
   removeReaction(activityUri: string): boolean {
     return this.stmts.removeReaction.run(activityUri).changes > 0;
-  }
-
-  reactionCount(noteUri: string, kind: ReactionKind): number {
-    return this.stmts.reactionCount.get(noteUri, kind)!.n;
   }
 }
 

@@ -26,7 +26,7 @@ const NO_STATE: NoteState = { ownVotes: () => [], isBookmarked: () => false };
 export class Views {
   constructor(
     private readonly identity: LocalIdentity,
-    private readonly notes: NoteRepository,
+    private readonly repo: NoteRepository,
     private readonly actors: RemoteActors,
     private readonly profile: () => LocalProfile,
     private readonly avatar: () => StoredMedia | null,
@@ -60,39 +60,51 @@ export class Views {
   }
 
   note(n: NoteRecord): NoteDto {
+    return this.notes([n])[0]!;
+  }
+
+  /** Many notes at once (a timeline page): their counts in three queries, each author looked up once. */
+  notes(list: readonly NoteRecord[]): NoteDto[] {
     const me = this.identity.actor;
-    const parent = n.inReplyTo ? this.notes.byUri(n.inReplyTo) : undefined;
-    // One user per instance: a reply to a post on our own host replies to us.
-    const parentAuthor = parent?.authorUri ?? (n.inReplyTo && this.identity.isLocal(n.inReplyTo) ? me : undefined);
-    return {
-      id: n.id,
-      uri: n.uri,
-      url: n.url,
-      author: this.actor(n.authorUri),
-      contentHtml: n.contentHtml,
-      summary: n.summary,
-      visibility: n.visibility,
-      inReplyTo: n.inReplyTo,
-      publishedAt: n.publishedAt,
-      local: n.local,
-      likedByMe: !!this.notes.reactionOf(n.uri, 'like', me),
-      boostedByMe: !!this.notes.reactionOf(n.uri, 'announce', me),
-      likeCount: this.notes.reactionCount(n.uri, 'like'),
-      boostCount: this.notes.reactionCount(n.uri, 'announce'),
-      replyCount: this.notes.replyCount(n.uri),
-      mentions: n.mentions.map((m) => m.name),
-      hashtags: n.hashtags,
-      editedAt: n.updatedAt !== null && n.updatedAt > n.publishedAt ? n.updatedAt : null,
-      inReplyToNoteId: parent?.id ?? null,
-      inReplyToAuthor: parentAuthor ? this.actor(parentAuthor) : null,
-      poll: n.poll ? this.poll(n) : null,
-      bookmarked: this.state.isBookmarked(n.id),
-      source: n.local && n.authorUri === me ? (n.source ?? null) : null,
-      attachments: n.attachments.map((a) => this.attachment(a)),
-      sensitive: n.sensitive,
-      emojis: this.emojis(n.emojis),
-      ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
-    };
+    const engagement = this.repo.engagementOf(list.map((n) => n.uri), me);
+    const authors = new Map<string, ActorSummary>();
+    return list.map((n) => {
+      let author = authors.get(n.authorUri);
+      if (!author) authors.set(n.authorUri, (author = this.actor(n.authorUri)));
+      const e = engagement.get(n.uri)!;
+      const parent = n.inReplyTo ? this.repo.byUri(n.inReplyTo) : undefined;
+      // One user per instance: a reply to a post on our own host replies to us.
+      const parentAuthor = parent?.authorUri ?? (n.inReplyTo && this.identity.isLocal(n.inReplyTo) ? me : undefined);
+      return {
+        id: n.id,
+        uri: n.uri,
+        url: n.url,
+        author,
+        contentHtml: n.contentHtml,
+        summary: n.summary,
+        visibility: n.visibility,
+        inReplyTo: n.inReplyTo,
+        publishedAt: n.publishedAt,
+        local: n.local,
+        likedByMe: e.likedByMe,
+        boostedByMe: e.boostedByMe,
+        likeCount: e.likes,
+        boostCount: e.boosts,
+        replyCount: e.replies,
+        mentions: n.mentions.map((m) => m.name),
+        hashtags: n.hashtags,
+        editedAt: n.updatedAt !== null && n.updatedAt > n.publishedAt ? n.updatedAt : null,
+        inReplyToNoteId: parent?.id ?? null,
+        inReplyToAuthor: parentAuthor ? this.actor(parentAuthor) : null,
+        poll: n.poll ? this.poll(n) : null,
+        bookmarked: this.state.isBookmarked(n.id),
+        source: n.local && n.authorUri === me ? (n.source ?? null) : null,
+        attachments: n.attachments.map((a) => this.attachment(a)),
+        sensitive: n.sensitive,
+        emojis: this.emojis(n.emojis),
+        ...(n.authorUri === me ? { pinned: this.pinned(n.id) } : {}),
+      };
+    });
   }
 
   attachment(a: AttachmentRecord): AttachmentDto {

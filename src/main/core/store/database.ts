@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations';
+import { SQLITE_CACHE_KIB } from '../config';
 
 export type Db = Database.Database;
 
@@ -13,6 +14,7 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   try {
     migrate(db);
   } catch (err) {

@@ -339,7 +339,18 @@ export const MIGRATIONS: readonly string[] = [
   -- Sent activities, newest first (the delivery dashboard's list of what went out).
   CREATE INDEX activities_created ON activities(created_at DESC, id DESC);
   `,
-  /* 7: conversations — edits, polls, bookmarks, hashtag timelines, full-text search */ `
+  /* the delivery engine pages each host's waiting rows (self-contained: deliveries only, idempotent) */ `
+  -- One host's waiting deliveries in the order they go out (rowLoader.ts pages them): only
+  -- waiting rows are in it, so it stays as small as the queue however long the history grows.
+  CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries(host, next_attempt_at, id) WHERE state IN ('queued', 'parked');
+  -- A host's skipped deliveries, queued again when it answers (small: skipped rows only).
+  CREATE INDEX IF NOT EXISTS deliveries_skipped ON deliveries(host) WHERE state = 'skipped';
+  -- (host, state) over every row ever queued: the two above serve its queries, and each
+  -- index by host costs a write at a random place per delivery row (a fan-out to 500 hosts
+  -- rewrote 500 of its pages on every compose, and again on every state change).
+  DROP INDEX IF EXISTS deliveries_host;
+  `,
+  /* 8: conversations — edits, polls, bookmarks, hashtag timelines, full-text search */ `
   -- What the user typed for an own post (edits start from it), and a poll's options and counts (JSON).
   ALTER TABLE notes ADD COLUMN source TEXT;
   ALTER TABLE notes ADD COLUMN poll_json TEXT;

@@ -39,7 +39,7 @@ export function QueueBanners({ queue }: { queue: QueueStatsDto | null }) {
       {queue.offline && (
         <div className="banner banner-warn" role="status" data-testid="offline-banner">
           <Icon name="offline" />
-          <div><strong>No remote server is reachable.</strong> This computer looks offline, so delivery is paused. Nothing is lost: the queue resumes when the network is back.</div>
+          <div><strong>No server answers.</strong> None of the servers Outpost reached recently accepts a connection, and nothing shows whether this computer's network or those servers are at fault, so delivery is paused. Nothing is lost: it resumes as soon as a server answers.</div>
         </div>
       )}
       {isBacklogged(queue) && (

@@ -137,6 +137,8 @@ export const TEST_CONFIG: DeliveryConfig = deliveryConfig({
   perHostConcurrency: 2,
   maxInFlight: 64,
   slowAttemptMs: 60_000,
+  // Small pages, so every test here also runs the paging: most hosts have more rows than fit.
+  hostPageSize: 3,
 });
 
 let activitySeq = 0;
@@ -168,7 +170,7 @@ export class Harness {
 
   /** A fresh HostHealth and DeliveryQueue over the same database (a restart). */
   build(): DeliveryQueue {
-    this.hostHealth = new HostHealth(this.db, this.config.hosts, () => this.config.retry.maxRetryAfterMs);
+    this.hostHealth = new HostHealth(this.db, this.config.hosts, () => this.config.retry);
     this.queue = new DeliveryQueue({
       db: this.db,
       http: this.transport,

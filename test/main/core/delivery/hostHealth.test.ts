@@ -2,33 +2,54 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src/main/core/store/database';
 import { backoffDelayMs, HostHealth, stateOf, isHeld } from '../../../../src/main/core/delivery/hostHealth';
-import { DAY, HOUR, T0 } from './harness';
+import { DAY, HOUR, MIN, T0 } from './harness';
+import { DEFAULT_HOST_POLICY, DEFAULT_RETRY } from '../../../../src/main/core/config';
+
+const SECOND = 1000;
 
 const ORIGIN = 'https://dead.test';
 
 describe('backoffDelayMs', () => {
-  it('is null below 5 failures, then 1, 2, 4 … h, capped at 24 h', () => {
+  it('is null below 5 failures, then 5, 10, 20 … min, capped at 24 h', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelayMs(n))).toEqual([null, null, null, null]);
-    expect([5, 6, 7, 8, 9, 10, 11, 30].map((n) => backoffDelayMs(n)! / HOUR)).toEqual([1, 2, 4, 8, 16, 24, 24, 24]);
+    expect([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 30].map((n) => backoffDelayMs(n)! / MIN)).toEqual([5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440]);
+  });
+
+  it("is never longer than the user's own retry after as many failures", () => {
+    // The default retry settings (30 s doubling, at most 6 h): the host's own rule until 6 h.
+    expect([5, 10, 11, 12, 20].map((n) => backoffDelayMs(n, DEFAULT_HOST_POLICY, DEFAULT_RETRY)! / MIN)).toEqual([5, 160, 320, 360, 360]);
+    // First retry after 1 s: a server down for 15 s costs 16 s (the 5th failure), not an hour.
+    const quick = { ...DEFAULT_RETRY, initialDelayMs: SECOND };
+    expect([4, 5, 6, 7].map((n) => backoffDelayMs(n, DEFAULT_HOST_POLICY, quick))).toEqual([null, 16 * SECOND, 32 * SECOND, 64 * SECOND]);
   });
 });
 
 describe('HostHealth', () => {
   const fail = (hh: HostHealth, at: number) => hh.recordFailure('dead.test', ORIGIN, at, 'refused', 'ECONNREFUSED', null);
 
-  it('backs off after 5 consecutive failures, and each failure past the backoff doubles it up to 24 h', () => {
+  it('backs off after 5 consecutive failures, and each failure past the backoff doubles it (5 min on), as long as the retry settings allow', () => {
     const hh = new HostHealth(openDatabase(':memory:'));
     for (let i = 0; i < 4; i++) expect(fail(hh, T0).enteredBackoff).toBe(false);
     expect(stateOf(hh.get('dead.test')!, T0)).toBe('healthy');
     expect(fail(hh, T0)).toEqual({ enteredBackoff: true, becameUnreachable: false });
-    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + HOUR });
+    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + 5 * MIN });
     expect(stateOf(hh.get('dead.test')!, T0)).toBe('backing_off');
-    let at = T0 + HOUR;
-    for (const hours of [2, 4, 8, 16, 24, 24]) {
+    let at = T0 + 5 * MIN;
+    // The default retry settings retry at most every 6 h: the probes follow them past that.
+    for (const minutes of [10, 20, 40, 80, 160, 320, 360, 360]) {
       expect(fail(hh, at).enteredBackoff).toBe(true);
-      expect(hh.get('dead.test')!.backoffUntil).toBe(at + hours * HOUR);
-      at += hours * HOUR;
+      expect(hh.get('dead.test')!.backoffUntil).toBe(at + minutes * MIN);
+      at += minutes * MIN;
     }
+  });
+
+  it('reads the retry settings at each failure: a shorter first retry shortens the backoff', () => {
+    let retry = DEFAULT_RETRY;
+    const hh = new HostHealth(openDatabase(':memory:'), DEFAULT_HOST_POLICY, () => retry);
+    for (let i = 0; i < 4; i++) fail(hh, T0);
+    retry = { ...DEFAULT_RETRY, initialDelayMs: SECOND };
+    fail(hh, T0);
+    expect(hh.get('dead.test')!.backoffUntil).toBe(T0 + 16 * SECOND);
   });
 
   it('failures of attempts that were under way when the backoff began neither count nor lengthen it', () => {
@@ -36,10 +57,10 @@ describe('HostHealth', () => {
     for (let i = 0; i < 5; i++) fail(hh, T0);
     // perHostConcurrency - 1 stragglers come back a moment later
     for (let i = 0; i < 3; i++) expect(fail(hh, T0 + 10).enteredBackoff).toBe(false);
-    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + HOUR, failures: 8 });
-    // the probe's failure is the 6th: 2 h
-    fail(hh, T0 + HOUR);
-    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 6, backoffUntil: T0 + 3 * HOUR });
+    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + 5 * MIN, failures: 8 });
+    // the probe's failure is the 6th: 10 min
+    fail(hh, T0 + 5 * MIN);
+    expect(hh.get('dead.test')).toMatchObject({ consecutiveFailures: 6, backoffUntil: T0 + 15 * MIN });
   });
 
   it('any answer resets the streak and ends the backoff', () => {
@@ -101,17 +122,17 @@ describe('HostHealth decisions', () => {
     expect(hh.beforeSend('dead.test', at(T0))).toEqual({ kind: 'send' });
     expect(hh.afterAttempt('dead.test', ORIGIN, refused, { at: T0, probe: false })).toEqual({ change: 'park', enteredBackoff: true, becameUnreachable: false });
     expect(hh.isParked('dead.test')).toBe(true);
-    expect(hh.beforeSend('dead.test', at(T0 + HOUR - 1))).toEqual({ kind: 'hold', until: T0 + HOUR });
-    expect(hh.beforeSend('dead.test', at(T0 + HOUR))).toEqual({ kind: 'probe' });
+    expect(hh.beforeSend('dead.test', at(T0 + 5 * MIN - 1))).toEqual({ kind: 'hold', until: T0 + 5 * MIN });
+    expect(hh.beforeSend('dead.test', at(T0 + 5 * MIN))).toEqual({ kind: 'probe' });
     // A probe (or a straggler) under way answers first.
-    expect(hh.beforeSend('dead.test', at(T0 + HOUR, 1))).toEqual({ kind: 'hold', until: Infinity });
+    expect(hh.beforeSend('dead.test', at(T0 + 5 * MIN, 1))).toEqual({ kind: 'hold', until: Infinity });
   });
 
   it('a failed probe parks again for longer; a probe answered releases the host', () => {
     const hh = new HostHealth(openDatabase(':memory:'));
     failing(hh, 5);
-    expect(hh.afterAttempt('dead.test', ORIGIN, refused, { at: T0 + HOUR, probe: true })).toMatchObject({ change: 'park' });
-    expect(hh.beforeSend('dead.test', at(T0 + HOUR))).toEqual({ kind: 'hold', until: T0 + 3 * HOUR });
+    expect(hh.afterAttempt('dead.test', ORIGIN, refused, { at: T0 + 5 * MIN, probe: true })).toMatchObject({ change: 'park' });
+    expect(hh.beforeSend('dead.test', at(T0 + 5 * MIN))).toEqual({ kind: 'hold', until: T0 + 15 * MIN });
     // Not delivered, but an answer: the host is alive.
     expect(hh.afterAttempt('dead.test', ORIGIN, { kind: 'permanent', status: 404, errorClass: 'http_4xx', error: 'HTTP 404' }, { at: T0 + 3 * HOUR, probe: true }))
       .toEqual({ change: 'release', enteredBackoff: false, becameUnreachable: false });
@@ -120,7 +141,7 @@ describe('HostHealth decisions', () => {
   });
 
   it('a 429 holds the whole host until its Retry-After, capped; other answers and refunds change nothing', () => {
-    const hh = new HostHealth(openDatabase(':memory:'), undefined, () => HOUR);
+    const hh = new HostHealth(openDatabase(':memory:'), undefined, () => ({ ...DEFAULT_RETRY, maxRetryAfterMs: HOUR }));
     const limited = (retryAfterMs: number) => ({ kind: 'retry', status: 429, errorClass: 'http_429', error: 'HTTP 429', retryAfterMs }) as const;
     expect(hh.afterAttempt('busy.test', 'https://busy.test', limited(600_000), { at: T0, probe: false }).change).toBeNull();
     expect(hh.beforeSend('busy.test', at(T0))).toEqual({ kind: 'hold', until: T0 + 600_000 });
@@ -148,8 +169,8 @@ describe('HostHealth decisions', () => {
     failing(hh, 5);
     hh.setSuspended('dead.test', ORIGIN, true);
     expect(hh.beforeSend('dead.test', at(T0 + 2 * HOUR))).toEqual({ kind: 'hold', until: Infinity });
-    expect(hh.resume('dead.test', T0 + 10 * 60_000)).toBe(false);
-    expect(hh.beforeSend('dead.test', at(T0 + 10 * 60_000))).toEqual({ kind: 'hold', until: T0 + HOUR });
+    expect(hh.resume('dead.test', T0 + 2 * MIN)).toBe(false);
+    expect(hh.beforeSend('dead.test', at(T0 + 2 * MIN))).toEqual({ kind: 'hold', until: T0 + 5 * MIN });
     hh.setSuspended('dead.test', ORIGIN, true);
     expect(hh.resume('dead.test', T0 + 2 * HOUR)).toBe(true);
     expect(hh.beforeSend('dead.test', at(T0 + 2 * HOUR))).toEqual({ kind: 'send' });

@@ -13,7 +13,7 @@ afterEach(async () => {
 const refused = () => netError('ECONNREFUSED');
 
 describe('backoff and probe', () => {
-  it('5 failures back the host off 1 h with its deliveries parked; one probe at the end; its failure doubles the backoff; its success releases the rest', async () => {
+  it('5 failures back the host off 5 min with its deliveries parked; one probe at the end; its failure doubles the backoff; its success releases the rest', async () => {
     let answer: Answer | (() => Answer) = refused;
     h = new Harness({ config: { perHostConcurrency: 1 }, respond: () => (typeof answer === 'function' ? answer() : answer) });
     const list = inboxes('dead.test', 8);
@@ -23,7 +23,7 @@ describe('backoff and probe', () => {
     await h.queue.idle();
 
     expect(h.transport.count()).toBe(5);
-    expect(h.hostHealth.get('dead.test')!.backoffUntil).toBe(T0 + HOUR);
+    expect(h.hostHealth.get('dead.test')!.backoffUntil).toBe(T0 + 5 * MIN);
     expect(h.queue.queueStats()).toMatchObject({ parked: 8, queued: 0, hostsBackingOff: 1 });
     expect(h.queue.gauges()).toEqual({ queued: 0, inFlight: 0, parked: 8 });
     // Tried rows spent one attempt each; the others none — parking spends nothing.
@@ -33,7 +33,7 @@ describe('backoff and probe', () => {
     ]);
 
     // Nothing goes out during the backoff, even when retries fall due.
-    h.advance(HOUR - 1);
+    h.advance(5 * MIN - 1);
     await h.queue.idle();
     expect(h.transport.count()).toBe(5);
 
@@ -45,11 +45,11 @@ describe('backoff and probe', () => {
     expect(h.transport.count()).toBe(6);
     h.transport.releaseAll(refused());
     await until(() => h.hostHealth.get('dead.test')!.consecutiveFailures === 6, 'probe failure recorded');
-    expect(h.hostHealth.get('dead.test')!.backoffUntil).toBe(T0 + 3 * HOUR);
+    expect(h.hostHealth.get('dead.test')!.backoffUntil).toBe(T0 + 15 * MIN);
     expect(h.attempts().filter((a) => a.probe === 1)).toHaveLength(1);
     expect(h.countIn('parked')).toBe(8);
 
-    h.advance(2 * HOUR - 1);
+    h.advance(10 * MIN - 1);
     await h.queue.idle();
     expect(h.transport.count()).toBe(6);
 
@@ -68,23 +68,23 @@ describe('backoff and probe', () => {
     expect(h.rows().reduce((n, r) => n + r.attempts, 0)).toBe(14);
   });
 
-  it('the backoff grows 1, 2, 4, 8, 16, 24, 24 h with failing probes', async () => {
+  it("the backoff grows 5, 10, 20 … min with failing probes, up to the retry settings' longest delay (6 h)", async () => {
     h = new Harness({ config: { perHostConcurrency: 1 }, respond: refused, retryPolicy: () => MIN });
     h.enqueue(inboxes('dead.test', 6));
     h.start();
     await until(() => h.hostHealth.get('dead.test')?.backoffUntil != null, 'backing off');
     const lengths: number[] = [];
     let from = T0;
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 9; i++) {
       const until_ = h.hostHealth.get('dead.test')!.backoffUntil!;
-      lengths.push((until_ - from) / HOUR);
+      lengths.push((until_ - from) / MIN);
       const sent = h.transport.count();
       h.advance(until_ - h.clock.t);
       from = h.clock.t;
       await until(() => h.hostHealth.get('dead.test')!.backoffUntil! > until_, `probe ${i + 1} failed`);
       expect(h.transport.count()).toBe(sent + 1);
     }
-    expect(lengths).toEqual([1, 2, 4, 8, 16, 24, 24]);
+    expect(lengths).toEqual([5, 10, 20, 40, 80, 160, 320, 360, 360]);
   });
 
   it('concurrent attempts failing together do not inflate the first backoff', async () => {
@@ -99,7 +99,7 @@ describe('backoff and probe', () => {
     await until(() => h.countIn('in_flight') === 0 && h.hostHealth.get('dead.test')!.failures === 8, 'all recorded');
     await h.queue.idle();
     expect(h.transport.count()).toBe(8);
-    expect(h.hostHealth.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + HOUR });
+    expect(h.hostHealth.get('dead.test')).toMatchObject({ consecutiveFailures: 5, backoffUntil: T0 + 5 * MIN });
     expect(h.countIn('parked')).toBe(12);
   });
 
@@ -235,11 +235,11 @@ describe('suspend and resume', () => {
     await until(() => h.hostHealth.get('dead.test')?.backoffUntil != null, 'backing off');
     await h.queue.idle();
     h.queue.suspendHost('dead.test', 'https://dead.test');
-    h.advance(10 * MIN);
+    h.advance(2 * MIN);
     h.queue.resumeHost('dead.test');
     expect(h.countIn('parked')).toBe(6); // still backing off: resuming does not release
     answer = 202;
-    h.advance(HOUR - 10 * MIN);
+    h.advance(3 * MIN);
     await until(() => h.countIn('delivered') === 6, 'probe, then the rest');
   });
 
@@ -252,11 +252,11 @@ describe('suspend and resume', () => {
     h.build().start(); // a restart: the host comes back suspended and backing off
     await h.queue.idle();
     expect(h.states(id)).toEqual(['parked', 'parked', 'parked']);
-    h.advance(10 * MIN);
+    h.advance(2 * MIN);
     h.queue.resumeHost('dead.test');
     await h.queue.idle();
     expect(h.transport.count()).toBe(0);
-    h.advance(HOUR - 10 * MIN);
+    h.advance(3 * MIN);
     await until(() => h.countIn('delivered') === 3, 'probe, then the rest');
   });
 });

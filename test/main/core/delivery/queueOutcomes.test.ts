@@ -127,9 +127,9 @@ describe('Retry-After', () => {
     const list = inboxes('limited.test', 8);
     h.enqueue(list);
     h.start();
-    await until(() => h.hostHealth.get('limited.test')?.backoffUntil === T0 + HOUR, 'backing off');
+    await until(() => h.hostHealth.get('limited.test')?.backoffUntil === T0 + 5 * MIN, 'backing off');
     answer = { status: 429, headers: { 'retry-after': '1800' } };
-    h.advance(HOUR);
+    h.advance(5 * MIN);
     await until(() => h.transport.count() === 6, 'probe sent');
     answer = 202;
     await h.queue.idle();

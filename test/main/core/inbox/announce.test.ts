@@ -29,7 +29,7 @@ describe.each(SERVER_KINDS)('Announce from %s', (kind) => {
     await w.receive(bob.fixture('announce', { LOCAL_NOTE: mine.uri }));
     expect(w.reactions(mine.uri, 'announce')).toEqual([bob.actorId]);
     expect(w.timeline()).toEqual([{ uri: mine.uri, boostedBy: null }]);
-    const page = w.notes.timeline(20, undefined, (n) => w.views.note(n), (u) => w.views.actor(u));
+    const page = w.notes.timeline(20, undefined, (n) => w.views.notes(n), (u) => w.views.actor(u));
     expect(page.entries.map((e) => e.note.uri)).toEqual([mine.uri]);
   });
 });

@@ -187,6 +187,16 @@ describe('Prometheus exposition', () => {
     expect(body).toMatch(/outpost_offline 0/);
     expect(body).toMatch(/outpost_delivery_attempt_duration_seconds_count\{result="delivered"\} 2/);
   });
+
+  it('exports the event-loop lag and process figures under their standard names', async () => {
+    db = openDatabase(':memory:');
+    const m = metricsOver(db, new Clock());
+    const { body } = await m.exposition();
+    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds', 'nodejs_eventloop_lag_p50_seconds', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+      expect(body).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+    expect(body).not.toContain('outpost_nodejs_');
+  });
 });
 
 describe('metrics fed by the queue', () => {

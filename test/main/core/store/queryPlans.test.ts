@@ -36,6 +36,22 @@ describe('hot queries use their indexes', () => {
   });
   afterAll(() => db.close());
 
+  it("a timeline page's notes, counts and replies in one query each (noteRepository byIds, engagement, repliesOf) → their indexes", () => {
+    const list = JSON.stringify(['https://a.example/n/1', 'https://a.example/n/2']);
+    expectUsesIndex(plan(db, `SELECT * FROM notes WHERE id IN (SELECT value FROM json_each(?))`, [list]), 'sqlite_autoindex_notes_1');
+    const engagement = plan(db, `SELECT note_uri AS uri,
+          sum(kind = 'like') AS likes, sum(kind = 'announce') AS boosts, max(kind = 'like' AND actor_uri = @me) AS liked,
+          max(kind = 'announce' AND actor_uri = @me) AS boosted
+          FROM reactions WHERE note_uri IN (SELECT value FROM json_each(@list)) GROUP BY note_uri`, { me: 'https://me.example/users/me', list });
+    expectUsesIndex(engagement, 'reactions_by_note');
+    expect(engagement.join('\n')).toMatch(/reactions_by_note \(note_uri=\?\)/);
+    expect(engagement.join('\n')).not.toMatch(/TEMP B-TREE/);
+    const replies = plan(db, `SELECT in_reply_to AS uri, count(*) AS n FROM notes
+          WHERE in_reply_to IN (SELECT value FROM json_each(?)) GROUP BY in_reply_to`, [list]);
+    expectUsesIndex(replies, 'notes_reply');
+    expect(replies.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('home timeline, first page (noteRepository timelineFirst) → timeline_time, no sort', () => {
     const p = plan(db, `SELECT * FROM timeline ORDER BY sort_at DESC, id DESC LIMIT ?`, [20]);
     expectUsesIndex(p, 'timeline_time');
@@ -100,10 +116,64 @@ describe('hot queries use their indexes', () => {
     expectUsesIndex(plan(db, `SELECT min(next_attempt_at) AS at FROM deliveries WHERE state = 'queued'`), 'deliveries_due');
   });
 
-  it('deliveries by host and state → deliveries_host', () => {
-    const p = plan(db, `SELECT * FROM deliveries WHERE host = ? AND state = ?`, ['b.example', 'queued']);
-    expectUsesIndex(p, 'deliveries_host');
-    expect(p.join('\n')).toMatch(/deliveries_host \(host=\? AND state=\?\)/);
+  it("a host's waiting deliveries parked, released or cancelled (deliveryRows parkHost, releaseHost; outbox cancelHost) → deliveries_waiting", () => {
+    for (const sql of [
+      `UPDATE deliveries SET state = 'parked', updated_at = ? WHERE host = ? AND state IN ('queued', 'parked') AND state = 'queued'`,
+      `UPDATE deliveries SET state = 'queued', next_attempt_at = min(next_attempt_at, ?), updated_at = ? WHERE host = ? AND state IN ('queued', 'parked')`,
+      `UPDATE deliveries SET state = 'cancelled', last_error = ?, updated_at = ? WHERE host = ? AND state IN ('queued', 'parked')`,
+    ]) {
+      const p = plan(db, sql, Array.from({ length: (sql.match(/\?/g) ?? []).length }, (_, i) => (i === (sql.match(/\?/g) ?? []).length - 1 ? 'b.example' : 1)));
+      expectUsesIndex(p, 'deliveries_waiting');
+      expect(p.join('\n')).toMatch(/deliveries_waiting \(host=\?\)/);
+    }
+  });
+
+  it("a host's skipped deliveries queued again (deliveryRows unskipHost) → deliveries_skipped", () => {
+    const p = plan(db, `UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ?
+          WHERE host = ? AND state = 'skipped'`, [1, 1, 'b.example']);
+    expectUsesIndex(p, 'deliveries_skipped');
+  });
+
+  it("a host's waiting counts (hostViews waitingOf) → deliveries_waiting", () => {
+    expectUsesIndex(plan(db, `SELECT state, count(*) AS n FROM deliveries INDEXED BY deliveries_waiting
+          WHERE host = ? AND state IN ('queued', 'parked') GROUP BY state`, ['b.example']), 'deliveries_waiting');
+  });
+
+  it('delivery rows written since the last load (deliveryRows loadNew) → a rowid range, no sort', () => {
+    const p = plan(db, `SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state
+          FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, [1000, 500]);
+    expect(p.join('\n')).toMatch(/^SEARCH deliveries USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+    expectNoSort(p);
+    // What it replaced: filtering on state in SQL plans it on the state index and sorts every waiting row.
+    const old = plan(db, `SELECT id FROM deliveries WHERE id > ? AND state IN ('queued', 'parked') ORDER BY id LIMIT ?`, [1000, 500]);
+    expect(() => expectNoSort(old)).toThrow();
+  });
+
+  it('rows written and not loaded yet (deliveryRows newQueued) → a rowid range', () => {
+    const p = plan(db, `SELECT count(*) AS n FROM deliveries WHERE id > ? AND +state = 'queued'`, [1000]);
+    expect(p.join('\n')).toMatch(/^SEARCH deliveries USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+  });
+
+  it("a host's next page of waiting deliveries (deliveryRows page) → deliveries_waiting range, no sort", () => {
+    const p = plan(db, `SELECT id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state FROM deliveries
+          WHERE host = ? AND state IN ('queued', 'parked') AND (next_attempt_at, id) > (?, ?)
+          ORDER BY next_attempt_at, id LIMIT ?`, ['b.example', 1_700_000_000_000, 42, 16]);
+    expectUsesIndex(p, 'deliveries_waiting');
+    expect(p.join('\n')).toMatch(/deliveries_waiting \(host=\? AND next_attempt_at>\?\)/);
+    expectNoSort(p);
+  });
+
+  it("all of a host's waiting deliveries, after a failed probe (deliveryRows waitingOfHost) → deliveries_waiting, no sort", () => {
+    const p = plan(db, `SELECT id, activity_id, attempts, created_at
+          FROM deliveries WHERE host = ? AND state IN ('queued', 'parked') ORDER BY next_attempt_at, id`, ['b.example']);
+    expectUsesIndex(p, 'deliveries_waiting');
+    expectNoSort(p);
+  });
+
+  it('hosts with cancelled rows of an activity (deliveryRows cancelledHosts) → the activity’s rows only', () => {
+    const p = plan(db, `SELECT DISTINCT host FROM deliveries WHERE activity_id = ? AND +state = 'cancelled'`, ['a1']);
+    expectUsesIndex(p, 'sqlite_autoindex_deliveries_1');
+    expect(p.join('\n')).toMatch(/\(activity_id=\?\)/);
   });
 
   it('hashtag timeline page (search tagFirst/tagBefore) → note_tags primary key range, no sort', () => {

@@ -14,7 +14,7 @@ import {
   type KeyObject,
   type SigningOptions,
 } from 'node:crypto';
-import type { InstanceLimits } from '../../config';
+import { DEFAULT_SIGNATURES, type InstanceLimits } from '../../config';
 
 /**
  * Why a signature was refused. The first group is found before any key is fetched:
@@ -133,12 +133,24 @@ export function checkExpires(expiresS: number | undefined, now: number): void {
 
 // ---- keys and crypto -------------------------------------------------------------------
 
+/** PEMs already parsed, least recently used first (a Map keeps insertion order). */
+const parsedKeys = new Map<string, KeyObject>();
+
 /**
  * A public KeyObject from a PEM (or a KeyObject; a private key is reduced to its public
  * half). Throws bad_key for an unreadable key, unsupported_algorithm for a secret key.
- * The verifier calls this once per key, so verify functions given a KeyObject never parse.
+ * The verifier calls this once per request; a PEM seen lately is not parsed again (the
+ * cache is keyed by the PEM's text, so a rotated key is a new entry).
  */
 export function loadPublicKey(key: KeyObject | string): KeyObject {
+  if (typeof key === 'string') {
+    const known = parsedKeys.get(key);
+    if (known) {
+      parsedKeys.delete(key);
+      parsedKeys.set(key, known);
+      return known;
+    }
+  }
   let out: KeyObject;
   try {
     out = typeof key === 'string' || key.type === 'private' ? createPublicKey(key) : key;
@@ -146,6 +158,10 @@ export function loadPublicKey(key: KeyObject | string): KeyObject {
     throw new SignatureError(`cannot read public key: ${(err as Error).message}`, 'bad_key');
   }
   if (out.type !== 'public') throw new SignatureError('an asymmetric public key is needed', 'unsupported_algorithm');
+  if (typeof key === 'string') {
+    parsedKeys.set(key, out);
+    if (parsedKeys.size > DEFAULT_SIGNATURES.parsedKeyCacheEntries) parsedKeys.delete(parsedKeys.keys().next().value!);
+  }
   return out;
 }
 

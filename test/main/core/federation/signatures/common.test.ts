@@ -55,6 +55,17 @@ describe('loadPublicKey', () => {
 
   it('bad_key for what is not a key', () => {
     expect(() => loadPublicKey('not a key')).toThrow(withCode('bad_key'));
+    expect(() => loadPublicKey('not a key')).toThrow(withCode('bad_key')); // a failure is not remembered as a key
+  });
+
+  it('parses a PEM once: the same text gives the same KeyObject, another key its own', () => {
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const first = loadPublicKey(pem);
+    expect(loadPublicKey(`${pem}`)).toBe(first);
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const otherKey = loadPublicKey(other.export({ type: 'spki', format: 'pem' }) as string);
+    expect(otherKey).not.toBe(first);
+    expect(otherKey.equals(other)).toBe(true);
   });
 });
 
