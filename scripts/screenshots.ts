@@ -8,8 +8,9 @@
 // written into the demo database so the charts show a day of traffic instead of two minutes.
 //
 // Writes docs/{home,dashboard,hosts,profile}.png and -dark variants, plus docs/host-drawer.png,
-// docs/timeline-media.png and docs/composer-media.png, at 1280×800 (and more views into
-// $SCREENSHOTS_EXTRA_DIR when set). The pictures in posts are drawn by scripts/demoPictures.ts.
+// docs/timeline-media.png, docs/composer-media.png and docs/{thread,search,poll}.png, at
+// 1280×800 (and more views into $SCREENSHOTS_EXTRA_DIR when set). The pictures in posts are
+// drawn by scripts/demoPictures.ts.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -226,9 +227,30 @@ async function main(): Promise<void> {
     const jonNote = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('modular synth')), 10_000, 'jon on maya');
     await maya.rpc('boost', { noteId: jonNote.note.id });
     const aliceOnJon = await eventually(async () => (await jon.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on jon');
-    await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny.`, inReplyTo: aliceOnJon.note.id });
+    const jonReply = await jon.rpc('compose', { content: `@${alice.handle} wagtails are the best. The tail bobbing never stops being funny. #wagtails`, inReplyTo: aliceOnJon.note.id });
     await maya.rpc('like', { noteId: (await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.contentHtml.includes('wagtails')), 10_000, 'alice on maya')).note.id });
-    await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 5, 10_000, 'home filled');
+    // Four entries: maya's boost of jon's post, already in alice's home, adds no second one.
+    await eventually(async () => (await alice.rpc('timeline', {})).entries.length >= 4, 10_000, 'home filled');
+
+    log('a conversation and a poll');
+    const jonReplyOnMaya = await eventually(async () => (await maya.rpc('timeline', {})).entries.find((e) => e.note.uri.endsWith(jonReply.noteId)), 10_000, 'jon on maya');
+    const mayaReply = await maya.rpc('compose', { content: `@${jon.handle} @${alice.handle} ours come to the pond every morning. Grey wagtails, not pied ones, the yellow is unmistakable.`, inReplyTo: jonReplyOnMaya.note.id });
+    const mayaReplyOnAlice = await eventually(async () => (await alice.rpc('timeline', {})).entries.find((e) => e.note.uri.endsWith(mayaReply.noteId)), 10_000, 'maya on alice');
+    await alice.rpc('compose', { content: `@${maya.handle} lucky you! Mine only visit when it rains. #wagtails`, inReplyTo: mayaReplyOnAlice.note.id });
+    maya.running.instance.conversationConfig.polls.resultsDelayMs = 300;
+    const poll = await maya.rpc('compose', {
+      content: 'Feeder question for the garden crowd: what do your birds go for first?',
+      poll: { options: ['Sunflower hearts', 'Suet balls', 'Mealworms', 'Peanuts'], expiresInS: 3 * 86_400 },
+    });
+    const pollOnJon = await jon.rpc('search', { q: `${maya.publicUrl}/notes/${poll.noteId}` });
+    await jon.rpc('vote', { noteId: pollOnJon.notes[0]!.id, choices: [1] });
+    // Three more voters (the Mastodon and Misskey fixtures carry votes).
+    for (const [r, option] of [[sam, 'Sunflower hearts'], [remotes[1]!, 'Sunflower hearts'], [nadia, 'Mealworms']] as const) {
+      const vote = r.fixture('create-vote', { LOCAL_NOTE: `${maya.publicUrl}/notes/${poll.noteId}`, OPTION: option });
+      vote.to = maya.actor;
+      vote.object.to = maya.actor;
+      await r.post(`${maya.publicUrl}/inbox`, vote);
+    }
 
     log('making hosts unhealthy: one dies, one answers 503 for a while, one is suspended');
     await priya.stop();
@@ -325,6 +347,32 @@ async function main(): Promise<void> {
     await page.emulateMedia({ colorScheme: 'dark' });
     await shootAll('-dark');
 
+    // Conversations: a poll voted on, a thread, search results (light).
+    await page.emulateMedia({ colorScheme: 'light' });
+    await go('home');
+    const pollCard = page.locator('article.note', { hasText: 'Feeder question' });
+    await pollCard.getByTestId('poll').waitFor();
+    await pollCard.getByLabel('Sunflower hearts').check();
+    await pollCard.getByRole('button', { name: 'Vote' }).click();
+    await eventually(async () => (await alice.rpc('timeline', {})).entries.find((e) => (e.note.poll?.votersCount ?? 0) >= 3), 15_000, 'poll results on alice');
+    await sleep(1500);
+    await pollCard.locator('.note-content').click();
+    await page.locator('article.note[aria-current="true"]').waitFor();
+    await page.mouse.move(0, 0);
+    await shoot('poll');
+    const jonReplyOnAlice = await eventually(async () => (await alice.rpc('timeline', { limit: 50 })).entries.find((e) => e.note.uri.endsWith(jonReply.noteId)), 10_000, 'jon reply on alice');
+    await page.evaluate((id) => { window.location.hash = `#/thread/${encodeURIComponent(id)}`; }, jonReplyOnAlice.note.id);
+    await page.locator('article.note[aria-current="true"]', { hasText: 'tail bobbing' }).waitFor();
+    await page.locator('.thread-reply article.note').first().waitFor();
+    await page.mouse.move(0, 0);
+    await shoot('thread');
+    await go('search');
+    await page.getByRole('searchbox').fill('wagtail');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByTestId('search-results').locator('article.note').first().waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await shoot('search');
+
     if (EXTRA) {
       // Media at other widths and in both themes, for review.
       for (const [scheme, width] of [['dark', 1280], ['dark', 1024], ['light', 1024], ['light', 720]] as const) {
@@ -364,6 +412,42 @@ async function main(): Promise<void> {
       await page.setViewportSize({ width: 900, height: 700 });
       await sleep(800);
       await page.screenshot({ path: join(EXTRA, 'dashboard-narrow.png') });
+      // The conversation views at the narrower widths, light and dark.
+      for (const [width, scheme] of [[1024, 'light'], [720, 'light'], [1024, 'dark'], [720, 'dark']] as const) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.evaluate((id) => { window.location.hash = `#/thread/${encodeURIComponent(id)}`; }, jonReplyOnAlice.note.id);
+        await page.locator('article.note[aria-current="true"]', { hasText: 'tail bobbing' }).waitFor();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `thread-${width}-${scheme}.png`) });
+        await page.evaluate(() => { window.location.hash = '#/search/wagtail'; });
+        await page.getByTestId('search-results').locator('article.note').first().waitFor();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `search-${width}-${scheme}.png`) });
+        await go('home');
+        await page.locator('article.note', { hasText: 'Feeder question' }).scrollIntoViewIfNeeded();
+        await sleep(500);
+        await page.screenshot({ path: join(EXTRA, `poll-${width}-${scheme}.png`) });
+        await page.getByLabel('Post text').fill('Which route for Sunday?');
+        await page.getByRole('button', { name: 'Add a poll' }).click();
+        await page.getByRole('textbox', { name: 'Option 1' }).fill('The canal');
+        await page.getByRole('textbox', { name: 'Option 2' }).fill('The canal');
+        await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
+        await sleep(300);
+        await page.screenshot({ path: join(EXTRA, `composer-poll-${width}-${scheme}.png`) });
+        await page.getByRole('button', { name: 'Remove the poll' }).click();
+        await page.getByLabel('Post text').fill('');
+        await page.keyboard.press('Escape');
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.keyboard.press('?');
+      await sleep(400);
+      await page.screenshot({ path: join(EXTRA, 'shortcuts.png') });
+      await page.keyboard.press('Escape');
+      await go('bookmarks');
+      await sleep(600);
+      await page.screenshot({ path: join(EXTRA, 'bookmarks-empty.png') });
       log(`wrote extra screenshots to ${EXTRA}`);
     }
     const errors = win.errors.filter((e) => !/Content Security Policy|Failed to load resource/.test(e));

@@ -63,9 +63,10 @@ const NOTIFY: Record<string, (name: string) => string> = {
   follow_request: (n) => `${n} asked to follow you`,
   mention: (n) => `${n} mentioned you`,
   reply: (n) => `${n} replied to you`,
+  direct: (n) => `${n} sent you a direct message`,
 };
 
-/** Shows new followers, mentions and replies as OS notifications (off switch in Settings). */
+/** Shows new followers, mentions, replies and direct messages as OS notifications (off switch in Settings). */
 export function notifyOnEvents(instance: Instance, handlers: AdminHandlers, window: () => BrowserWindow | undefined): () => void {
   let lastSeen = '';
   const onNotification = async ({ type }: { type: string }) => {

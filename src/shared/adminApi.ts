@@ -9,6 +9,9 @@ import type {
 import {
   AVATAR_MAX_BYTES, AVATAR_MEDIA_TYPES, MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_UPLOAD_MAX_BYTES, MEDIA_UPLOAD_TYPES, METRICS_RANGES, VISIBILITIES,
 } from './dto';
+import type { NoteDto } from './dto';
+import type { NoteVersionDto, SearchResultDto, ThreadDto } from './conversations';
+import { POLL_LIMITS } from './conversations';
 import type { ProfileFieldInput, SentActivityPage } from './people';
 import { PROFILE_FIELD_NAME_MAX, PROFILE_FIELD_VALUE_MAX, PROFILE_FIELDS_MAX, SENT_ACTIVITIES_MAX_OBJECTS } from './people';
 import { SIGNATURE_SPECS } from './federation';
@@ -28,9 +31,18 @@ export interface AdminMethods {
   blocks: { params: Empty; result: BlocksDto };
   report: { params: { handle: string; noteIds?: string[]; comment?: string }; result: { ok: true } };
   compose: {
-    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean };
+    params: { content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean; poll?: PollParams };
     result: ComposeResult;
   };
+  thread: { params: { noteId: string }; result: ThreadDto };
+  editNote: { params: { noteId: string; content: string; summary?: string }; result: NoteDto };
+  noteHistory: { params: { noteId: string }; result: NoteVersionDto[] };
+  vote: { params: { noteId: string; choices: number[] }; result: NoteDto };
+  bookmark: { params: { noteId: string }; result: { ok: true } };
+  unbookmark: { params: { noteId: string }; result: { ok: true } };
+  bookmarks: { params: { limit?: number; before?: string }; result: TimelinePage };
+  search: { params: { q: string; offset?: number }; result: SearchResultDto };
+  tagTimeline: { params: { tag: string; limit?: number; before?: string }; result: TimelinePage };
   uploadMedia: { params: { data: string; mediaType: MediaUploadType; description?: string }; result: UploadedMediaDto };
   describeMedia: { params: { mediaId: string; description: string }; result: UploadedMediaDto };
   storage: { params: Empty; result: MediaStorageDto };
@@ -79,6 +91,13 @@ export interface AdminMethods {
   unpin: { params: { noteId: string }; result: { ok: true } };
 }
 
+/** A poll attached to a new post (Mastodon's limits: POLL_LIMITS). */
+export interface PollParams {
+  options: string[];
+  multiple?: boolean;
+  expiresInS: number;
+}
+
 /** What updateSettings changes: profile fields, the notification switch and the delivery tunables. */
 export type SettingsUpdate = Partial<Pick<SettingsDto, 'displayName' | 'summary' | 'manuallyApprovesFollowers' | 'osNotifications' | 'authorizedFetch'
   | 'discoverable' | 'indexable' | 'signatureSpec' | 'showSensitiveMedia'> & DeliverySettingsDto & { fields: ProfileFieldInput[] }>;
@@ -98,8 +117,13 @@ export type FieldSpec =
   | { type: 'boolean'; optional?: boolean }
   /** Base64 data, checked by decoded size (no character counting on megabytes). */
   | { type: 'base64'; optional?: boolean; maxBytes: number }
-  /** A list of non-empty strings. */
-  | { type: 'strings'; optional?: boolean; maxItems: number; maxLength: number }
+  /** A list of non-empty strings (each at most maxLength characters). */
+  | { type: 'strings'; optional?: boolean; maxItems: number; maxLength: number; minItems?: number }
+  /** A list of integers. */
+  | { type: 'integers'; optional?: boolean; maxItems: number; min: number; max: number; minItems?: number }
+  /** An object with its own fields (unknown ones refused). */
+  | { type: 'object'; optional?: boolean; fields: Record<string, FieldSpec> }
+
   /** A list of {name, value} pairs (profile fields); empty names and values are allowed only together. */
   | { type: 'pairs'; optional?: boolean; maxItems: number; maxNameLength: number; maxValueLength: number };
 
@@ -138,6 +162,13 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
     inReplyTo: { type: 'string', optional: true, maxLength: 2048 },
     mediaIds: { type: 'strings', optional: true, maxItems: 4, maxLength: 40 },
     sensitive: { type: 'boolean', optional: true },
+    poll: {
+      type: 'object', optional: true, fields: {
+        options: { type: 'strings', minItems: POLL_LIMITS.minOptions, maxItems: POLL_LIMITS.maxOptions, maxLength: POLL_LIMITS.maxOptionChars },
+        multiple: { type: 'boolean', optional: true },
+        expiresInS: { type: 'integer', min: POLL_LIMITS.minExpiresInS, max: POLL_LIMITS.maxExpiresInS },
+      },
+    },
   },
   uploadMedia: {
     data: { type: 'base64', maxBytes: MEDIA_UPLOAD_MAX_BYTES },
@@ -147,6 +178,20 @@ export const adminParamSpecs: { [M in AdminMethod]: SpecFor<ParamsOf<M>> } = {
   describeMedia: { mediaId: { type: 'string', maxLength: 40, minLength: 1 }, description: { type: 'string', maxLength: MEDIA_DESCRIPTION_MAX_CHARS } },
   storage: {},
   clearMediaCache: {},
+  thread: { noteId: id },
+  editNote: {
+    noteId: id,
+    content: { type: 'string', maxLength: NOTE_MAX_CHARS, minLength: 1 },
+    summary: { type: 'string', optional: true, maxLength: 500 },
+  },
+  noteHistory: { noteId: id },
+  // Remote polls may offer more options than ours; a vote names at most this many.
+  vote: { noteId: id, choices: { type: 'integers', minItems: 1, maxItems: 64, min: 0, max: 63 } },
+  bookmark: { noteId: id },
+  unbookmark: { noteId: id },
+  bookmarks: { limit: pageLimit, before: cursor },
+  search: { q: { type: 'string', maxLength: 2048, minLength: 1 }, offset: { type: 'integer', optional: true, min: 0, max: 10_000 } },
+  tagTimeline: { tag: { type: 'string', maxLength: 100, minLength: 1 }, limit: pageLimit, before: cursor },
   timeline: { limit: pageLimit, before: cursor },
   notifications: { limit: pageLimit, before: cursor },
   markNotificationsRead: { upTo: id },
@@ -270,85 +315,90 @@ function charactersExceed(text: string, max: number): boolean {
 
 /** Checks params against the method's spec; returns a clean copy or throws AdminError naming the field. */
 export function validateParams<M extends AdminMethod>(method: M, raw: unknown): ParamsOf<M> {
-  const spec = adminParamSpecs[method] as Record<string, FieldSpec>;
   const input = raw === undefined || raw === null ? {} : raw;
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new AdminError('bad_params', `${method}: params must be a JSON object`);
   }
-  const obj = input as Record<string, unknown>;
+  return checkObject(method, '', adminParamSpecs[method] as Record<string, FieldSpec>, input as Record<string, unknown>) as ParamsOf<M>;
+}
+
+/** The declared fields of `obj` (named `prefix` + key in errors), checked. */
+function checkObject(method: string, prefix: string, spec: Record<string, FieldSpec>, obj: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(obj)) {
     // Own properties only: "constructor", "toString" or "__proto__" are unknown fields too.
-    if (!Object.prototype.hasOwnProperty.call(spec, key)) throw new AdminError('bad_params', `${method}: unknown field "${key}"`);
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) throw new AdminError('bad_params', `${method}: unknown field "${prefix}${key}"`);
   }
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(spec)) {
     const value = obj[key];
     if (value === undefined || value === null) {
-      if (!field.optional) throw new AdminError('bad_params', `${method}: field "${key}" is required`);
+      if (!field.optional) throw new AdminError('bad_params', `${method}: field "${prefix}${key}" is required`);
       continue;
     }
-    switch (field.type) {
-      case 'string': {
-        if (typeof value !== 'string') throw new AdminError('bad_params', `${method}: field "${key}" must be a string`);
-        if (charactersExceed(value, field.maxLength)) {
-          throw new AdminError('bad_params', `${method}: field "${key}" is longer than ${field.maxLength} characters`);
-        }
-        if (field.minLength !== undefined && !charactersExceed(value.trim(), field.minLength - 1)) {
-          throw new AdminError('bad_params', field.minLength <= 1
-            ? `${method}: field "${key}" must not be empty`
-            : `${method}: field "${key}" must be at least ${field.minLength} characters`);
-        }
-        if (field.oneOf && !field.oneOf.includes(value)) {
-          throw new AdminError('bad_params', `${method}: field "${key}" must be one of ${field.oneOf.join(', ')}`);
-        }
-        break;
-      }
-      case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) throw new AdminError('bad_params', `${method}: field "${key}" must be an integer`);
-        if (value < field.min || value > field.max) throw new AdminError('bad_params', `${method}: field "${key}" must be between ${field.min} and ${field.max}`);
-        break;
-      case 'boolean':
-        if (typeof value !== 'boolean') throw new AdminError('bad_params', `${method}: field "${key}" must be a boolean`);
-        break;
-      case 'strings':
-        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) {
-          throw new AdminError('bad_params', `${method}: field "${key}" must be a list of non-empty strings`);
-        }
-        if (value.length > field.maxItems) throw new AdminError('bad_params', `${method}: field "${key}" has more than ${field.maxItems} entries`);
-        if (value.some((v: string) => v.length > field.maxLength)) {
-          throw new AdminError('bad_params', `${method}: field "${key}" has an entry longer than ${field.maxLength} characters`);
-        }
-        break;
-      case 'pairs': {
-        const pairs = value as unknown[];
-        const ok = Array.isArray(pairs) && pairs.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p)
-          && Object.keys(p).every((k) => k === 'name' || k === 'value')
-          && typeof (p as Record<string, unknown>).name === 'string' && typeof (p as Record<string, unknown>).value === 'string');
-        if (!ok) throw new AdminError('bad_params', `${method}: field "${key}" must be a list of {name, value} strings`);
-        if (pairs.length > field.maxItems) throw new AdminError('bad_params', `${method}: field "${key}" has more than ${field.maxItems} entries`);
-        const clean = (pairs as { name: string; value: string }[]).map((p) => ({ name: p.name.trim(), value: p.value.trim() }));
-        clean.forEach((p, i) => {
-          if (charactersExceed(p.name, field.maxNameLength)) throw new AdminError('bad_params', `${method}: ${key}[${i}].name is longer than ${field.maxNameLength} characters`);
-          if (charactersExceed(p.value, field.maxValueLength)) throw new AdminError('bad_params', `${method}: ${key}[${i}].value is longer than ${field.maxValueLength} characters`);
-          if ((p.name === '') !== (p.value === '')) throw new AdminError('bad_params', `${method}: ${key}[${i}] needs both a name and a value`);
-        });
-        out[key] = clean.filter((p) => p.name !== '');
-        continue;
-      }
-      case 'base64': {
-        if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
-          throw new AdminError('bad_params', `${method}: field "${key}" must be base64 data`);
-        }
-        if ((value.length / 4) * 3 > field.maxBytes + 2) {
-          const cap = field.maxBytes >= 1024 * 1024 ? `${Math.round(field.maxBytes / 1024 / 1024)} MiB` : `${Math.round(field.maxBytes / 1024)} KiB`;
-          throw new AdminError('bad_params', `${method}: field "${key}" is larger than ${cap}`);
-        }
-        break;
-      }
-    }
-    out[key] = value;
+    out[key] = checkField(method, `${prefix}${key}`, field, value);
   }
-  return out as ParamsOf<M>;
+  return out;
+}
+
+function checkField(method: string, name: string, field: FieldSpec, value: unknown): unknown {
+  const bad = (what: string) => new AdminError('bad_params', `${method}: field "${name}" ${what}`);
+  switch (field.type) {
+    case 'string': {
+      if (typeof value !== 'string') throw bad('must be a string');
+      if (charactersExceed(value, field.maxLength)) throw bad(`is longer than ${field.maxLength} characters`);
+      if (field.minLength !== undefined && !charactersExceed(value.trim(), field.minLength - 1)) {
+        throw bad(field.minLength <= 1 ? 'must not be empty' : `must be at least ${field.minLength} characters`);
+      }
+      if (field.oneOf && !field.oneOf.includes(value)) throw bad(`must be one of ${field.oneOf.join(', ')}`);
+      return value;
+    }
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw bad('must be an integer');
+      if (value < field.min || value > field.max) throw bad(`must be between ${field.min} and ${field.max}`);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw bad('must be a boolean');
+      return value;
+    case 'strings':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) throw bad('must be a list of non-empty strings');
+      checkCount(bad, value.length, field);
+      if (value.some((v: string) => charactersExceed(v, field.maxLength))) throw bad(`has an entry longer than ${field.maxLength} characters`);
+      return value;
+    case 'integers':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isInteger(v))) throw bad('must be a list of integers');
+      checkCount(bad, value.length, field);
+      if (value.some((v: number) => v < field.min || v > field.max)) throw bad(`has an entry outside ${field.min} … ${field.max}`);
+      return value;
+    case 'pairs': {
+      const pairs = value as unknown[];
+      const ok = Array.isArray(pairs) && pairs.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p)
+        && Object.keys(p).every((k) => k === 'name' || k === 'value')
+        && typeof (p as Record<string, unknown>).name === 'string' && typeof (p as Record<string, unknown>).value === 'string');
+      if (!ok) throw bad('must be a list of {name, value} strings');
+      if (pairs.length > field.maxItems) throw bad(`has more than ${field.maxItems} entries`);
+      const clean = (pairs as { name: string; value: string }[]).map((p) => ({ name: p.name.trim(), value: p.value.trim() }));
+      clean.forEach((p, i) => {
+        if (charactersExceed(p.name, field.maxNameLength)) throw new AdminError('bad_params', `${method}: ${name}[${i}].name is longer than ${field.maxNameLength} characters`);
+        if (charactersExceed(p.value, field.maxValueLength)) throw new AdminError('bad_params', `${method}: ${name}[${i}].value is longer than ${field.maxValueLength} characters`);
+        if ((p.name === '') !== (p.value === '')) throw new AdminError('bad_params', `${method}: ${name}[${i}] needs both a name and a value`);
+      });
+      return clean.filter((p) => p.name !== '');
+    }
+    case 'object':
+      if (typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object');
+      return checkObject(method, `${name}.`, field.fields, value as Record<string, unknown>);
+    case 'base64':
+      if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) throw bad('must be base64 data');
+      if ((value.length / 4) * 3 > field.maxBytes + 2) {
+        throw bad(`is larger than ${field.maxBytes >= 1024 * 1024 ? `${Math.round(field.maxBytes / 1024 / 1024)} MiB` : `${Math.round(field.maxBytes / 1024)} KiB`}`);
+      }
+      return value;
+  }
+}
+
+function checkCount(bad: (what: string) => AdminError, n: number, field: { maxItems: number; minItems?: number }): void {
+  if (n > field.maxItems) throw bad(`has more than ${field.maxItems} entries`);
+  if (field.minItems !== undefined && n < field.minItems) throw bad(`needs at least ${field.minItems} entries`);
 }
 
 // ---- events ------------------------------------------------------------------------

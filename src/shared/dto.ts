@@ -3,6 +3,8 @@
 import type { ProfileFieldDto, ProfileFieldInput } from './people';
 import type { HostSignatureDto, SignatureSpecName } from './federation';
 
+import type { PollDto } from './conversations';
+
 export const VISIBILITIES = ['public', 'unlisted', 'followers', 'direct'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
@@ -89,6 +91,17 @@ export interface NoteDto {
   sensitive: boolean;
   /** Custom emoji of the content and the content warning. */
   emojis: EmojiDto[];
+  /** When the post was last edited (null: never). */
+  editedAt: number | null;
+  /** The local id of the post this replies to, when it is stored (its thread opens from there). */
+  inReplyToNoteId: string | null;
+  /** Who wrote the post this replies to, when known. */
+  inReplyToAuthor: ActorSummary | null;
+  poll: PollDto | null;
+  /** The user bookmarked it (private: never federated). */
+  bookmarked: boolean;
+  /** For the user's own posts: the text as typed, for editing (null for older posts and others' posts). */
+  source: string | null;
   /** One of the user's own posts, pinned to the profile (the featured collection). */
   pinned?: boolean;
 }
@@ -108,7 +121,8 @@ export interface TimelinePage {
   next: string | null;
 }
 
-export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'like', 'boost', 'move'] as const;
+/** mention: named in a post; reply: a reply to the user's post; direct: a private (direct) message; move: an account moved. */
+export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'mention', 'reply', 'direct', 'like', 'boost', 'move'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotificationDto {

@@ -136,9 +136,12 @@ describe('the Outpost window', () => {
     const mention = page.locator('li.notification[data-type="mention"]', { hasText: 'look at this' });
     await mention.waitFor({ timeout: 10_000 });
     await mention.getByText('hover').hover();
-    await mention.getByText('click anywhere').click();
     expect(await activeContent(page)).toEqual([]);
     expect(await page.locator('.note-content [style]').count()).toBe(0);
+    // A click on the post's text runs nothing of the payload: it opens the post's thread.
+    await mention.getByText('click anywhere').click();
+    await page.locator('article.note[aria-current="true"]', { hasText: 'look at this' }).waitFor({ timeout: 10_000 });
+    expect(await activeContent(page)).toEqual([]);
 
     // Now bypass the server's sanitizer: the window must still render the raw HTML inert.
     const errorsBefore = win.errors.length;
@@ -157,13 +160,15 @@ describe('the Outpost window', () => {
     const injected = page.locator('li.notification[data-type="mention"]', { hasText: 'raw payload' });
     await injected.waitFor({ timeout: 10_000 });
     await injected.getByText('hover raw').hover();
-    await injected.getByText('js link').click();
     const ok = injected.getByRole('link', { name: 'ok link' });
     expect(await ok.getAttribute('href')).toBe('https://ok.example/');
     expect(await ok.getAttribute('target')).toBe('_blank');
     expect(await ok.getAttribute('rel')).toContain('noopener');
     expect(await activeContent(page)).toEqual([]);
     expect(await injected.locator('.note-content img, .note-content svg, .note-content form, .note-content [style]').count()).toBe(0);
+    // The javascript: link is plain text: a click on it is a click on the post (its thread opens).
+    await injected.getByText('js link').click();
+    await page.locator('article.note[aria-current="true"]').waitFor({ timeout: 10_000 });
     await page.unroute('**/rpc/notifications');
 
     await page.waitForTimeout(300);

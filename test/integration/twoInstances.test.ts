@@ -63,12 +63,13 @@ describe('two instances federating over loopback', () => {
   });
 
   let aReplyId = '';
-  it('A replies mentioning B and B gets a mention notification', async () => {
+  it('A replies to B\'s post, mentioning B: B gets a reply notification (a reply, not a mention)', async () => {
     const timeline = await a.rpc('timeline', {});
     const bNote = timeline.entries.find((e) => e.note.uri === bNoteUri)!.note;
     const reply = await a.rpc('compose', { content: `@${b.handle} nice post!`, inReplyTo: bNote.id });
     aReplyId = reply.noteId;
-    const n = await eventually(async () => (await b.rpc('notifications')).notifications.find((x) => x.type === 'mention'), 10_000, 'mention');
+    const n = await eventually(async () => (await b.rpc('notifications')).notifications.find((x) => x.type === 'reply'), 10_000, 'reply');
+    expect((await b.rpc('notifications')).notifications.filter((x) => x.type === 'mention')).toEqual([]);
     expect(n.actor.uri).toBe(a.actor);
     expect(n.note?.inReplyTo).toBe(bNoteUri);
     expect(n.note?.contentHtml).toContain('nice post!');
@@ -76,8 +77,8 @@ describe('two instances federating over loopback', () => {
   });
 
   it('B likes and boosts A\'s post and A gets both notifications', async () => {
-    const mention = (await b.rpc('notifications')).notifications.find((x) => x.type === 'mention')!;
-    const onB = mention.note!;
+    const reply = (await b.rpc('notifications')).notifications.find((x) => x.type === 'reply')!;
+    const onB = reply.note!;
     await b.rpc('like', { noteId: onB.id });
     await b.rpc('boost', { noteId: onB.id });
     const got = await eventually(async () => {

@@ -156,3 +156,30 @@ describe('method list', () => {
     expect(isAdminMethod('__proto__')).toBe(false);
   });
 });
+
+describe('validateParams: nested objects and integer lists (compose.poll, vote.choices)', () => {
+  it('takes a poll within Mastodon\'s limits and names the nested field it refuses', () => {
+    const poll = { options: ['Yes', 'No'], expiresInS: 300 };
+    expect(validateParams('compose', { content: 'q?', poll })).toEqual({ content: 'q?', poll });
+    expect(validateParams('compose', { content: 'q?', poll: { ...poll, multiple: true } }).poll).toEqual({ ...poll, multiple: true });
+    expect(rejects('compose', { content: 'q?', poll: { options: ['only one'], expiresInS: 300 } })).toBe('compose: field "poll.options" needs at least 2 entries');
+    expect(rejects('compose', { content: 'q?', poll: { options: ['a', 'b', 'c', 'd', 'e'], expiresInS: 300 } })).toBe('compose: field "poll.options" has more than 4 entries');
+    expect(rejects('compose', { content: 'q?', poll: { options: ['a', 'x'.repeat(51)], expiresInS: 300 } })).toBe('compose: field "poll.options" has an entry longer than 50 characters');
+    expect(validateParams('compose', { content: 'q?', poll: { options: ['a', '👩‍💻'.repeat(50)], expiresInS: 300 } }).poll).toBeDefined();
+    expect(rejects('compose', { content: 'q?', poll: { options: ['a', ' '], expiresInS: 300 } })).toBe('compose: field "poll.options" must be a list of non-empty strings');
+    expect(rejects('compose', { content: 'q?', poll: { options: ['a', 'b'], expiresInS: 60 } })).toBe('compose: field "poll.expiresInS" must be between 300 and 604800');
+    expect(rejects('compose', { content: 'q?', poll: { options: ['a', 'b'] } })).toBe('compose: field "poll.expiresInS" is required');
+    expect(rejects('compose', { content: 'q?', poll: { ...poll, hidden: true } })).toBe('compose: unknown field "poll.hidden"');
+    expect(rejects('compose', { content: 'q?', poll: ['Yes', 'No'] })).toBe('compose: field "poll" must be an object');
+    expect(rejects('compose', { content: 'q?', poll: JSON.parse('{"__proto__": {}, "options": ["a","b"], "expiresInS": 300}') })).toBe('compose: unknown field "poll.__proto__"');
+  });
+
+  it('takes a list of choices and refuses anything else', () => {
+    expect(validateParams('vote', { noteId: 'n', choices: [0, 2] })).toEqual({ noteId: 'n', choices: [0, 2] });
+    expect(rejects('vote', { noteId: 'n', choices: [] })).toBe('vote: field "choices" needs at least 1 entries');
+    expect(rejects('vote', { noteId: 'n', choices: [1.5] })).toBe('vote: field "choices" must be a list of integers');
+    expect(rejects('vote', { noteId: 'n', choices: ['0'] })).toBe('vote: field "choices" must be a list of integers');
+    expect(rejects('vote', { noteId: 'n', choices: [-1] })).toBe('vote: field "choices" has an entry outside 0 … 63');
+    expect(rejects('vote', { noteId: 'n', choices: 0 })).toBe('vote: field "choices" must be a list of integers');
+  });
+});

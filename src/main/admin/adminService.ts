@@ -108,6 +108,15 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     blocks: async () => inst.moderation.list(),
     report: (p) => inst.moderation.report(p),
     compose: (p) => inst.actions.compose(p),
+    thread: (p) => inst.conversations.thread(p.noteId),
+    editNote: (p) => inst.conversations.editNote(p.noteId, p.content, p.summary),
+    noteHistory: async (p) => inst.conversations.noteHistory(p.noteId),
+    vote: (p) => inst.conversations.vote(p.noteId, p.choices),
+    bookmark: async (p) => inst.conversations.bookmark(p.noteId, true),
+    unbookmark: async (p) => inst.conversations.bookmark(p.noteId, false),
+    bookmarks: async (p) => inst.conversations.bookmarkPage(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('bookmarks', p.before)),
+    search: (p) => inst.conversations.find(p.q, p.offset),
+    tagTimeline: async (p) => inst.conversations.search.tagPage(p.tag, p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('tagTimeline', p.before)),
     async uploadMedia(p) {
       inst.uploads.pruneUnattached();
       return uploadedDto(await inst.uploads.save(Buffer.from(p.data, 'base64'), p.mediaType, p.description));
@@ -119,14 +128,7 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       return mediaStorage();
     },
     async timeline(p) {
-      if (p.before) {
-        try {
-          parseCursor(p.before);
-        } catch {
-          throw new AdminError('bad_params', 'timeline: field "before" is not a timeline cursor');
-        }
-      }
-      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, p.before, (n) => inst.views.notes(n), (u) => inst.views.actor(u));
+      return inst.notes.timeline(p.limit ?? DEFAULT_ADMIN.timelinePageSize, checkCursor('timeline', p.before), (n) => inst.views.notes(n), (u) => inst.views.actor(u));
     },
     async notifications(p) {
       const limit = p.limit ?? DEFAULT_ADMIN.notificationsPageSize;
@@ -160,7 +162,12 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
       inst.notifications.markReadUpTo(p.upTo);
       return { ok: true };
     },
-    lookup: (p) => inst.profiles.lookup(p.handle),
+    async lookup(p) {
+      // The follow box takes what search takes: a handle, a profile URL, or a profile's page (its ActivityPub alternate).
+      const found = await inst.conversations.resolver.resolve(p.handle, { refresh: true });
+      if (found.kind === 'note') throw new AdminError('bad_params', `lookup: ${p.handle.trim()} is a post, not a profile`);
+      return inst.profiles.lookup(found.actorUri);
+    },
     profile: (p) => inst.profiles.profile(p.handle, p.page),
     async sentActivities(p) {
       if (p.objectUris) return inst.sent.about(p.objectUris);
@@ -240,6 +247,17 @@ export function createAdminHandlers(inst: Instance, ctx: AdminContext): AdminHan
     uploadHeader: (p) => profileImage('header', p),
     removeHeader: () => profileImage('header'),
   });
+}
+
+/** A page cursor as given, or a bad_params error naming the method. */
+function checkCursor(method: string, before: string | undefined): string | undefined {
+  if (before === undefined) return undefined;
+  try {
+    parseCursor(before);
+  } catch {
+    throw new AdminError('bad_params', `${method}: field "before" is not a page cursor`);
+  }
+  return before;
 }
 
 const ADMIN_CODE: Record<DomainErrorKind, AdminError['code']> = {

@@ -400,6 +400,10 @@ export const DEFAULT_PEOPLE: PeopleConfig = {
   ownLinksRecheckMs: DAY_MS, actorFieldsMax: 16, sentPerObjectMax: 8, excerptChars: 120,
 };
 
+// ---- conversations: threads, polls, search (their own room, re-exported here) ---------
+
+export * from './conversationConfig';
+
 // ---- the admin API ---------------------------------------------------------------------
 
 export interface AdminConfig {

@@ -9,6 +9,8 @@ import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
 import { Backups } from './store/backups';
 import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PEOPLE, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
+import { conversationConfig, type ConversationConfig } from './config';
+import { Conversations } from './social/conversations';
 import { InstanceEvents } from './events';
 import { silentLogger, type Logger } from './logger';
 import { HttpClient } from './federation/httpClient';
@@ -76,6 +78,8 @@ export interface InstanceOptions {
   media?: Partial<MediaConfig>;
   /** Tunnel server and subdomain (the tunnel starts only when asked). */
   tunnel?: TunnelServiceOptions;
+  /** Thread walks, poll results timing, search sizes (tests shorten the poll delay). */
+  conversations?: Parameters<typeof conversationConfig>[0];
   /** Connectivity probe for the delivery engine (tests). Default: TCP connect. */
   connectivityProbe?: (origin: string) => Promise<boolean>;
   log?: Logger;
@@ -101,6 +105,9 @@ export class Instance {
   readonly actions: LocalActions;
   readonly blockList: BlockList;
   readonly moderation: Moderation;
+  /** Threads, edits, polls, bookmarks, search. */
+  readonly conversations: Conversations;
+  readonly conversationConfig: ConversationConfig;
   readonly links: LinkVerifier;
   readonly profiles: Profiles;
   readonly sent: SentActivities;
@@ -167,8 +174,11 @@ export class Instance {
     this.notes = new NoteRepository(this.db);
     this.follows = new FollowRepository(this.db);
     this.notifications = new NotificationRepository(this.db);
+    this.conversationConfig = conversationConfig(options.conversations);
     this.views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => this.media.avatar(), this.mediaCache,
-      (id) => this.featured.isPinned(id));
+      (id) => this.featured.isPinned(id), {
+        ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
+      });
     this.outbox = new Outbox(this.db, this.identity);
     this.hostHealth = new HostHealth(this.db, this.deliveryConfig.hosts, () => this.deliveryConfig.retry);
     this.metrics = new DeliveryMetrics(this.db, () => this.hostHealth.stateCounts(Date.now()));
@@ -191,10 +201,15 @@ export class Instance {
       db: this.db, identity: this.identity, actors: this.actors, follows: this.follows, notes: this.notes,
       notifications: this.notifications, outbox: this.outbox, views: this.views, blocks: this.blockList,
     });
+    this.conversations = new Conversations({
+      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, actors: this.actors, client: this.client,
+      outbox: this.outbox, views: this.views, events: this.events, blocks: this.blockList, config: this.conversationConfig, log: this.log,
+    });
     this.actions = new LocalActions({
       db: this.db, blocks: this.blockList, identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
       actors: this.actors, outbox: this.outbox, views: this.views, events: this.events, media: this.media,
       uploads: this.uploads,
+      pollSchedule: this.conversations.pollScheduler,
     });
     this.links = new LinkVerifier(this.db, this.client, DEFAULT_PEOPLE, this.log);
     this.profiles = new Profiles({
@@ -216,7 +231,8 @@ export class Instance {
     this.inboxProcessor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
-      storage: this.storage, blocks: this.blockList, accountEvents,
+      storage: this.storage, blocks: this.blockList, accountEvents, fetcher: this.conversations.fetcher, polls: this.conversations.polls,
+      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls,
       onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({
@@ -261,6 +277,7 @@ export class Instance {
     this.queue.start();
     this.metrics.start((err) => this.storage.noteWriteFailure(err));
     this.backups.start();
+    this.conversations.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
     this.links.startOwnChecks(() => this.profiles.ownLinks());
     void this.inboxProcessor.drain();
@@ -296,6 +313,7 @@ export class Instance {
     this.storage.stop();
     this.links.stop();
     if (this.server) await closeServer(this.server);
+    this.conversations.stop();
     await this.queue.stop();
     this.metrics.stop();
     await this.inboxProcessor.stop();

@@ -15,6 +15,11 @@ import { NotificationsView } from './views/NotificationsView';
 import { PeopleView } from './views/PeopleView';
 import { ProfileView } from './views/ProfileView';
 import { SettingsView } from './views/SettingsView';
+import { ThreadView } from './views/ThreadView';
+import { SearchView } from './views/SearchView';
+import { TagView } from './views/TagView';
+import { BookmarksView } from './views/BookmarksView';
+import { Shortcuts } from './components/Shortcuts';
 
 // The dashboard (and uPlot, its charts) loads when first opened, not with the window.
 const DashboardView = lazy(() => import('./views/DashboardView').then((m) => ({ default: m.DashboardView })));
@@ -22,6 +27,8 @@ const DashboardView = lazy(() => import('./views/DashboardView').then((m) => ({ 
 const NAV: { view: ViewName; label: string; icon: IconName }[] = [
   { view: 'home', label: 'Home', icon: 'home' },
   { view: 'notifications', label: 'Notifications', icon: 'bell' },
+  { view: 'search', label: 'Search', icon: 'search' },
+  { view: 'bookmarks', label: 'Bookmarks', icon: 'bookmark' },
   { view: 'people', label: 'People', icon: 'people' },
   { view: 'dashboard', label: 'Delivery', icon: 'chart' },
   { view: 'hosts', label: 'Hosts', icon: 'server' },
@@ -127,6 +134,10 @@ function CurrentView({ view }: { view: ViewName }) {
     );
     case 'hosts': return <HostsView />;
     case 'settings': return <SettingsView />;
+    case 'thread': return <ThreadView />;
+    case 'search': return <SearchView />;
+    case 'tag': return <TagView />;
+    case 'bookmarks': return <BookmarksView />;
   }
 }
 
@@ -204,6 +215,7 @@ function Shell() {
         </ScrollContext.Provider>
       </main>
       <DeliveryPanel />
+      <Shortcuts />
       <Toasts />
     </div>
   );

@@ -19,7 +19,7 @@ export async function waitForText(locator: Locator, check: (text: string) => boo
 }
 
 /** Opens a view through the sidebar, as a user would. */
-export async function goTo(page: Page, view: 'home' | 'notifications' | 'people' | 'dashboard' | 'hosts' | 'settings'): Promise<void> {
+export async function goTo(page: Page, view: 'home' | 'notifications' | 'search' | 'bookmarks' | 'people' | 'dashboard' | 'hosts' | 'settings'): Promise<void> {
   await page.locator(`nav a[data-view="${view}"]`).click();
   await page.locator(`nav a[data-view="${view}"][aria-current="page"]`).waitFor({ timeout: 5000 });
 }

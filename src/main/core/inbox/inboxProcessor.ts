@@ -16,6 +16,11 @@ import type { FederationClient } from '../federation/federationClient';
 import { hostOf, idOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { NOTE_TYPES, parseRemoteNote } from '../social/remoteNotes';
 import type { NoteRecord, NoteRepository } from '../social/noteRepository';
+import { NoteFetchError, type NoteFetcher } from '../social/noteFetcher';
+import type { Polls } from '../social/polls';
+import type { NoteEditing } from '../social/noteEditing';
+import { isVoteShaped } from '../social/pollDocuments';
+import type { PollConfig } from '../config';
 import type { FollowRepository } from '../social/followRepository';
 import type { NotificationRepository } from '../social/notificationRepository';
 import type { LocalActions } from '../social/localActions';
@@ -37,6 +42,14 @@ export interface InboxProcessorDeps {
   follows: FollowRepository;
   notifications: NotificationRepository;
   actions: LocalActions;
+  /** Fetches posts we do not have (a boosted one). */
+  fetcher: Pick<NoteFetcher, 'fetch'>;
+  /** Counts votes on the user's polls. */
+  polls: Pick<Polls, 'receiveVote'>;
+  /** Applies authors' edits, keeping the old versions. */
+  editing: Pick<NoteEditing, 'applyRemote'>;
+  /** Limits for reading remote polls. */
+  pollLimits: Pick<PollConfig, 'maxRemoteOptions' | 'maxOptionChars'>;
   events: InstanceEvents;
   log: Logger;
   config: Pick<InboxConfig, 'processConcurrency' | 'processDeadlineMs' | 'dedupRetentionMs' | 'pruneIntervalMs'>;
@@ -202,8 +215,9 @@ export class InboxProcessor {
       obj = await this.d.client.getActivityJson(obj);
     }
     if (!obj || typeof obj !== 'object' || !NOTE_TYPES.has(typeOf(obj) ?? '')) return;
+    if (isVoteShaped(obj as Json)) return this.onVote(obj as Json, actorUri);
     const author = await this.d.actors.resolve(actorUri);
-    const note = parseRemoteNote(obj as Json, newId(), author.followersUrl, this.now());
+    const note = parseRemoteNote(obj as Json, newId(), author.followersUrl, this.now(), this.d.pollLimits);
     if (note.authorUri !== actorUri) throw new Error('Create of a note attributed to someone else');
     this.storeIncomingNote(note, author, str(a.id)!);
   }
@@ -218,13 +232,24 @@ export class InboxProcessor {
     const parent = note.inReplyTo ? notes.byUri(note.inReplyTo) : undefined;
     const repliesToMe = parent?.authorUri === me;
     if (!followed && !mentionsMe && !repliesToMe) return;
+    // A direct message, a reply to the user's post, or a mention elsewhere: one notification, of its own kind.
+    const kind: NotificationType | undefined = mentionsMe && note.visibility === 'direct' ? 'direct'
+      : repliesToMe ? 'reply' : mentionsMe ? 'mention' : undefined;
     this.d.db.transaction(() => {
       if (!notes.insert(note)) return; // already have it
       if (followed || (mentionsMe && note.visibility === 'direct')) notes.addToTimeline(note.id, note.publishedAt);
-      if (mentionsMe) this.notify('mention', author.uri, note.uri, activityUri);
-      else if (repliesToMe) this.notify('reply', author.uri, note.uri, activityUri);
+      if (kind) this.notify(kind, author.uri, note.uri, activityUri);
     })();
     this.d.events.emit('timeline', { cursor: '' });
+  }
+
+  /** A vote (a Note named after an option) on one of the user's polls; anything else so shaped is dropped. */
+  private async onVote(obj: Json, actorUri: string): Promise<void> {
+    const target = idOf(obj.inReplyTo);
+    const poll = target ? this.d.notes.byUri(target) : undefined;
+    if (!poll?.poll || idOf(obj.attributedTo) !== actorUri || !str(obj.id)) return;
+    await this.d.actors.resolve(actorUri); // the results go to voters' inboxes
+    this.d.polls.receiveVote(poll, actorUri, (obj.name as string).trim(), str(obj.id)!);
   }
 
   private async onUpdate(a: Json, actorUri: string): Promise<void> {
@@ -235,10 +260,10 @@ export class InboxProcessor {
       const existing = this.d.notes.byUri(str((obj as Json).id) ?? '');
       if (!existing || existing.authorUri !== actorUri) return;
       const author = this.d.actors.cached(actorUri);
-      const parsed = parseRemoteNote(obj as Json, existing.id, author?.followersUrl ?? null, this.now());
+      const parsed = parseRemoteNote(obj as Json, existing.id, author?.followersUrl ?? null, this.now(), this.d.pollLimits);
+      // Only its author edits a post: the Update's actor, the post's attributedTo and who we stored it as.
       if (parsed.authorUri !== actorUri) return;
-      this.d.notes.update({ ...parsed, updatedAt: parsed.updatedAt ?? this.now() });
-      this.d.events.emit('timeline', { cursor: '' });
+      if (this.d.editing.applyRemote(existing, parsed) !== 'unchanged') this.d.events.emit('timeline', { cursor: '' });
       return;
     }
     if (idOf(obj) === actorUri) this.d.actors.storeDocument(obj as Json, actorUri);
@@ -307,16 +332,13 @@ export class InboxProcessor {
     if (followed) this.d.events.emit('timeline', { cursor: '' });
   }
 
-  /** Fetches a boosted note we do not have (signed GET; the embedded copy is not trusted). */
+  /** Fetches a boosted post we do not have (signed GET; the embedded copy is not trusted). */
   private async fetchNote(uri: string): Promise<NoteRecord | undefined> {
-    const obj = await this.d.client.getActivityJson(uri);
-    if (str(obj.id) !== uri) return undefined;
-    const authorUri = idOf(obj.attributedTo);
-    if (!authorUri || hostOf(authorUri) !== hostOf(uri)) return undefined;
-    const author = await this.d.actors.resolve(authorUri);
-    const note = parseRemoteNote(obj, newId(), author.followersUrl, this.now());
-    if (note.visibility !== 'public' && note.visibility !== 'unlisted') return undefined;
-    this.d.notes.insert(note);
-    return this.d.notes.byUri(uri);
+    try {
+      return await this.d.fetcher.fetch(uri, { publicOnly: true });
+    } catch (err) {
+      if (err instanceof NoteFetchError) return undefined;
+      throw err;
+    }
   }
 }

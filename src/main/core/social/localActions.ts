@@ -19,9 +19,23 @@ import type { NoteRecord, NoteRepository } from './noteRepository';
 import type { NotificationRepository } from './notificationRepository';
 import type { Views } from './views';
 import { addressNote, isPubliclyVisible } from './addressing';
-import { findHashtags, findMentions, renderContent, type MentionRef } from './contentFormat';
+import { findHashtags, renderContent } from './contentFormat';
 import { resolveAccount } from './resolveAccount';
 import type { BlockList } from './blockList';
+import { resolveMentions } from './mentions';
+import type { PollScheduler } from './pollScheduler';
+import type { PollRecord } from './noteRepository';
+import type { PollParams } from '../../../shared/adminApi';
+
+/** A new poll of ours from the composer's options (distinct, trimmed), open for expiresInS. */
+function newPoll(p: PollParams, now: number): PollRecord {
+  const titles = p.options.map((o) => o.trim());
+  if (new Set(titles.map((t) => t.toLowerCase())).size !== titles.length) throw new DomainError('invalid', 'poll options must differ from each other');
+  return {
+    multiple: !!p.multiple, options: titles.map((title) => ({ title, votes: 0 })), votersCount: 0,
+    endsAt: now + p.expiresInS * 1000, closedAt: null,
+  };
+}
 
 export interface LocalActionsDeps {
   db: Db;
@@ -36,6 +50,8 @@ export interface LocalActionsDeps {
   views: Views;
   events: InstanceEvents;
   media: MediaStore;
+  /** Closes the user's polls when they end (absent: nothing is scheduled). */
+  pollSchedule?: Pick<PollScheduler, 'schedule'>;
   uploads: Uploads;
   now?: () => number;
 }
@@ -47,49 +63,28 @@ export class LocalActions {
   }
 
   async compose(p: {
-    content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean;
+    content: string; visibility?: Visibility; summary?: string; inReplyTo?: string; mediaIds?: string[]; sensitive?: boolean; poll?: PollParams;
   }): Promise<ComposeResult> {
     const { identity, notes } = this.d;
     const visibility = p.visibility ?? 'public';
     const uploads = this.d.uploads.forCompose(p.mediaIds ?? []);
     if (!p.content.trim() && uploads.length === 0) throw new DomainError('invalid', 'a post needs text or media');
+    // As Mastodon: a post carries media or a poll, not both.
+    if (p.poll && uploads.length > 0) throw new DomainError('invalid', 'a post with a poll cannot carry media too');
     const parent = p.inReplyTo ? (notes.byId(p.inReplyTo) ?? notes.byUri(p.inReplyTo)) : undefined;
     if (p.inReplyTo && !parent) throw notFound(`inReplyTo: no note ${p.inReplyTo}`);
-
-    const refs = new Map<string, MentionRef>();
-    const mentioned = new Map<string, RemoteActor>();
-    await Promise.all(findMentions(p.content).map(async (handle) => {
-      if (handle === identity.handle.toLowerCase()) {
-        refs.set(handle, { handle, uri: identity.actor, url: identity.actor });
-        return;
-      }
-      try {
-        const actor = await this.d.actors.resolveHandle(handle);
-        refs.set(handle, { handle, uri: actor.uri, url: actor.url ?? actor.uri });
-        // A blocked account may be named, but is never delivered to.
-        if (!this.d.blocks.isBlocked(actor.uri)) mentioned.set(actor.uri, actor);
-      } catch {
-        refs.set(handle, { handle }); // stays plain text, like Mastodon does with unknown accounts
-      }
-    }));
-    if (parent && parent.authorUri !== identity.actor) {
-      const author = this.d.actors.cached(parent.authorUri);
-      if (author) mentioned.set(author.uri, author);
-    }
-    const mentionTags = [...refs.values()].filter((r) => r.uri).map((r) => ({ href: r.uri!, name: `@${r.handle}` }));
-    if (parent && parent.authorUri !== identity.actor && !mentionTags.some((m) => m.href === parent.authorUri)) {
-      const a = this.d.views.actor(parent.authorUri);
-      mentionTags.push({ href: parent.authorUri, name: `@${a.handle}` });
-    }
-    const { to, cc } = addressNote(visibility, identity.followers, [...mentioned.keys()]);
     const at = this.now();
+    const poll = p.poll ? newPoll(p.poll, at) : null;
+
+    const { refs, mentioned, tags } = await resolveMentions(this.d, p.content, parent?.authorUri);
+    const { to, cc } = addressNote(visibility, identity.followers, [...mentioned.keys()]);
     const id = newId(at);
     const summary = p.summary?.trim() ? p.summary.trim() : null;
     const note: NoteRecord = {
       id, uri: identity.noteUri(id), authorUri: identity.actor, local: true,
       contentHtml: renderContent(p.content, refs, (t) => identity.tagUrl(t)),
       summary, visibility, inReplyTo: parent?.uri ?? null, url: identity.noteUri(id), to, cc,
-      mentions: mentionTags, hashtags: findHashtags(p.content), publishedAt: at, updatedAt: null,
+      mentions: tags, hashtags: findHashtags(p.content), publishedAt: at, updatedAt: null, source: p.content, poll,
       attachments: uploads.map((u): AttachmentRecord => ({
         kind: u.kind, mediaType: u.mediaType, url: identity.mediaUrl(u.file), description: u.description, blurhash: u.blurhash,
         width: u.width, height: u.height, file: u.file,
@@ -102,6 +97,8 @@ export class LocalActions {
       this.d.uploads.attach(uploads, id);
       notes.addToTimeline(id, at);
       this.d.outbox.enqueue(activityId, renderCreate(identity, note), ...this.noteRecipients(note, [...mentioned.values()]));
+      // The poll closes (and its final results go out) when it ends.
+      if (poll?.endsAt) this.d.pollSchedule?.schedule(id, poll.endsAt);
     })();
     this.d.events.emit('timeline', { cursor: '' });
     return { noteId: id, activityId };

@@ -3,6 +3,18 @@ import type { Db } from '../store/database';
 import type { ActorSummary, NoteDto, TimelineEntry, TimelinePage, Visibility } from '../../../shared/dto';
 import { newId } from '../ids';
 import type { AttachmentRecord, EmojiRecord } from '../federation/as2Media';
+import { DEFAULT_HOME, type HomeConfig } from '../config';
+import { NoteSearchIndex } from './noteSearchIndex';
+
+/** A post's poll: its options with their counts, as its server (or we) last said. */
+export interface PollRecord {
+  multiple: boolean;
+  options: { title: string; votes: number | null }[];
+  votersCount: number | null;
+  endsAt: number | null;
+  /** When it was closed, if its server says it is. */
+  closedAt: number | null;
+}
 
 export interface NoteRecord {
   id: string;
@@ -21,16 +33,24 @@ export interface NoteRecord {
   hashtags: string[];
   publishedAt: number;
   updatedAt: number | null;
+  /** What the user typed, for the user's own posts (edits start from it). */
+  source?: string | null;
+  poll?: PollRecord | null;
   attachments: AttachmentRecord[];
   emojis: EmojiRecord[];
   /** Media (or the whole post) marked sensitive by its author. */
   sensitive: boolean;
 }
 
-interface NoteRow {
+/** What an edit changes. */
+export type NoteEdit = Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt' | 'attachments' | 'emojis' | 'sensitive'>
+  & Pick<NoteRecord, 'source' | 'poll'>;
+
+export interface NoteRow {
   id: string; uri: string; author_uri: string; local: number; content_html: string; summary: string | null;
   visibility: Visibility; in_reply_to: string | null; url: string | null; to_json: string; cc_json: string;
   mentions_json: string; hashtags_json: string; published_at: number; updated_at: number | null;
+  source: string | null; poll_json: string | null;
   attachments_json: string; emojis_json: string; sensitive: number;
 }
 
@@ -50,8 +70,10 @@ const NOT_MUTED = `NOT EXISTS (SELECT 1 FROM account_mutes m WHERE m.actor_uri =
 
 export class NoteRepository {
   private readonly stmts;
+  private readonly searchIndex: NoteSearchIndex;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly home: HomeConfig = DEFAULT_HOME) {
+    this.searchIndex = new NoteSearchIndex(db);
     this.stmts = {
       byId: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id = ?'),
       byIds: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE id IN (SELECT value FROM json_each(?))'),
@@ -64,13 +86,19 @@ export class NoteRepository {
           WHERE in_reply_to IN (SELECT value FROM json_each(?)) GROUP BY in_reply_to`),
       byUri: db.prepare<[string], NoteRow>('SELECT * FROM notes WHERE uri = ?'),
       insert: db.prepare(`INSERT INTO notes (id, uri, author_uri, local, content_html, summary, visibility, in_reply_to, url,
-          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, attachments_json, emojis_json, sensitive)
+          to_json, cc_json, mentions_json, hashtags_json, published_at, updated_at, source, poll_json, attachments_json, emojis_json, sensitive)
         VALUES (@id, @uri, @authorUri, @local, @contentHtml, @summary, @visibility, @inReplyTo, @url, @to, @cc, @mentions,
-          @hashtags, @publishedAt, @updatedAt, @attachments, @emojis, @sensitive)
+          @hashtags, @publishedAt, @updatedAt, @source, @poll, @attachments, @emojis, @sensitive)
         ON CONFLICT (uri) DO NOTHING`),
       update: db.prepare(`UPDATE notes SET content_html = @contentHtml, summary = @summary, mentions_json = @mentions,
-          hashtags_json = @hashtags, updated_at = @updatedAt, attachments_json = @attachments, emojis_json = @emojis,
-          sensitive = @sensitive WHERE uri = @uri`),
+          hashtags_json = @hashtags, updated_at = @updatedAt, source = @source, poll_json = @poll, attachments_json = @attachments,
+          emojis_json = @emojis, sensitive = @sensitive WHERE uri = @uri`),
+      setPoll: db.prepare<[string | null, string]>('UPDATE notes SET poll_json = ? WHERE id = ?'),
+      repliesTo: db.prepare<[string, number], NoteRow>('SELECT * FROM notes WHERE in_reply_to = ? ORDER BY published_at, id LIMIT ?'),
+      // Is the note's newest entry among the newest `n` home entries? (0 rows: not in home at all)
+      newerEntries: db.prepare<[string, number], { n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM timeline
+          WHERE sort_at > (SELECT max(sort_at) FROM timeline WHERE note_id = ?) LIMIT ?)`),
+      inTimeline: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM timeline WHERE note_id = ?'),
       delete: db.prepare<[string]>('DELETE FROM notes WHERE uri = ?'),
       deleteByAuthor: db.prepare<[string]>('DELETE FROM notes WHERE author_uri = ?'),
       countLocal: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE author_uri = ?'),
@@ -105,25 +133,51 @@ export class NoteRepository {
 
   byId(id: string): NoteRecord | undefined {
     const r = this.stmts.byId.get(id);
-    return r ? fromRow(r) : undefined;
+    return r ? noteFromRow(r) : undefined;
   }
 
   byUri(uri: string): NoteRecord | undefined {
     const r = this.stmts.byUri.get(uri);
-    return r ? fromRow(r) : undefined;
+    return r ? noteFromRow(r) : undefined;
   }
 
-  /** Inserts a note; returns false when one with that URI already exists. */
+  /** Inserts a note (and indexes its text for search); returns false when one with that URI already exists. */
   insert(note: NoteRecord): boolean {
-    return this.stmts.insert.run(toParams(note)).changes > 0;
+    return this.db.transaction(() => {
+      if (this.stmts.insert.run(toParams(note)).changes === 0) return false;
+      this.searchIndex.put({ ...note, pollOptions: note.poll?.options.map((o) => o.title) });
+      return true;
+    })();
   }
 
-  update(note: Pick<NoteRecord, 'uri' | 'contentHtml' | 'summary' | 'mentions' | 'hashtags' | 'updatedAt' | 'attachments' | 'emojis' | 'sensitive'>): boolean {
-    return this.stmts.update.run({
-      uri: note.uri, contentHtml: note.contentHtml, summary: note.summary, mentions: JSON.stringify(note.mentions),
-      hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt, attachments: JSON.stringify(note.attachments),
-      emojis: JSON.stringify(note.emojis), sensitive: note.sensitive ? 1 : 0,
-    }).changes > 0;
+  /** Replaces a note's content (an edit), re-indexing it; false when there is no such note. */
+  update(note: NoteEdit): boolean {
+    return this.db.transaction(() => {
+      const changed = this.stmts.update.run({
+        uri: note.uri, contentHtml: note.contentHtml, summary: note.summary, mentions: JSON.stringify(note.mentions),
+        hashtags: JSON.stringify(note.hashtags), updatedAt: note.updatedAt, source: note.source ?? null,
+        poll: note.poll ? JSON.stringify(note.poll) : null, attachments: JSON.stringify(note.attachments),
+        emojis: JSON.stringify(note.emojis), sensitive: note.sensitive ? 1 : 0,
+      }).changes > 0;
+      const stored = changed ? this.byUri(note.uri) : undefined;
+      if (stored) this.searchIndex.put({ ...stored, pollOptions: stored.poll?.options.map((o) => o.title) });
+      return changed;
+    })();
+  }
+
+  /** New poll counts (or closing) for a note, its text unchanged. */
+  setPoll(noteId: string, poll: PollRecord | null): void {
+    this.stmts.setPoll.run(poll ? JSON.stringify(poll) : null, noteId);
+  }
+
+  /** Stored replies to a note, oldest first. */
+  repliesTo(uri: string, limit: number): NoteRecord[] {
+    return this.stmts.repliesTo.all(uri, limit).map(noteFromRow);
+  }
+
+  /** Brings posts stored before the search index existed into it, a batch at a time; returns how many. */
+  backfillSearch(batch: number): number {
+    return this.searchIndex.backfill(batch);
   }
 
   /** Deletes a note and (by cascade) its timeline entries. */
@@ -153,7 +207,7 @@ export class NoteRepository {
 
   /** Public and unlisted notes of an author, newest first, published before `before`. */
   publicNotesBy(authorUri: string, before: number, limit: number): NoteRecord[] {
-    return this.stmts.outboxPage.all(authorUri, before, limit).map(fromRow);
+    return this.stmts.outboxPage.all(authorUri, before, limit).map(noteFromRow);
   }
 
   replyCount(uri: string): number {
@@ -177,6 +231,9 @@ export class NoteRepository {
 
   addToTimeline(noteId: string, sortAt: number, boost?: { by: string; announceUri: string }): string | undefined {
     if (!boost && this.stmts.timelineHasNote.get(noteId)!.n > 0) return undefined;
+    // A post already near the top of home is not shown again as a boost.
+    if (boost && this.stmts.inTimeline.get(noteId)!.n > 0
+      && this.stmts.newerEntries.get(noteId, this.home.boostDedupEntries)!.n < this.home.boostDedupEntries) return undefined;
     const id = newId();
     const changes = this.stmts.addTimeline.run(id, noteId, boost?.by ?? null, boost?.announceUri ?? null, sortAt).changes;
     return changes > 0 ? id : undefined;
@@ -195,7 +252,7 @@ export class NoteRepository {
     } else rows = this.stmts.timelineFirst.all(limit + 1);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
-    const found = new Map(this.stmts.byIds.all(JSON.stringify(page.map((r) => r.note_id))).map((r) => [r.id, fromRow(r)]));
+    const found = new Map(this.stmts.byIds.all(JSON.stringify(page.map((r) => r.note_id))).map((r) => [r.id, noteFromRow(r)]));
     const kept = page.filter((r) => found.has(r.note_id));
     const dtos = view(kept.map((r) => found.get(r.note_id)!));
     const boosters = new Map<string, ActorSummary>();
@@ -245,11 +302,12 @@ export function parseCursor(cursor: string): { sortAt: number; id: string } {
   return { sortAt: Number(m[1]), id: m[2]! };
 }
 
-function fromRow(r: NoteRow): NoteRecord {
+export function noteFromRow(r: NoteRow): NoteRecord {
   return {
     id: r.id, uri: r.uri, authorUri: r.author_uri, local: r.local === 1, contentHtml: r.content_html, summary: r.summary,
     visibility: r.visibility, inReplyTo: r.in_reply_to, url: r.url, to: JSON.parse(r.to_json), cc: JSON.parse(r.cc_json),
     mentions: JSON.parse(r.mentions_json), hashtags: JSON.parse(r.hashtags_json), publishedAt: r.published_at, updatedAt: r.updated_at,
+    source: r.source, poll: r.poll_json ? (JSON.parse(r.poll_json) as PollRecord) : null,
     attachments: JSON.parse(r.attachments_json), emojis: JSON.parse(r.emojis_json), sensitive: r.sensitive === 1,
   };
 }
@@ -259,6 +317,7 @@ function toParams(n: NoteRecord) {
     id: n.id, uri: n.uri, authorUri: n.authorUri, local: n.local ? 1 : 0, contentHtml: n.contentHtml, summary: n.summary,
     visibility: n.visibility, inReplyTo: n.inReplyTo, url: n.url, to: JSON.stringify(n.to), cc: JSON.stringify(n.cc),
     mentions: JSON.stringify(n.mentions), hashtags: JSON.stringify(n.hashtags), publishedAt: n.publishedAt, updatedAt: n.updatedAt,
+    source: n.source ?? null, poll: n.poll ? JSON.stringify(n.poll) : null,
     attachments: JSON.stringify(n.attachments), emojis: JSON.stringify(n.emojis), sensitive: n.sensitive ? 1 : 0,
   };
 }

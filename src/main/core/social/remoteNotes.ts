@@ -3,7 +3,8 @@ import type { NoteRecord } from './noteRepository';
 import { visibilityOf } from './addressing';
 import { asArray, hostOf, idOf, idsOf, str, typeOf, type Json } from '../federation/activityStreams';
 import { plainText, sanitizeRemoteHtml } from '../federation/sanitize';
-import { DEFAULT_MEDIA } from '../config';
+import { DEFAULT_MEDIA, DEFAULT_POLLS, type PollConfig } from '../config';
+import { parsePoll } from './pollDocuments';
 import { parseAttachments, parseEmojis, type MediaLimits } from '../federation/as2Media';
 
 /** Object types we store as notes. */
@@ -11,7 +12,10 @@ export const NOTE_TYPES = new Set(['Note', 'Article', 'Page', 'Question']);
 
 export class NoteParseError extends Error {}
 
-export function parseRemoteNote(obj: Json, id: string, authorFollowers: string | null, now: number, limits: MediaLimits = DEFAULT_MEDIA): NoteRecord {
+export function parseRemoteNote(
+  obj: Json, id: string, authorFollowers: string | null, now: number,
+  polls: Pick<PollConfig, 'maxRemoteOptions' | 'maxOptionChars'> = DEFAULT_POLLS, media: MediaLimits = DEFAULT_MEDIA,
+): NoteRecord {
   const uri = str(obj.id);
   const type = typeOf(obj);
   if (!uri || !type || !NOTE_TYPES.has(type)) throw new NoteParseError('not a note');
@@ -33,7 +37,7 @@ export function parseRemoteNote(obj: Json, id: string, authorFollowers: string |
   const summary = plainText(str(obj.summary) ?? '');
   const urlValue = asArray(obj.url)[0];
   const url = str(urlValue) ?? (urlValue && typeof urlValue === 'object' ? str((urlValue as Json).href) : undefined) ?? null;
-  const { attachments, anySensitive } = parseAttachments(obj.attachment, limits);
+  const { attachments, anySensitive } = parseAttachments(obj.attachment, media);
   return {
     id,
     uri,
@@ -53,9 +57,11 @@ export function parseRemoteNote(obj: Json, id: string, authorFollowers: string |
       .filter((t) => typeOf(t) === 'Hashtag' && typeof t.name === 'string')
       .map((t) => (t.name as string).replace(/^#/, '').toLowerCase()),
     publishedAt: Number.isNaN(published) ? now : Math.min(published, now),
-    updatedAt: Number.isNaN(updated) ? null : updated,
+    updatedAt: Number.isNaN(updated) ? null : Math.min(updated, now),
+    source: null,
+    poll: parsePoll(obj, polls, now),
     attachments,
-    emojis: parseEmojis(obj.tag, limits),
+    emojis: parseEmojis(obj.tag, media),
     sensitive: obj.sensitive === true || anySensitive,
   };
 }

@@ -5,8 +5,9 @@ import { AS_CONTEXT, SECURITY_CONTEXT, type Json } from '../federation/activityS
 import { escapeHtml } from '../federation/sanitize';
 import { renderFieldValue } from './contentFormat';
 import type { StoredMedia } from '../media/mediaStore';
+import { renderPollFields } from './pollDocuments';
 
-const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', blurhash: 'toot:blurhash' }];
+const NOTE_CONTEXT = [AS_CONTEXT, { sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', toot: 'http://joinmastodon.org/ns#', votersCount: 'toot:votersCount', blurhash: 'toot:blurhash' }];
 
 /** The terms of the actor document beyond ActivityStreams and security v1 (as Mastodon declares them). */
 const ACTOR_TERMS = {
@@ -59,7 +60,7 @@ export function renderActor(id: LocalIdentity, profile: LocalProfile, avatar: St
 export function renderNote(note: NoteRecord): Json {
   return {
     id: note.uri,
-    type: 'Note',
+    type: note.poll ? 'Question' : 'Note',
     attributedTo: note.authorUri,
     content: note.contentHtml,
     summary: note.summary,
@@ -79,6 +80,7 @@ export function renderNote(note: NoteRecord): Json {
       type: 'Document', mediaType: a.mediaType, url: a.url, name: a.description,
       ...(a.blurhash ? { blurhash: a.blurhash } : {}), ...(a.width && a.height ? { width: a.width, height: a.height } : {}),
     })),
+    ...(note.poll ? renderPollFields(note.poll) : {}),
   };
 }
 
@@ -94,6 +96,20 @@ export function renderCreate(id: LocalIdentity, note: NoteRecord): Json {
     type: 'Create',
     actor: id.actor,
     published: new Date(note.publishedAt).toISOString(),
+    to: note.to,
+    cc: note.cc,
+    object: withTagUrls(id, renderNote(note)),
+  };
+}
+
+/** Update(Note) for an edit, or Update(Question) for new poll results, to the note's audience. */
+export function renderUpdate(id: LocalIdentity, note: NoteRecord, activityUri: string, at: number): Json {
+  return {
+    '@context': NOTE_CONTEXT,
+    id: activityUri,
+    type: 'Update',
+    actor: id.actor,
+    published: new Date(at).toISOString(),
     to: note.to,
     cc: note.cc,
     object: withTagUrls(id, renderNote(note)),

@@ -11,6 +11,17 @@ import type { StoredMedia } from '../media/mediaStore';
 import type { MediaCache } from '../media/mediaCache';
 import { localPath } from '../media/mediaRequests';
 import type { AttachmentRecord, EmojiRecord } from '../federation/as2Media';
+import type { PollDto } from '../../../shared/conversations';
+import { pollClosed } from './pollDocuments';
+
+/** The user's own state of a post beyond likes and boosts (polls.ts, bookmarks.ts). */
+export interface NoteState {
+  /** The options the user chose in a post's poll. */
+  ownVotes(noteId: string): number[];
+  isBookmarked(noteId: string): boolean;
+}
+
+const NO_STATE: NoteState = { ownVotes: () => [], isBookmarked: () => false };
 
 export class Views {
   constructor(
@@ -22,6 +33,8 @@ export class Views {
     private readonly cache: Pick<MediaCache, 'pathFor'>,
     /** Whether one of our notes is pinned (the featured collection). */
     private readonly pinned: (noteId: string) => boolean = () => false,
+    private readonly state: NoteState = NO_STATE,
+    private readonly now: () => number = Date.now,
   ) {}
 
   actor(uri: string): ActorSummary {
@@ -59,6 +72,9 @@ export class Views {
       let author = authors.get(n.authorUri);
       if (!author) authors.set(n.authorUri, (author = this.actor(n.authorUri)));
       const e = engagement.get(n.uri)!;
+      const parent = n.inReplyTo ? this.repo.byUri(n.inReplyTo) : undefined;
+      // One user per instance: a reply to a post on our own host replies to us.
+      const parentAuthor = parent?.authorUri ?? (n.inReplyTo && this.identity.isLocal(n.inReplyTo) ? me : undefined);
       return {
         id: n.id,
         uri: n.uri,
@@ -77,6 +93,12 @@ export class Views {
         replyCount: e.replies,
         mentions: n.mentions.map((m) => m.name),
         hashtags: n.hashtags,
+        editedAt: n.updatedAt !== null && n.updatedAt > n.publishedAt ? n.updatedAt : null,
+        inReplyToNoteId: parent?.id ?? null,
+        inReplyToAuthor: parentAuthor ? this.actor(parentAuthor) : null,
+        poll: n.poll ? this.poll(n) : null,
+        bookmarked: this.state.isBookmarked(n.id),
+        source: n.local && n.authorUri === me ? (n.source ?? null) : null,
         attachments: n.attachments.map((a) => this.attachment(a)),
         sensitive: n.sensitive,
         emojis: this.emojis(n.emojis),
@@ -97,5 +119,13 @@ export class Views {
       const src = this.cache.pathFor(e.url, 'i');
       return src ? [{ shortcode: e.shortcode, src }] : [];
     });
+  }
+
+  private poll(n: NoteRecord): PollDto {
+    const p = n.poll!;
+    return {
+      multiple: p.multiple, options: p.options, votersCount: p.votersCount, endsAt: p.endsAt, closed: pollClosed(p, this.now()),
+      ownVotes: this.state.ownVotes(n.id), own: n.authorUri === this.identity.actor,
+    };
   }
 }

@@ -350,4 +350,75 @@ export const MIGRATIONS: readonly string[] = [
   -- rewrote 500 of its pages on every compose, and again on every state change).
   DROP INDEX IF EXISTS deliveries_host;
   `,
+  /* 8: conversations — edits, polls, bookmarks, hashtag timelines, full-text search */ `
+  -- What the user typed for an own post (edits start from it), and a poll's options and counts (JSON).
+  ALTER TABLE notes ADD COLUMN source TEXT;
+  ALTER TABLE notes ADD COLUMN poll_json TEXT;
+  -- A post URL pasted into search is often its page (url), not its id (uri).
+  CREATE INDEX notes_url ON notes(url) WHERE url IS NOT NULL;
+
+  -- Earlier versions of edited posts (ours and remote), oldest first.
+  CREATE TABLE note_versions (
+    id INTEGER PRIMARY KEY,
+    note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    content_html TEXT NOT NULL,
+    summary TEXT,
+    poll_options_json TEXT,
+    published_at INTEGER NOT NULL
+  );
+  CREATE INDEX note_versions_note ON note_versions(note_id, id);
+
+  -- Poll votes, one row per chosen option: the user's on remote polls, others' on the user's.
+  CREATE TABLE poll_votes (
+    note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    actor_uri TEXT NOT NULL,
+    choice INTEGER NOT NULL,
+    activity_uri TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (note_id, actor_uri, choice)
+  ) WITHOUT ROWID;
+
+  -- The user's polls: when their results go out next (throttled after votes) or they close.
+  CREATE TABLE poll_updates (
+    note_id TEXT PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    due_at INTEGER NOT NULL
+  );
+  CREATE INDEX poll_updates_due ON poll_updates(due_at);
+
+  -- Private bookmarks, newest first.
+  CREATE TABLE bookmarks (
+    note_id TEXT PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX bookmarks_time ON bookmarks(created_at DESC, note_id DESC);
+
+  -- Hashtags of stored posts, kept in step with notes.hashtags_json by these triggers.
+  CREATE TABLE note_tags (
+    tag TEXT NOT NULL,
+    note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (tag, published_at, note_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX note_tags_note ON note_tags(note_id);
+  INSERT OR IGNORE INTO note_tags (tag, note_id, published_at)
+    SELECT j.value, n.id, n.published_at FROM notes n, json_each(n.hashtags_json) j WHERE typeof(j.value) = 'text';
+  CREATE TRIGGER notes_tags_insert AFTER INSERT ON notes BEGIN
+    INSERT OR IGNORE INTO note_tags (tag, note_id, published_at)
+      SELECT value, NEW.id, NEW.published_at FROM json_each(NEW.hashtags_json) WHERE typeof(value) = 'text';
+  END;
+  CREATE TRIGGER notes_tags_update AFTER UPDATE OF hashtags_json ON notes BEGIN
+    DELETE FROM note_tags WHERE note_id = NEW.id;
+    INSERT OR IGNORE INTO note_tags (tag, note_id, published_at)
+      SELECT value, NEW.id, NEW.published_at FROM json_each(NEW.hashtags_json) WHERE typeof(value) = 'text';
+  END;
+
+  -- Full-text search over stored posts. The note repository writes the text (HTML stripped);
+  -- note_search gives each post a stable integer key for the FTS5 rowid. Deletes follow by trigger.
+  CREATE TABLE note_search (id INTEGER PRIMARY KEY, note_id TEXT NOT NULL UNIQUE);
+  CREATE VIRTUAL TABLE note_search_text USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE TRIGGER notes_search_delete AFTER DELETE ON notes BEGIN
+    DELETE FROM note_search_text WHERE rowid = (SELECT id FROM note_search WHERE note_id = OLD.id);
+    DELETE FROM note_search WHERE note_id = OLD.id;
+  END;
+  `,
 ];

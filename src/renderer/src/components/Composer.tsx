@@ -1,14 +1,18 @@
 // The composer: text with a live character count, optional content warning, visibility,
-// reply context, attachments (drop, paste, picker; alt text; a sensitive switch);
-// Ctrl/Cmd+Enter sends.
+// reply context, attachments (drop, paste, picker; alt text; a sensitive switch) or a poll;
+// Ctrl/Cmd+Enter sends. A reply adds the author's handle, the content warning and the post's
+// reach; cancelling takes them back, and after sending the composer starts afresh at the
+// default visibility (as Mastodon), so nothing leaks into the next post.
 import { useEffect, useId, useRef, useState } from 'react';
 import { NOTE_MAX_CHARS } from '../../../shared/adminApi';
 import { VISIBILITIES, type Visibility } from '../../../shared/dto';
 import { atHandle, countCharacters, errorMessage } from '../lib/format';
+import { applyReply, EMPTY_DRAFT, withdrawReply, type Draft, type ReplyApplied } from '../lib/composeDraft';
 import { useStore } from '../store';
 import { Avatar } from './common';
 import { Icon } from './Icon';
 import { noteExcerpt } from './NoteCard';
+import { newPollDraft, PollEditor, pollProblem, type PollDraft } from './PollEditor';
 import { AttachButton, MediaTray, useComposerMedia } from './ComposerMedia';
 
 const VISIBILITY_LABELS: Record<Visibility, string> = {
@@ -28,47 +32,54 @@ function Toggle({ on, set, title, children }: { on: boolean; set: (v: boolean) =
   );
 }
 
-export function Composer() {
+export function Composer({ inThread = false }: { inThread?: boolean }) {
   const status = useStore((s) => s.status);
   const settings = useStore((s) => s.settings.data);
   const replyTo = useStore((s) => s.replyTo);
   const focusToken = useStore((s) => s.composerFocus);
   const cancelReply = useStore((s) => s.cancelReply);
   const compose = useStore((s) => s.compose);
-  const [text, setText] = useState('');
-  const [cwOpen, setCwOpen] = useState(false);
-  const [cw, setCw] = useState('');
-  const [visibility, setVisibility] = useState<Visibility>('public');
+  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  const [poll, setPoll] = useState<PollDraft | null>(null);
   const [sending, setSending] = useState(false);
   const [sensitive, setSensitive] = useState(false);
   const [dragging, setDragging] = useState(false);
   const media = useComposerMedia();
   const [error, setError] = useState<string | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  // What the current reply put into the draft, to take back if it is cancelled.
+  const applied = useRef<{ noteId: string; what: ReplyApplied } | null>(null);
   const ids = useId();
+  const { text, cwOpen, cw, visibility } = draft;
+  const change = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   useEffect(() => {
     if (focusToken > 0) textarea.current?.focus();
   }, [focusToken]);
 
+  const current = useRef(draft);
+  current.current = draft;
   useEffect(() => {
-    if (!replyTo) return;
-    // A reply starts with the author's handle and keeps the parent's reach at most.
-    const mention = `${atHandle(replyTo.author.handle)} `;
-    if (!replyTo.author.local) setText((t) => (t.startsWith(mention) ? t : mention + t));
-    if (replyTo.summary) {
-      setCwOpen(true);
-      setCw((c) => c || (/^re: /i.test(replyTo.summary!) ? replyTo.summary! : `re: ${replyTo.summary}`));
+    if (replyTo && applied.current?.noteId === replyTo.id) return;
+    let next = applied.current ? withdrawReply(current.current, applied.current.what) : current.current;
+    applied.current = null;
+    if (replyTo) {
+      const r = applyReply(next, replyTo);
+      applied.current = { noteId: replyTo.id, what: r.applied };
+      next = r.draft;
     }
-    const order = VISIBILITIES as readonly Visibility[];
-    setVisibility((v) => (order.indexOf(replyTo.visibility) > order.indexOf(v) ? replyTo.visibility : v));
+    setDraft(next);
   }, [replyTo]);
 
   const count = countCharacters(text);
   const remaining = NOTE_MAX_CHARS - count;
   const cwCount = cwOpen ? countCharacters(cw) : 0;
   const hasMedia = media.items.length > 0;
-  const canSend = !sending && !media.uploading && (text.trim().length > 0 || hasMedia) && remaining >= 0 && cwCount <= 500;
+  const pollIssue = poll ? pollProblem(poll) : null;
+  // As Mastodon: media or a poll, not both.
+  const mixIssue = poll && hasMedia ? 'A post can carry media or a poll, not both: remove one of them.' : null;
+  const canSend = !sending && !media.uploading && (text.trim().length > 0 || (hasMedia && !poll)) && remaining >= 0 && cwCount <= 500
+    && !pollIssue && !mixIssue;
 
   const send = async () => {
     if (!canSend) return;
@@ -79,10 +90,12 @@ export function Composer() {
       await compose({
         content: text, visibility, summary: cwOpen && cw.trim() ? cw.trim() : undefined, inReplyTo: replyTo?.id,
         ...(mediaIds.length > 0 ? { mediaIds, sensitive } : {}),
+        poll: poll ? { options: poll.options.map((o) => o.trim()), multiple: poll.multiple, expiresInS: poll.expiresInS } : undefined,
       });
-      setText('');
-      setCw('');
-      setCwOpen(false);
+      // A fresh start: no reply context, no content warning, the default visibility.
+      applied.current = null;
+      setDraft(EMPTY_DRAFT);
+      setPoll(null);
       setSensitive(false);
       media.clear();
     } catch (err) {
@@ -97,8 +110,9 @@ export function Composer() {
 
   return (
     <form
-      className={`composer card ${dragging ? 'dragging' : ''}`}
-      aria-label="New post"
+      className={`composer card ${inThread ? 'composer-inline' : ''} ${dragging ? 'dragging' : ''}`}
+      aria-label={replyTo ? 'Reply' : 'New post'}
+      data-testid="composer"
       onSubmit={(e) => {
         e.preventDefault();
         void send();
@@ -120,7 +134,7 @@ export function Composer() {
         <div className="reply-context">
           <Icon name="reply" size={14} />
           <div className="reply-text">
-            <span>Replying to <strong>{replyTo.author.name || atHandle(replyTo.author.handle)}</strong></span>
+            <span>Replying to <strong dir="auto">{replyTo.author.name || atHandle(replyTo.author.handle)}</strong></span>
             <span className="muted small ellipsis">{noteExcerpt(replyTo, 120)}</span>
           </div>
           <button type="button" className="icon-btn" onClick={cancelReply} aria-label="Cancel reply" title="Cancel reply">
@@ -138,7 +152,7 @@ export function Composer() {
               placeholder="Content warning (shown before the post)"
               value={cw}
               maxLength={600}
-              onChange={(e) => setCw(e.target.value)}
+              onChange={(e) => change({ cw: e.target.value })}
             />
           )}
           <textarea
@@ -146,10 +160,11 @@ export function Composer() {
             id={`${ids}-text`}
             className="composer-text"
             aria-label="Post text"
-            placeholder={replyTo ? 'Write your reply…' : "What's on your mind?"}
+            placeholder={replyTo ? 'Write your reply…' : poll ? 'Ask your question…' : "What's on your mind?"}
             value={text}
             rows={3}
-            onChange={(e) => setText(e.target.value)}
+            dir="auto"
+            onChange={(e) => change({ text: e.target.value })}
             onPaste={(e) => {
               const files = Array.from(e.clipboardData.files);
               if (files.length === 0) return;
@@ -160,25 +175,40 @@ export function Composer() {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
                 void send();
+              } else if (e.key === 'Escape') {
+                e.currentTarget.blur();
               }
             }}
             aria-describedby={`${ids}-count`}
           />
+          {poll && <PollEditor poll={poll} onChange={setPoll} problem={pollIssue} />}
         </div>
       </div>
       <MediaTray media={media} />
       {media.error && <p className="inline-error" role="alert">{media.error}</p>}
+      {mixIssue && <p className="inline-error" role="alert">{mixIssue}</p>}
       {error && <p className="inline-error" role="alert">{error}</p>}
       <div className="composer-bar">
-        <Toggle on={cwOpen} set={setCwOpen} title="Add a content warning">CW</Toggle>
+        <Toggle on={cwOpen} set={(on) => change({ cwOpen: on })} title="Add a content warning">CW</Toggle>
         <AttachButton media={media} />
         {hasMedia && <Toggle on={sensitive} set={setSensitive} title="Blur the media until people click it">Sensitive</Toggle>}
+        <button
+          type="button"
+          className={`btn btn-ghost btn-small ${poll ? 'active' : ''}`}
+          aria-pressed={!!poll}
+          onClick={() => setPoll(poll ? null : newPollDraft())}
+          title={poll ? 'Remove the poll' : hasMedia ? 'A post with media cannot have a poll' : 'Add a poll'}
+          aria-label={poll ? 'Remove the poll' : 'Add a poll'}
+          disabled={!poll && hasMedia}
+        >
+          <Icon name="poll" size={16} />
+        </button>
         <label className="visually-hidden" htmlFor={`${ids}-vis`}>Visibility</label>
         <select
           id={`${ids}-vis`}
           className="select select-small"
           value={visibility}
-          onChange={(e) => setVisibility(e.target.value as Visibility)}
+          onChange={(e) => change({ visibility: e.target.value as Visibility })}
           title="Who can see this post"
         >
           {VISIBILITIES.map((v) => <option key={v} value={v}>{VISIBILITY_LABELS[v]}</option>)}

@@ -3,6 +3,7 @@
 // walked, and only a small allowlist of elements and attributes becomes React output.
 // Nothing is ever handed to innerHTML.
 import { createElement, Fragment, type ReactNode } from 'react';
+import { routeHash } from './route';
 import type { EmojiDto } from '../../../shared/dto';
 import { withEmojis } from './emoji';
 
@@ -53,6 +54,11 @@ function walk(node: Node, key: number, depth: number, emojis: readonly EmojiDto[
   if (tag === 'br') return createElement('br', { key });
   const props: Record<string, unknown> = { key, className: classesOf(el), ...(DIRECTIONAL.has(tag) ? { dir: 'auto' } : {}) };
   if (tag === 'a') {
+    // A hashtag link (Mastodon marks it, Misskey only spells it) opens the tag's timeline here.
+    const hashtag = /^#([\p{L}\p{M}\p{N}_]{1,100})$/u.exec((el.textContent ?? '').trim());
+    if (hashtag) {
+      return createElement('a', { key, className: 'hashtag', href: routeHash({ view: 'tag', arg: hashtag[1]!.toLowerCase() }) }, ...children());
+    }
     const href = safeHref(el.getAttribute('href'));
     if (!href) return createElement('span', { key, className: props.className }, ...children());
     Object.assign(props, { href, target: '_blank', rel: 'noopener noreferrer nofollow', title: href });

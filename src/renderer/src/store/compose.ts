@@ -3,6 +3,7 @@
 // bars survive reloads and restarts), summaries from live 'delivery' events, and the
 // per-inbox breakdown fetched when its panel is open.
 import type { ComposeResult, DeliveryRowDto, DeliverySummary, NoteDto, Visibility } from '../../../shared/dto';
+import type { PollParams } from '../../../shared/adminApi';
 import { SENT_ACTIVITIES_MAX_OBJECTS, type SentActivityDto } from '../../../shared/people';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
@@ -26,6 +27,7 @@ export interface ComposeParams {
   inReplyTo?: string;
   mediaIds?: string[];
   sensitive?: boolean;
+  poll?: PollParams;
 }
 
 export interface ComposeSlice {
@@ -90,7 +92,8 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   composerFocus: 0,
   startReply(note) {
     set({ replyTo: note, composerFocus: get().composerFocus + 1 });
-    get().navigate('home');
+    // Home and a thread have a composer; elsewhere the reply is written in the post's thread.
+    if (get().view !== 'home' && get().view !== 'thread') get().navigate('thread', note.id);
   },
   cancelReply: () => set({ replyTo: null }),
 
@@ -101,6 +104,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       ...(params.summary ? { summary: params.summary } : {}),
       ...(params.inReplyTo ? { inReplyTo: params.inReplyTo } : {}),
       ...(params.mediaIds?.length ? { mediaIds: params.mediaIds, sensitive: !!params.sensitive } : {}),
+      ...(params.poll ? { poll: params.poll } : {}),
     });
     const activityByNote = { ...get().activityByNote, [result.noteId]: result.activityId };
     set({ activityByNote, replyTo: null });
@@ -111,6 +115,8 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     }
     void get().loadDeliveryProgress(result.activityId);
     void get().refreshTimeline(true);
+    const thread = get().thread;
+    if (get().view === 'thread' && thread) void get().loadThread(thread.key, true);
     return result;
   },
 

@@ -10,6 +10,7 @@ import { createMetricsSlice } from './metrics';
 import { createSettingsSlice } from './settings';
 import { createTunnelSlice } from './tunnel';
 import { createModerationSlice } from './moderation';
+import { createConversationsSlice } from './conversations';
 import { createProfileSlice } from './profile';
 import type { Store } from './types';
 
@@ -24,6 +25,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createTunnelSlice(...a),
   ...createModerationSlice(...a),
+  ...createConversationsSlice(...a),
   ...createProfileSlice(...a),
 }));
 

@@ -6,7 +6,7 @@ import { explainError } from '../../../shared/errorText';
 import { parseRoute, routeHash, sameRoute } from '../lib/route';
 import type { LoadStatus, Slice } from './types';
 
-export const VIEWS = ['home', 'notifications', 'people', 'profile', 'dashboard', 'hosts', 'settings'] as const;
+export const VIEWS = ['home', 'notifications', 'people', 'profile', 'dashboard', 'hosts', 'settings', 'thread', 'search', 'tag', 'bookmarks'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Toast {

@@ -157,6 +157,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
         notifications: { ...n, items: n.items.map((x) => (x.note?.id === noteId ? { ...x, note: patch(x.note) } : x)) },
         ...(p.data ? { profile: { ...p, data: { ...p.data, posts: p.data.posts.map((x) => (x.id === noteId ? patch(x) : x)) } } } : {}),
       });
+      get().patchConversationNotes(noteId, patch);
     },
 
     async noteAction(note, action) {
@@ -188,6 +189,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       const t = get().timeline;
       const drop = (list: TimelineEntry[]) => list.filter((e) => e.note.id !== noteId);
       setTimeline({ entries: drop(t.entries), pending: drop(t.pending) });
+      get().dropConversationNote(noteId);
       const p = get().profile;
       if (p.data) set({ profile: { ...p, data: { ...p.data, posts: p.data.posts.filter((n) => n.id !== noteId) } } });
     },

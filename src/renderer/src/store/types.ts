@@ -9,9 +9,11 @@ import type { MetricsSlice } from './metrics';
 import type { SettingsSlice } from './settings';
 import type { TunnelSlice } from './tunnel';
 import type { ModerationSlice } from './moderation';
+import type { ConversationsSlice } from './conversations';
 import type { ProfileSlice } from './profile';
 
-export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice & TunnelSlice & ModerationSlice & ProfileSlice;
+export type Store = SessionSlice & TimelineSlice & ComposeSlice & NotificationsSlice & PeopleSlice & HostsSlice & MetricsSlice & SettingsSlice & TunnelSlice & ModerationSlice
+  & ConversationsSlice & ProfileSlice;
 export type Slice<T> = StateCreator<Store, [], [], T>;
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';

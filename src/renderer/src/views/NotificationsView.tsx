@@ -4,13 +4,13 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { FollowDto, NotificationDto, NotificationType } from '../../../shared/dto';
 import { Avatar, Badge, EmptyState, ErrorState, Loading, PageHeader, RelativeTime } from '../components/common';
 import { Icon, type IconName } from '../components/Icon';
-import { NoteCard, noteExcerpt } from '../components/NoteCard';
+import { NoteCard, noteExcerpt, threadHref } from '../components/NoteCard';
 import { atHandle } from '../lib/format';
 import { routeHash } from '../lib/route';
 import { useStore } from '../store';
 
 const ICONS: Record<NotificationType, IconName> = {
-  follow: 'user', follow_request: 'lock', mention: 'mail', reply: 'reply', like: 'heart', boost: 'boost', move: 'people',
+  follow: 'user', follow_request: 'lock', mention: 'at', reply: 'reply', direct: 'mail', like: 'heart', boost: 'boost', move: 'people',
 };
 
 /** The actor (a link to their profile; the name kept in its own direction) and how many others. */
@@ -42,12 +42,13 @@ function NotificationItem({ n, unread, followers }: { n: NotificationDto; unread
       case 'follow_request': return <><strong>{who(n)}</strong> asked to follow you</>;
       case 'mention': return <><strong>{who(n)}</strong> mentioned you</>;
       case 'reply': return <><strong>{who(n)}</strong> replied to your post</>;
+      case 'direct': return <><strong>{who(n)}</strong> sent you a direct message</>;
       case 'like': return <><strong>{who(n)}</strong> liked your post</>;
       case 'boost': return <><strong>{who(n)}</strong> boosted your post</>;
       case 'move': return <><strong>{who(n)}</strong> moved to <strong>{n.target ? atHandle(n.target.handle) : 'another account'}</strong></>;
     }
   })();
-  const showsNote = n.note && (n.type === 'mention' || n.type === 'reply');
+  const showsNote = n.note && (n.type === 'mention' || n.type === 'reply' || n.type === 'direct');
   const follower = followers.find((f) => f.actor.uri === n.actor.uri);
   return (
     <li className={`notification ${unread ? 'unread' : ''}`} data-type={n.type}>
@@ -70,7 +71,9 @@ function NotificationItem({ n, unread, followers }: { n: NotificationDto; unread
           <p className="muted small">You now follow {n.target ? atHandle(n.target.handle) : 'the new account'} instead of {atHandle(n.actor.handle)}.</p>
         )}
         {showsNote && n.note && <div className="notification-note"><NoteCard note={n.note} compact actions /></div>}
-        {(n.type === 'like' || n.type === 'boost') && n.note && <p className="quote small">{noteExcerpt(n.note)}</p>}
+        {(n.type === 'like' || n.type === 'boost') && n.note && (
+          <a className="quote small quote-link" href={threadHref(n.note.id)} title="Open the post's thread">{noteExcerpt(n.note)}</a>
+        )}
       </div>
     </li>
   );
@@ -98,7 +101,7 @@ export function NotificationsView() {
 
   return (
     <div className="page page-narrow">
-      <PageHeader title="Notifications" subtitle="Follows, mentions, replies, likes and boosts." />
+      <PageHeader title="Notifications" subtitle="Follows, replies, mentions, direct messages, likes and boosts." />
       {n.status === 'loading' || n.status === 'idle' ? (
         <Loading label="Loading notifications…" />
       ) : n.status === 'error' ? (

@@ -31,8 +31,9 @@ function FollowForm() {
 
   const doLookup = async () => {
     const h = handle.trim();
-    if (!HANDLE_RE.test(h)) {
-      setLookup({ state: 'error', error: 'Enter a full handle such as @someone@example.social' });
+    // A handle, or a profile URL (the instance resolves both, as search does).
+    if (!HANDLE_RE.test(h) && !/^https?:\/\/\S+$/i.test(h)) {
+      setLookup({ state: 'error', error: 'Enter a full handle such as @someone@example.social, or a profile URL' });
       return;
     }
     setLookup({ state: 'loading', handle: h });
@@ -79,6 +80,7 @@ function FollowForm() {
             id={`${ids}-handle`}
             className="input"
             placeholder="@someone@example.social"
+            title="A handle such as @someone@example.social, or the URL of a profile"
             value={handle}
             autoComplete="off"
             spellCheck={false}

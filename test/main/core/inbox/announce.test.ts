@@ -2,6 +2,7 @@
 // boost by a followed actor lands in the home timeline, fetching the note when needed.
 import { describe, expect, it } from 'vitest';
 import { SERVER_KINDS, world } from '../support/world';
+import { followedBoostOfStoredPost, storedMention } from './boostedNotes';
 
 describe.each(SERVER_KINDS)('Announce from %s', (kind) => {
   it("of the user's note by someone not followed: counted and notified, not in home", async () => {
@@ -14,14 +15,22 @@ describe.each(SERVER_KINDS)('Announce from %s', (kind) => {
     expect(w.timeline()).toEqual([{ uri: mine.uri, boostedBy: null }]);
   });
 
-  it('by a followed actor: a boost entry in the home timeline', async () => {
+  it('by a followed actor, of a post not in home: a boost entry in the home timeline', async () => {
+    const w = world();
+    const { bob, theirs } = await followedBoostOfStoredPost(w, kind);
+    expect(w.timeline()).toEqual([{ uri: theirs, boostedBy: bob.actorId }]);
+  });
+
+  it('by a followed actor, of a post already in home: no second entry, the post shows once', async () => {
     const w = world();
     const bob = w.remote(kind);
     await w.follow(bob);
     const mine = await w.post();
     await w.receive(bob.fixture('announce', { LOCAL_NOTE: mine.uri }));
-    expect(w.timeline()).toHaveLength(2);
-    expect(w.timeline()).toContainEqual({ uri: mine.uri, boostedBy: bob.actorId });
+    expect(w.reactions(mine.uri, 'announce')).toEqual([bob.actorId]);
+    expect(w.timeline()).toEqual([{ uri: mine.uri, boostedBy: null }]);
+    const page = w.notes.timeline(20, undefined, (n) => w.views.notes(n), (u) => w.views.actor(u));
+    expect(page.entries.map((e) => e.note.uri)).toEqual([mine.uri]);
   });
 });
 
@@ -84,8 +93,8 @@ describe('Announce', () => {
     const w = world();
     const bob = w.remote('mastodon');
     await w.follow(bob);
-    const mine = await w.post();
-    await w.receive({ ...bob.fixture('announce', { LOCAL_NOTE: mine.uri }), published: '2099-01-01T00:00:00Z' });
+    const theirs = await storedMention(w);
+    await w.receive({ ...bob.fixture('announce', { LOCAL_NOTE: theirs }), published: '2099-01-01T00:00:00Z' });
     const sortAt = w.db.prepare<[], { sort_at: number }>('SELECT sort_at FROM timeline WHERE boosted_by IS NOT NULL').get()!.sort_at;
     expect(sortAt).toBe(w.now);
   });

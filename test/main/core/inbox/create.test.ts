@@ -79,11 +79,26 @@ describe('Create', () => {
     return [w, w.remote('mastodon')];
   };
 
-  it('a reply that mentions the user notifies as a mention, not also as a reply', async () => {
+  it('a public reply to the user\'s post (which mentions the user too) notifies once, as a reply', async () => {
     const [w, bob] = bobAnd();
     const mine = await w.post();
     await w.receive(bob.fixture('create-note-reply', { LOCAL_NOTE: mine.uri }));
-    expect(w.notificationsOf().map((n) => n.type)).toEqual(['mention']);
+    expect(w.notificationsOf().map((n) => n.type)).toEqual(['reply']);
+  });
+
+  it('a direct message notifies as one; a mention elsewhere as a mention', async () => {
+    const [w, bob] = bobAnd();
+    const dm = bob.fixture('create-note-mention');
+    for (const o of [dm, dm.object]) {
+      o.to = [w.identity.actor];
+      o.cc = [];
+    }
+    await w.receive(dm);
+    const mention = bob.fixture('create-note-mention');
+    mention.id = `${mention.id}-2`;
+    mention.object.id = `${mention.object.id}-2`;
+    await w.receive(mention);
+    expect(w.notificationsOf().map((n) => [n.type, n.noteUri]).sort()).toEqual([['direct', dm.object.id], ['mention', mention.object.id]]);
   });
 
   it('the same note in a second Create (another activity id) is stored and notified once', async () => {

@@ -1,6 +1,7 @@
 // Inbound Undo of a Follow, a Like or an Announce: only the actor who did it can undo it.
 import { describe, expect, it } from 'vitest';
 import { SERVER_KINDS, world } from '../support/world';
+import { followedBoostOfStoredPost } from './boostedNotes';
 
 describe.each(SERVER_KINDS)('Undo from %s', (kind) => {
   it('of its Follow: no longer a follower, the follow notification is gone', async () => {
@@ -29,11 +30,20 @@ describe.each(SERVER_KINDS)('Undo from %s', (kind) => {
     await w.follow(bob);
     const mine = await w.post();
     await w.receive(bob.fixture('announce', { LOCAL_NOTE: mine.uri }));
-    expect(w.timeline()).toContainEqual({ uri: mine.uri, boostedBy: bob.actorId });
+    expect(w.notificationsOf('boost')).toHaveLength(1);
     await w.receive(bob.fixture('undo-announce', { LOCAL_NOTE: mine.uri }));
     expect(w.reactions(mine.uri, 'announce')).toEqual([]);
     expect(w.notificationsOf('boost')).toEqual([]);
     expect(w.timeline()).toEqual([{ uri: mine.uri, boostedBy: null }]);
+  });
+
+  it('of its Announce of a post not in home: the boost\'s home entry goes too', async () => {
+    const w = world();
+    const { bob, theirs } = await followedBoostOfStoredPost(w, kind);
+    expect(w.timeline()).toEqual([{ uri: theirs, boostedBy: bob.actorId }]);
+    await w.receive(bob.fixture('undo-announce', { LOCAL_NOTE: theirs }));
+    expect(w.reactions(theirs, 'announce')).toEqual([]);
+    expect(w.timeline()).toEqual([]);
   });
 });
 

@@ -176,6 +176,36 @@ describe('hot queries use their indexes', () => {
     expect(p.join('\n')).toMatch(/\(activity_id=\?\)/);
   });
 
+  it('hashtag timeline page (search tagFirst/tagBefore) → note_tags primary key range, no sort', () => {
+    const first = plan(db, `SELECT n.* FROM note_tags t JOIN notes n ON n.id = t.note_id WHERE t.tag = ?
+          ORDER BY t.published_at DESC, t.note_id DESC LIMIT ?`, ['birds', 21]);
+    expect(first.join('\n')).toMatch(/SEARCH t USING (COVERING )?(PRIMARY KEY|INDEX sqlite_autoindex_note_tags_1) \(tag=\?\)/);
+    expectNoSort(first);
+    const before = plan(db, `SELECT n.* FROM note_tags t JOIN notes n ON n.id = t.note_id WHERE t.tag = ?
+          AND (t.published_at, t.note_id) < (?, ?) ORDER BY t.published_at DESC, t.note_id DESC LIMIT ?`, ['birds', 1, 'x', 21]);
+    expect(before.join('\n')).toMatch(/\(tag=\? AND \(published_at,note_id\)<\(\?,\?\)\)/);
+    expectNoSort(before);
+  });
+
+  it('bookmarks page (bookmarks first/before) → bookmarks_time, no sort', () => {
+    const p = plan(db, `SELECT n.*, b.created_at AS bookmarked_at FROM bookmarks b JOIN notes n ON n.id = b.note_id
+          WHERE (b.created_at, b.note_id) < (?, ?) ORDER BY b.created_at DESC, b.note_id DESC LIMIT ?`, [1, 'x', 21]);
+    expectUsesIndex(p, 'bookmarks_time');
+    expectNoSort(p);
+  });
+
+  it('a post by its page URL (objectResolver byUrl) → notes_url; due poll updates → poll_updates_due', () => {
+    expectUsesIndex(plan(db, 'SELECT * FROM notes WHERE url = ? LIMIT 1', ['https://a.example/@bob/1']), 'notes_url');
+    expectUsesIndex(plan(db, 'SELECT note_id FROM poll_updates WHERE due_at <= ? ORDER BY due_at', [Date.now()]), 'poll_updates_due');
+  });
+
+  it('boost dedup: a note\'s newest home entry (noteRepository newerEntries) → timeline_note, then timeline_time', () => {
+    const p = plan(db, `SELECT count(*) AS n FROM (SELECT 1 FROM timeline
+          WHERE sort_at > (SELECT max(sort_at) FROM timeline WHERE note_id = ?) LIMIT ?)`, ['x', 800]);
+    expectUsesIndex(p, 'timeline_note');
+    expect(p.join('\n')).toMatch(/timeline_time \(sort_at>\?\)/);
+  });
+
   it('actor by key id (remoteActors byKey) → actors_key_id', () => {
     expectUsesIndex(plan(db, 'SELECT * FROM actors WHERE key_id = ?', ['https://b.example/users/x#main-key']), 'actors_key_id');
   });

@@ -29,6 +29,8 @@ import { AccountEvents } from '../../../../src/main/core/inbox/accountEvents';
 import { InboxProcessor } from '../../../../src/main/core/inbox/inboxProcessor';
 import { loadFixture, type ServerKind } from '../../../support/remote/fixtures';
 import { BlockList } from '../../../../src/main/core/social/blockList';
+import { Conversations } from '../../../../src/main/core/social/conversations';
+import { conversationConfig } from '../../../../src/main/core/config';
 
 export { SERVER_KINDS, type ServerKind } from '../../../support/remote/fixtures';
 
@@ -70,6 +72,7 @@ export class DocumentClient {
 
   readonly client = {
     getActivityJson: async (url: string) => this.get(url),
+    getActivityJsonFromPage: async (url: string) => this.get(url),
     getPlainJson: async (url: string) => {
       const u = new URL(url);
       const m = /^acct:([^@]+)@(.+)$/.exec(u.searchParams.get('resource') ?? '');
@@ -102,9 +105,11 @@ export class World {
   readonly outbox: Outbox;
   readonly actions: LocalActions;
   readonly processor: InboxProcessor;
+  readonly views: Views;
+  readonly conversations: Conversations;
   private received = 0;
 
-  constructor(username = 'alice') {
+  constructor(username = 'alice', conversations: Parameters<typeof conversationConfig>[0] = {}) {
     this.db.prepare(`INSERT INTO local_actor (id, username, display_name, public_key_pem, private_key_pem, created_at)
       VALUES (1, ?, ?, ?, ?, ?)`).run(username, username, KEY.publicKey, KEY.privateKey, NOW);
     const { profile, privateKey } = ensureLocalActor(this.db, username);
@@ -116,16 +121,25 @@ export class World {
     const media = new MediaStore(this.db, '/nonexistent-outpost-test-dir', DEFAULT_MEDIA);
     const uploads = new Uploads(this.db, '/nonexistent-outpost-test-dir', DEFAULT_MEDIA);
     const cache = new MediaCache(this.db, '/nonexistent-outpost-test-dir', new HttpClient({ allowPrivateNetwork: false, userAgent: 'outpost-test' }), DEFAULT_MEDIA, silentLogger);
-    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), cache);
+    const views = new Views(this.identity, this.notes, this.actors, () => loadProfile(this.db), () => media.avatar(), cache, () => false, {
+      ownVotes: (noteId) => this.conversations.ownVotes(noteId), isBookmarked: (noteId) => this.conversations.bookmarks.has(noteId),
+    }, this.clock);
+    this.views = views;
     this.outbox = new Outbox(this.db, this.identity, this.clock);
+    const config = conversationConfig(conversations);
+    this.conversations = new Conversations({
+      db: this.db, identity: this.identity, notes: this.notes, follows: this.follows, actors: this.actors, client: this.web.client,
+      outbox: this.outbox, views, events: this.events, blocks: new BlockList(this.db), config, log: silentLogger, now: this.clock,
+    });
     this.actions = new LocalActions({
       db: this.db, blocks: new BlockList(this.db), identity: this.identity, notes: this.notes, follows: this.follows, notifications: this.notifications,
-      actors: this.actors, outbox: this.outbox, views, events: this.events, media, uploads, now: this.clock,
+      actors: this.actors, outbox: this.outbox, views, events: this.events, media, uploads, now: this.clock, pollSchedule: this.conversations.pollScheduler,
     });
     this.processor = new InboxProcessor({
       db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, config: DEFAULT_INBOX, now: this.clock,
-      blocks: new BlockList(this.db),
+      blocks: new BlockList(this.db), fetcher: this.conversations.fetcher, polls: this.conversations.polls,
+      editing: this.conversations.editing, pollLimits: config.polls,
       accountEvents: new AccountEvents({
         db: this.db, identity: this.identity, actors: this.actors, client: this.web.client, outbox: this.outbox, follows: this.follows,
         notifications: this.notifications, actions: this.actions, events: this.events, log: silentLogger, now: this.clock,
@@ -220,6 +234,6 @@ export class World {
 }
 
 /** A fresh world (its own in-memory database). */
-export function world(username?: string): World {
-  return new World(username);
+export function world(username?: string, conversations?: Parameters<typeof conversationConfig>[0]): World {
+  return new World(username, conversations);
 }

@@ -1,0 +1,65 @@
+// The full-text index of stored posts (SQLite FTS5): the note repository writes each post's
+// text here as it stores or edits it; deletes follow by trigger (migration 4). Queries are
+// built from the user's words, each quoted, so no input can be FTS syntax.
+import type { Db } from '../store/database';
+import { plainText } from '../federation/sanitize';
+
+export interface IndexedText {
+  id: string;
+  contentHtml: string;
+  summary: string | null;
+  /** Poll option titles, if the post has a poll. */
+  pollOptions?: readonly string[];
+}
+
+/** The words a reader sees in a post: tags stripped, block ends kept apart. */
+export function searchableText(note: IndexedText): string {
+  const body = plainText(note.contentHtml.replace(/<\/(p|li|blockquote|pre|h[1-6])>|<br\s*\/?>/gi, ' '));
+  return [note.summary ?? '', body, ...(note.pollOptions ?? [])].filter(Boolean).join(' ');
+}
+
+/**
+ * An FTS5 MATCH expression for what the user typed: every word quoted (a `"` doubled), the
+ * words ANDed, the last one a prefix (so "bird" finds "birdwatching" as one types). Only
+ * words with a letter or digit count; undefined when none is left.
+ */
+export function ftsQuery(text: string, maxTerms: number): string | undefined {
+  const words = text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).slice(0, maxTerms);
+  if (words.length === 0) return undefined;
+  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export class NoteSearchIndex {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      key: db.prepare<[string], { id: number }>(`INSERT INTO note_search (note_id) VALUES (?)
+          ON CONFLICT (note_id) DO UPDATE SET note_id = excluded.note_id RETURNING id`),
+      remove: db.prepare<[number]>('DELETE FROM note_search_text WHERE rowid = ?'),
+      add: db.prepare<[number, string]>('INSERT INTO note_search_text (rowid, body) VALUES (?, ?)'),
+      missing: db.prepare<[number], { id: string; content_html: string; summary: string | null; poll_json: string | null }>(`
+          SELECT id, content_html, summary, poll_json FROM notes n
+          WHERE NOT EXISTS (SELECT 1 FROM note_search s WHERE s.note_id = n.id) LIMIT ?`),
+    };
+  }
+
+  /** Indexes (or re-indexes) one post. Call in the transaction that stores it. */
+  put(note: IndexedText): void {
+    const { id } = this.stmts.key.get(note.id)!;
+    this.stmts.remove.run(id);
+    this.stmts.add.run(id, searchableText(note));
+  }
+
+  /** Indexes up to `batch` stored posts the index does not have yet (posts stored before it existed); returns how many. */
+  backfill(batch: number): number {
+    const rows = this.stmts.missing.all(batch);
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const poll = r.poll_json ? (JSON.parse(r.poll_json) as { options?: { title: string }[] }) : null;
+        this.put({ id: r.id, contentHtml: r.content_html, summary: r.summary, pollOptions: poll?.options?.map((o) => o.title) });
+      }
+    })();
+    return rows.length;
+  }
+}
