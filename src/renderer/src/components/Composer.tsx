@@ -201,7 +201,7 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
           aria-label={poll ? 'Remove the poll' : 'Add a poll'}
           disabled={!poll && hasMedia}
         >
-          <Icon name="poll" size={16} />
+          <Icon name="poll" size={16} /> Poll
         </button>
         <label className="visually-hidden" htmlFor={`${ids}-vis`}>Visibility</label>
         <select
@@ -213,18 +213,22 @@ export function Composer({ inThread = false }: { inThread?: boolean }) {
         >
           {VISIBILITIES.map((v) => <option key={v} value={v}>{VISIBILITY_LABELS[v]}</option>)}
         </select>
-        <span className="spacer" />
-        <span
-          id={`${ids}-count`}
-          className={`char-count tabular ${remaining < 0 ? 'over' : remaining <= 20 ? 'near' : ''}`}
-          title={`${count} of ${NOTE_MAX_CHARS} characters`}
-        >
-          {remaining}
+        {/* Count and send stay together, at the right end (of a second line when the window is narrow). */}
+        <span className="composer-send">
+          <span
+            id={`${ids}-count`}
+            className={`char-count tabular ${remaining < 0 ? 'over' : remaining <= 20 ? 'near' : ''}`}
+            title={`${count} of ${NOTE_MAX_CHARS} characters`}
+          >
+            {remaining}
+          </span>
+          <button
+            type="submit" className="btn btn-primary" disabled={!canSend}
+            title={`${replyTo ? 'Reply' : 'Post'} (${isMac ? '⌘' : 'Ctrl'}+Enter)`} aria-keyshortcuts={isMac ? 'Meta+Enter' : 'Control+Enter'}
+          >
+            {sending ? 'Posting…' : replyTo ? 'Reply' : 'Post'}
+          </button>
         </span>
-        <span className="muted small kbd-hint">{isMac ? '⌘' : 'Ctrl'}+Enter</span>
-        <button type="submit" className="btn btn-primary" disabled={!canSend}>
-          {sending ? 'Posting…' : replyTo ? 'Reply' : 'Post'}
-        </button>
       </div>
     </form>
   );

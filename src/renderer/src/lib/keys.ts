@@ -25,6 +25,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['/'], what: 'Search' },
   { keys: ['?'], what: 'This list of shortcuts' },
   { keys: ['Esc'], what: 'Leave a field, close a dialog' },
+  { keys: ['Ctrl+Enter'], what: 'In the composer: send (⌘+Enter on a Mac)' },
 ];
 
 /** The post card to move to from the focused one (`step` +1 for j, −1 for k), in document order. */
