@@ -33,12 +33,19 @@ afterAll(async () => {
 const card = (text: string) => win.page.locator('article.note', { hasText: text });
 const composer = (page: Page) => page.getByTestId('composer');
 
+/**
+ * The composer's fields as the user sees them. Each read has a short timeout: polled while
+ * the composer resets, a field counted a moment ago may be gone by the time it is read, and
+ * Playwright's default would wait 30 s for it (the retry of expect.poll takes care of it).
+ */
 async function composerState(page: Page) {
   const c = composer(page);
+  const quick = { timeout: 1000 };
+  const cw = c.getByLabel('Content warning');
   return {
-    text: await c.getByLabel('Post text').inputValue(),
-    cw: await c.getByLabel('Content warning').count() ? await c.getByLabel('Content warning').inputValue() : null,
-    visibility: await c.getByLabel('Visibility').inputValue(),
+    text: await c.getByLabel('Post text').inputValue(quick),
+    cw: await cw.count() ? await cw.inputValue(quick).catch(() => null) : null,
+    visibility: await c.getByLabel('Visibility').inputValue(quick),
     replying: await c.getByText('Replying to').count() > 0,
   };
 }
