@@ -4,9 +4,7 @@
 // that move an injected clock call the engine's tick().
 import { MinHeap } from './minHeap';
 import type { HostQueue } from './hostQueues';
-
-/** The longest delay setTimeout takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { timerDelay } from '../timers';
 
 export class HostTimers {
   private readonly heap = new MinHeap<HostQueue>();
@@ -46,7 +44,7 @@ export class HostTimers {
     if (next >= this.timerAt && this.timer) return;
     clearTimeout(this.timer);
     this.timerAt = next;
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.min(next - this.now(), MAX_TIMER_MS)));
+    this.timer = setTimeout(this.onTimer, timerDelay(next, this.now()));
     this.timer.unref?.();
   }
 

@@ -14,9 +14,7 @@ import type { NoteRepository } from './noteRepository';
 import type { PollVotes } from './polls';
 import { renderUpdate } from './renderers';
 import { noteAudience } from './audience';
-
-/** setTimeout's longest delay; a later due time is re-armed on the way. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { timerDelay } from '../timers';
 
 export interface PollSchedulerDeps {
   db: Db;
@@ -116,7 +114,7 @@ export class PollScheduler {
       this.timer = undefined;
       this.runDue();
       this.arm();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+    }, timerDelay(next, this.now())); // a later due time is re-armed on the way
     this.timer.unref();
   }
 }
