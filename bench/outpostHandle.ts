@@ -37,6 +37,12 @@ export function killAllChildren(): void {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
+/** Counts another bench child (bench/fedifyHandle.ts) among those killAllChildren kills, until it exits. */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 export class OutpostHandle {
   private nextId = 1;
   private readonly waiters = new Map<number, (m: ChildMessage) => void>();
