@@ -25,7 +25,7 @@ import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
 const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
   --scenario N   run scenario N only (1-9; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline, 8 inbox ingest, 9 Outpost vs Fedify 2.3.6). Default: all and the sweep.
-  --fedify-workers N  scenario 9: Fedify's queue workers (default: Outpost's globalConcurrency)
+  --fedify-workers N  scenario 9: workers of the parallel Fedify variant (default: Outpost's globalConcurrency)
   --ingest-concurrency N  scenario 8: connections sending at once (default 32)
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
@@ -187,7 +187,8 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's7': return pick('notes', 'p50Ms', 'p99Ms', 'pass');
     case 's9': {
       const side = (x: unknown) => { const v = x as Record<string, unknown>; return `${v.deliveredMs} ms, ${v.requests} requests, CPU ${v.cpuMs} ms (${v.cpuMsPerDelivery} ms/delivery), RSS ${v.peakRssMB} MB, ELD p99 ${v.eldP99Ms} ms`; };
-      return { outpost: side(r.outpost), fedify: side(r.fedify), ratio: r.ratio, pass: r.pass };
+      const ratios = (x: unknown) => { const v = x as Record<string, unknown>; return `time ×${v.deliveredMs}, CPU ×${v.cpuMs}, main thread ×${v.mainThreadCpuMs}`; };
+      return { outpost: side(r.outpost), fedify: side(r.fedify), fedifyParallel: side(r.fedifyParallel), ratio: ratios(r.ratio), ratioParallel: ratios(r.ratioParallel), pass: r.pass };
     }
     case 's8': return { ...pick('concurrency', 'pass'), phases: (r.phases as Record<string, unknown>[]).map((p) => `${p.followed ? 'followed' : 'not followed'}: ${p.acceptedPerSecond}/s, p99 ${p.latencyP99Ms} ms, main ${p.mainThreadCpuMsPerActivity} ms each, done ${p.allDoneMs} ms`) };
     case 's5': return pick('requestsPerSecond', 'tooManyRequests', 'visibleMsMedian', 'visibleMsMax', 'eldP99Ms', 'cpuMs', 'pass');

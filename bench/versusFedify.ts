@@ -2,6 +2,8 @@
 // Fedify 2.3.6 (bench/fedify/server.mjs) against the same loopback farm, in one bench run.
 // The farm's users follow both through the protocol; every measured run is a fresh process
 // marked before compose; Outpost and Fedify runs alternate so machine noise hits both alike.
+// Fedify runs twice per round: with InProcessMessageQueue alone (one task at a time, as in
+// Fedify's examples) and inside a ParallelMessageQueue with Outpost's in-flight cap.
 import { join } from 'node:path';
 import { deliveryConfig } from '../src/main/core/config';
 import { fanout, measureFanout, type Measured } from './fanout';
@@ -14,7 +16,7 @@ import { log, round, table } from './util';
 export const FEDIFY_TARGET_RATIO = 5;
 
 export interface VersusOptions {
-  /** Fedify's queue workers (ParallelMessageQueue); default: Outpost's globalConcurrency, the same in-flight cap. */
+  /** Workers of the parallel Fedify variant (ParallelMessageQueue); default: Outpost's globalConcurrency, the same in-flight cap. */
   fedifyWorkers?: number;
 }
 
@@ -54,78 +56,107 @@ async function setupFedify(world: World, workers: number): Promise<FedifySetup> 
   }
 }
 
+/** One Fedify variant: its queue workers (1: InProcessMessageQueue alone) and its runs. */
+interface Variant {
+  key: 'fedify' | 'fedifyParallel';
+  workers: number;
+  runs: Measured[];
+}
+
+async function fedifyRun(world: World, setup: FedifySetup, v: Variant, i: number, cpuProfDir: string | undefined): Promise<Measured> {
+  const label = `s9-${v.key}-run${i}`;
+  const fed = await FedifyHandle.launch({
+    server: setup.server, host: '127.0.0.1', port: setup.port, stateFile: setup.stateFile, workers: v.workers, logFile: join(world.logDir, `${label}.log`), cpuProfDir,
+  });
+  try {
+    const followers = (await fed.state()).followers;
+    if (followers !== world.followers) throw new Error(`the Fedify server loaded ${followers} followers, expected ${world.followers}`);
+    const m = await measureFanout(world.farm, fed, { label, world: world.name, server: 'Fedify' });
+    const errors = (await fed.state()).outboxErrors;
+    if (errors > 0) log(`[${world.name}] Fedify reported ${errors} outbox errors (log: ${label}.log)`);
+    return m;
+  } finally {
+    await fed.stop();
+  }
+}
+
+const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? round(a / b, 2) : null);
+
+function side(runs: Measured[]) {
+  const med = medianRun(runs);
+  const f = runFigures(med);
+  return {
+    ...f, cpuMsPerDelivery: round(f.cpuMs / Math.max(1, f.hostsReached), 2),
+    mainThreadCpuMsPerDelivery: f.mainThreadCpuMs === null ? null : round(f.mainThreadCpuMs / Math.max(1, f.hostsReached), 2),
+    specs: med.track.specs, personalInboxCreates: med.track.personal,
+    runsDeliveredMs: runs.map((r) => round(r.deliveredMs)), runsCpuMs: runs.map((r) => round(r.atDelivered.cpuMs)),
+    noisyRuns: runs.filter((r) => runFigures(r).noisy).length,
+  };
+}
+
+type Side = ReturnType<typeof side>;
+
+/** Fedify / Outpost: the medians' ratios, and each run's own (a pair ran back to back, so it shares the machine's state). */
+function ratios(fed: Side, out: Side, fedRuns: Measured[], outRuns: Measured[]) {
+  return {
+    deliveredMs: ratio(fed.deliveredMs, out.deliveredMs), cpuMs: ratio(fed.cpuMs, out.cpuMs), mainThreadCpuMs: ratio(fed.mainThreadCpuMs, out.mainThreadCpuMs),
+    cpuMsUntilIdle: ratio(fed.cpuMsUntilIdle, out.cpuMsUntilIdle), peakRssMB: ratio(fed.peakRssMB, out.peakRssMB),
+    runsDeliveredMs: outRuns.map((r, i) => ratio(fedRuns[i]!.deliveredMs, r.deliveredMs)),
+    runsCpuMs: outRuns.map((r, i) => ratio(fedRuns[i]!.atDelivered.cpuMs, r.atDelivered.cpuMs)),
+  };
+}
+
 export async function scenario9(ctx: Ctx, world: World, o: VersusOptions = {}): Promise<void> {
   const globalConcurrency = deliveryConfig(ctx.delivery).globalConcurrency;
-  const workers = o.fedifyWorkers ?? globalConcurrency;
-  const setup = await setupFedify(world, workers);
+  const parallelWorkers = o.fedifyWorkers ?? globalConcurrency;
+  const setup = await setupFedify(world, parallelWorkers);
+  // Fedify as its examples set it up (InProcessMessageQueue: one task at a time), and with as
+  // many deliveries in flight as Outpost allows (ParallelMessageQueue).
+  const variants: Variant[] = [{ key: 'fedify', workers: 1, runs: [] }, { key: 'fedifyParallel', workers: parallelWorkers, runs: [] }];
   const outpost: Measured[] = [];
-  const fedify: Measured[] = [];
   for (let i = 1; i <= ctx.repeat; i++) {
     outpost.push(await fanout(world, { env: ctx.childEnv, label: `s9-outpost-run${i}`, cpuProfDir: ctx.cpuProfDir, delivery: ctx.delivery }));
-    const fed = await FedifyHandle.launch({
-      server: setup.server, host: '127.0.0.1', port: setup.port, stateFile: setup.stateFile, workers,
-      logFile: join(world.logDir, `s9-fedify-run${i}.log`), cpuProfDir: ctx.cpuProfDir,
-    });
-    try {
-      const followers = (await fed.state()).followers;
-      if (followers !== world.followers) throw new Error(`the Fedify server loaded ${followers} followers, expected ${world.followers}`);
-      fedify.push(await measureFanout(world.farm, fed, { label: `s9-fedify-run${i}`, world: world.name, server: 'Fedify' }));
-      const errors = (await fed.state()).outboxErrors;
-      if (errors > 0) log(`[${world.name}] Fedify reported ${errors} outbox errors (log: s9-fedify-run${i}.log)`);
-    } finally {
-      await fed.stop();
-    }
+    for (const v of variants) v.runs.push(await fedifyRun(world, setup, v, i, ctx.cpuProfDir));
   }
-  const side = (runs: Measured[]) => {
-    const f = runFigures(medianRun(runs));
-    return {
-      ...f, cpuMsPerDelivery: round(f.cpuMs / Math.max(1, f.hostsReached), 2),
-      mainThreadCpuMsPerDelivery: f.mainThreadCpuMs === null ? null : round(f.mainThreadCpuMs / Math.max(1, f.hostsReached), 2),
-      specs: medianRun(runs).track.specs, personalInboxCreates: medianRun(runs).track.personal,
-      runsDeliveredMs: runs.map((r) => round(r.deliveredMs)), runsCpuMs: runs.map((r) => round(r.atDelivered.cpuMs)),
-      noisyRuns: runs.filter((r) => runFigures(r).noisy).length,
-    };
-  };
   const out = side(outpost);
-  const fed = side(fedify);
-  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? round(a / b, 2) : null);
-  const timeRatio = ratio(fed.deliveredMs, out.deliveredMs);
-  // Each run's own ratio of CPU per delivery: the pairs ran back to back, so they share the machine's state.
+  const [seq, par] = variants.map((v) => side(v.runs)) as [Side, Side];
   const json = {
     scenario: 9, hosts: world.hosts, followers: world.followers, runs: ctx.repeat, fedifyVersion: fedifyVersion(),
-    config: { outpostGlobalConcurrency: globalConcurrency, fedifyWorkers: workers, overrides: ctx.delivery },
-    outpost: out, fedify: fed,
-    ratio: {
-      deliveredMs: timeRatio, cpuMs: ratio(fed.cpuMs, out.cpuMs), mainThreadCpuMs: ratio(fed.mainThreadCpuMs, out.mainThreadCpuMs),
-      cpuMsUntilIdle: ratio(fed.cpuMsUntilIdle, out.cpuMsUntilIdle), peakRssMB: ratio(fed.peakRssMB, out.peakRssMB),
-      runsDeliveredMs: outpost.map((r, i) => ratio(fedify[i]!.deliveredMs, r.deliveredMs)),
-      runsCpuMs: outpost.map((r, i) => ratio(fedify[i]!.atDelivered.cpuMs, r.atDelivered.cpuMs)),
-    },
+    config: { outpostGlobalConcurrency: globalConcurrency, fedifyParallelWorkers: parallelWorkers, overrides: ctx.delivery },
+    outpost: out, fedify: seq, fedifyParallel: par,
+    ratio: ratios(seq, out, variants[0]!.runs, outpost), ratioParallel: ratios(par, out, variants[1]!.runs, outpost),
     setup: {
       fedifyFollowSeconds: round(setup.followMs / 1000), fedifyFollowsFailed: setup.follows.failed,
       fedifyAcceptsReceived: setup.acceptsReceived, fedifyAcceptsInvalid: setup.acceptsInvalid,
     },
-    noisyRuns: out.noisyRuns + fed.noisyRuns,
+    noisyRuns: out.noisyRuns + seq.noisyRuns + par.noisyRuns,
     pass: {
-      outpostRequestsExact: out.requests === world.hosts, fedifyRequestsExact: fed.requests === world.hosts,
-      outpostAllVerified: out.verified === out.requests && out.invalid === 0, fedifyAllVerified: fed.verified === fed.requests && fed.invalid === 0,
-      fasterThanFedify: timeRatio !== null && timeRatio >= FEDIFY_TARGET_RATIO, outpostEldP99Ms: out.eldP99Ms <= TARGETS.s1EldP99Ms,
+      requestsExact: [out, seq, par].every((x) => x.requests === world.hosts),
+      allVerified: [out, seq, par].every((x) => x.verified === x.requests && x.invalid === 0),
+      fasterThanFedify: (ratio(seq.deliveredMs, out.deliveredMs) ?? 0) >= FEDIFY_TARGET_RATIO,
+      fasterThanParallelFedify: (ratio(par.deliveredMs, out.deliveredMs) ?? 0) >= FEDIFY_TARGET_RATIO,
+      outpostEldP99Ms: out.eldP99Ms <= TARGETS.s1EldP99Ms,
     },
   };
   ctx.results.s9 = json;
-  const row = (label: string, a: unknown, b: unknown, note = ''): [string, unknown, string?] => [label, `${String(a).padStart(12)}  ${String(b).padStart(12)}`, note];
+  const row = (label: string, a: unknown, b: unknown, c: unknown, note = ''): [string, unknown, string?] =>
+    [label, `${String(a).padStart(9)}  ${String(b).padStart(9)}  ${String(c).padStart(9)}`, note];
+  const r = json.ratio;
+  const rp = json.ratioParallel;
   process.stdout.write(JSON.stringify(json) + '\n');
   process.stdout.write(table(`Scenario 9: Outpost vs Fedify ${json.fedifyVersion}, 1 post → ${world.followers} followers on ${world.hosts} hosts (median of ${ctx.repeat} runs each)`, [
-    row('', 'Outpost', 'Fedify', 'Fedify / Outpost'),
-    row('compose → last verified delivery, ms', out.deliveredMs, fed.deliveredMs, `×${timeRatio} (target ≥ ${FEDIFY_TARGET_RATIO}); runs ${out.runsDeliveredMs.join('/')} vs ${fed.runsDeliveredMs.join('/')}`),
-    row('requests', out.requests, fed.requests, `must be ${world.hosts} each`),
-    row('verified / invalid', `${out.verified} / ${out.invalid}`, `${fed.verified} / ${fed.invalid}`, `signatures: ${JSON.stringify(out.specs)} vs ${JSON.stringify(fed.specs)}`),
-    row('CPU, whole process, ms', out.cpuMs, fed.cpuMs, `×${json.ratio.cpuMs}; until queue idle ${out.cpuMsUntilIdle} vs ${fed.cpuMsUntilIdle} ms`),
-    row('CPU, main thread, ms', out.mainThreadCpuMs, fed.mainThreadCpuMs, `×${json.ratio.mainThreadCpuMs}`),
-    row('CPU per delivery, ms', out.cpuMsPerDelivery, fed.cpuMsPerDelivery, `main thread ${out.mainThreadCpuMsPerDelivery} vs ${fed.mainThreadCpuMsPerDelivery} ms`),
-    row('peak RSS, MB', out.peakRssMB, fed.peakRssMB, `RSS at compose ${out.rssAtComposeMB} vs ${fed.rssAtComposeMB} MB`),
-    row('event-loop delay p99, ms', out.eldP99Ms, fed.eldP99Ms, `max ${out.eldMaxMs} vs ${fed.eldMaxMs} ms`),
-    row('in flight at once', globalConcurrency, workers, 'Outpost globalConcurrency vs Fedify ParallelMessageQueue workers'),
-    row('other processes\' CPU, ms', out.foreignCpuMs, fed.foreignCpuMs, `noisy runs: ${json.noisyRuns}`),
+    row('', 'Outpost', 'Fedify', `Fedify ×${parallelWorkers}`, `Fedify / Outpost, Fedify ×${parallelWorkers} / Outpost`),
+    row('in flight at once', globalConcurrency, 1, parallelWorkers, 'Outpost globalConcurrency; Fedify: InProcessMessageQueue alone, then in a ParallelMessageQueue'),
+    row('compose → last verified delivery, ms', out.deliveredMs, seq.deliveredMs, par.deliveredMs, `×${r.deliveredMs}, ×${rp.deliveredMs} (target ≥ ${FEDIFY_TARGET_RATIO})`),
+    row('  runs, ms', out.runsDeliveredMs.join('/'), seq.runsDeliveredMs.join('/'), par.runsDeliveredMs.join('/'), `each run's ratio: ${r.runsDeliveredMs.join('/')}, ${rp.runsDeliveredMs.join('/')}`),
+    row('requests', out.requests, seq.requests, par.requests, `must be ${world.hosts} each`),
+    row('verified / invalid', `${out.verified}/${out.invalid}`, `${seq.verified}/${seq.invalid}`, `${par.verified}/${par.invalid}`, `specs: ${JSON.stringify(out.specs)}, ${JSON.stringify(seq.specs)}, ${JSON.stringify(par.specs)}`),
+    row('CPU, whole process, ms', out.cpuMs, seq.cpuMs, par.cpuMs, `×${r.cpuMs}, ×${rp.cpuMs}; each run's: ${r.runsCpuMs.join('/')}, ${rp.runsCpuMs.join('/')}`),
+    row('CPU, main thread, ms', out.mainThreadCpuMs, seq.mainThreadCpuMs, par.mainThreadCpuMs, `×${r.mainThreadCpuMs}, ×${rp.mainThreadCpuMs}`),
+    row('CPU per delivery, ms', out.cpuMsPerDelivery, seq.cpuMsPerDelivery, par.cpuMsPerDelivery, `main thread: ${out.mainThreadCpuMsPerDelivery}, ${seq.mainThreadCpuMsPerDelivery}, ${par.mainThreadCpuMsPerDelivery}`),
+    row('CPU until queue idle, ms', out.cpuMsUntilIdle, seq.cpuMsUntilIdle, par.cpuMsUntilIdle),
+    row('peak RSS, MB', out.peakRssMB, seq.peakRssMB, par.peakRssMB, `RSS at compose: ${out.rssAtComposeMB}, ${seq.rssAtComposeMB}, ${par.rssAtComposeMB}`),
+    row('event-loop delay p99, ms', out.eldP99Ms, seq.eldP99Ms, par.eldP99Ms, `max: ${out.eldMaxMs}, ${seq.eldMaxMs}, ${par.eldMaxMs}`),
+    row('other processes\' CPU, ms', out.foreignCpuMs, seq.foreignCpuMs, par.foreignCpuMs, `noisy runs: ${json.noisyRuns}`),
   ]) + '\n');
 }

@@ -3,7 +3,7 @@
 // verifies the signature, fetching the follower's key, and the app Accepts), a followers
 // collection, and on `compose` one public Note sent with
 // `sendActivity(…, 'followers', create, { preferSharedInbox: true })` through Fedify's own
-// queue (InProcessMessageQueue, workers in parallel via ParallelMessageQueue).
+// queue (InProcessMessageQueue; with workers > 1 inside a ParallelMessageQueue).
 //
 // Plain JavaScript so `npm run typecheck` does not depend on this folder's on-demand install;
 // bundled (dependencies external, resolved from bench/fedify/node_modules) into
@@ -53,15 +53,19 @@ async function keyPair() {
 }
 const keys = await keyPair();
 
-/** Fedify's queue, counting the tasks its workers are running (so the bench can wait for idle). */
+/**
+ * Fedify's queue: InProcessMessageQueue alone (workers 1: one task at a time, as in Fedify's
+ * examples) or in a ParallelMessageQueue of `workers`; wrapped only to count the tasks running
+ * (so the bench can wait for idle).
+ */
 let inFlight = 0;
-const parallel = new ParallelMessageQueue(new InProcessMessageQueue(), cfg.workers);
+const inner = cfg.workers > 1 ? new ParallelMessageQueue(new InProcessMessageQueue(), cfg.workers) : new InProcessMessageQueue();
 const queue = {
-  nativeRetrial: parallel.nativeRetrial,
-  enqueue: (m, o) => parallel.enqueue(m, o),
-  enqueueMany: (ms, o) => parallel.enqueueMany(ms, o),
-  getDepth: () => parallel.getDepth(),
-  listen: (handler, o) => parallel.listen(async (m) => {
+  nativeRetrial: inner.nativeRetrial,
+  enqueue: (m, o) => inner.enqueue(m, o),
+  enqueueMany: (ms, o) => inner.enqueueMany(ms, o),
+  getDepth: () => inner.getDepth(),
+  listen: (handler, o) => inner.listen(async (m) => {
     inFlight++;
     try {
       await handler(m);
