@@ -187,7 +187,7 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's7': return pick('notes', 'p50Ms', 'p99Ms', 'pass');
     case 's9': {
       const side = (x: unknown) => { const v = x as Record<string, unknown>; return `${v.deliveredMs} ms, ${v.requests} requests, CPU ${v.cpuMs} ms (${v.cpuMsPerDelivery} ms/delivery), RSS ${v.peakRssMB} MB, ELD p99 ${v.eldP99Ms} ms`; };
-      const ratios = (x: unknown) => { const v = x as Record<string, unknown>; return `time ×${v.deliveredMs}, CPU ×${v.cpuMs}, main thread ×${v.mainThreadCpuMs}`; };
+      const ratios = (x: unknown) => { const v = x as Record<string, unknown>; return `time ×${v.deliveredMs}, CPU ×${v.cpuMs}, main thread ×${v.mainThreadCpuMs} (medians of the rounds' ratios)`; };
       return { outpost: side(r.outpost), fedify: side(r.fedify), fedifyParallel: side(r.fedifyParallel), ratio: ratios(r.ratio), ratioParallel: ratios(r.ratioParallel), pass: r.pass };
     }
     case 's8': return { ...pick('concurrency', 'pass'), phases: (r.phases as Record<string, unknown>[]).map((p) => `${p.followed ? 'followed' : 'not followed'}: ${p.acceptedPerSecond}/s, p99 ${p.latencyP99Ms} ms, main ${p.mainThreadCpuMsPerActivity} ms each, done ${p.allDoneMs} ms`) };
