@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { ChildStats } from './childGauges';
 import type { FanoutTarget } from './fanout';
-import { BENCH_DIR, trackChild } from './outpostHandle';
+import { BENCH_DIR, stopChild, trackChild } from './outpostHandle';
+import { pollUntil } from './world';
 import { log } from './util';
 
 export const FEDIFY_DIR = join(BENCH_DIR, 'fedify');
@@ -147,22 +148,15 @@ export class FedifyHandle implements FanoutTarget {
     await this.call('save');
   }
 
-  async waitIdle(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  waitIdle(timeoutMs: number): Promise<void> {
+    return pollUntil(async () => {
       const s = await this.state();
-      if (s.queued === 0 && s.inFlight === 0) return;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for Fedify's queue to drain (${s.queued} queued, ${s.inFlight} running)`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return s.queued === 0 && s.inFlight === 0;
+    }, timeoutMs, 'Fedify\'s queue to drain', 100);
   }
 
-  /** SIGTERM, SIGKILL after 5 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await this.exited;
-    clearTimeout(timer);
+  /** SIGTERM, SIGKILL after 5 s (its queue is in memory: nothing to finish). */
+  stop(): Promise<void> {
+    return stopChild(this.child, this.exited, 5_000);
   }
 }
