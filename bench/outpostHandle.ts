@@ -37,6 +37,21 @@ export function killAllChildren(): void {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
+/** Counts another bench child (bench/fedifyHandle.ts) among those killAllChildren kills, until it exits. */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once `exited` does. */
+export async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 export class OutpostHandle {
   private nextId = 1;
   private readonly waiters = new Map<number, (m: ChildMessage) => void>();
@@ -143,11 +158,7 @@ export class OutpostHandle {
   }
 
   /** SIGTERM (graceful: in-flight deliveries finish or return to the queue), SIGKILL after 15 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.child, this.exited, 15_000);
   }
 }

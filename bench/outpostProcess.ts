@@ -8,8 +8,6 @@
 //   → {type:'ready', …}                       once listening
 //   ← {type:'mark', id}   → {type:'marked', id}  resets the event-loop histogram and the CPU baseline
 //   ← {type:'stats', id}  → {type:'stats', id, stats: ChildStats}
-import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Instance } from '../src/main/core/instance';
 import { stderrLogger } from '../src/main/core/logger';
 import { closeServer, listen } from '../src/main/core/http/httpUtil';
@@ -17,6 +15,7 @@ import { createAdminHandlers } from '../src/main/admin/adminService';
 import { createAdminServer } from '../src/main/admin/httpTransport';
 import { loadAdminToken } from '../src/main/adminToken';
 import { DEFAULT_INBOX, type DeliveryOverrides, type InboxConfig } from '../src/main/core/config';
+import { startGauges, type ChildStats } from './childGauges';
 
 export interface ChildConfig {
   dataDir: string;
@@ -29,34 +28,7 @@ export interface ChildConfig {
   inboxRateLimits?: Partial<InboxConfig['rateLimits']>;
 }
 
-export interface ChildStats {
-  /** CPU (user + system) since the last mark, ms. */
-  cpuMs: number;
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  /** CPU of the main (event-loop) thread alone since the last mark, ms (Linux; 10 ms ticks), null elsewhere. */
-  mainThreadCpuMs: number | null;
-  /** Wall time since the last mark, ms. */
-  wallMs: number;
-  /** Peak RSS of the process's whole life (getrusage maxrss), MB. */
-  peakRssMB: number;
-  /** RSS when the mark was taken, and now, MB. */
-  rssAtMarkMB: number;
-  rssNowMB: number;
-  heapUsedMB: number;
-  /** Peaks since the mark, sampled every 50 ms: V8 heap used/total, external and ArrayBuffer memory, MB. */
-  peakHeapUsedMB: number;
-  peakHeapTotalMB: number;
-  peakExternalMB: number;
-  peakArrayBuffersMB: number;
-  /** Peak RSS seen by the 50 ms sampler since the mark, MB (maxRSS covers the whole life). */
-  peakRssSinceMarkMB: number;
-  /** Event-loop delay since the mark (1 ms resolution), ms. */
-  eldP50Ms: number;
-  eldP99Ms: number;
-  eldMaxMs: number;
-  eldSamples: number;
-}
+export type { ChildStats };
 
 export type ParentMessage = { type: 'mark'; id: number } | { type: 'stats'; id: number };
 export type ChildMessage =
@@ -65,24 +37,11 @@ export type ChildMessage =
   | { type: 'stats'; id: number; stats: ChildStats }
   | { type: 'fatal'; message: string };
 
-const MB = 1024 * 1024;
-
-/** utime + stime of the main thread (tid = pid) from /proc, ms; the rest of cpuUsage is libuv's threadpool (signing), V8's and GC helper threads. */
-function mainThreadCpuMs(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
   const send = (m: ChildMessage) => process.send?.(m);
   const log = stderrLogger('outpost');
-  const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
+  const gauges = startGauges();
 
   const instance = new Instance({
     dataDir: cfg.dataDir, publicUrl: `http://${cfg.host}:${cfg.port}`, port: cfg.port, username: cfg.username,
@@ -98,48 +57,11 @@ async function main(): Promise<void> {
   const server = createAdminServer({ handlers, events: instance.events, token, log, metrics: () => instance.metrics.exposition() });
   adminUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 
-  let cpuMark = process.cpuUsage();
-  let mainMark = mainThreadCpuMs();
-  let wallMark = performance.now();
-  let rssAtMark = process.memoryUsage().rss;
-  const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, rss: 0 };
-  const samplePeaks = () => {
-    const m = process.memoryUsage();
-    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
-    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
-    peaks.external = Math.max(peaks.external, m.external);
-    peaks.arrayBuffers = Math.max(peaks.arrayBuffers, m.arrayBuffers);
-    peaks.rss = Math.max(peaks.rss, m.rss);
-  };
-  setInterval(samplePeaks, 50).unref();
   process.on('message', (m: ParentMessage) => {
     if (m.type === 'mark') {
-      eld.reset();
-      rssAtMark = process.memoryUsage().rss;
-      for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = 0;
-      samplePeaks();
-      cpuMark = process.cpuUsage();
-      mainMark = mainThreadCpuMs();
-      wallMark = performance.now();
+      gauges.mark();
       send({ type: 'marked', id: m.id });
-    } else if (m.type === 'stats') {
-      const cpu = process.cpuUsage(cpuMark);
-      const main = mainThreadCpuMs();
-      samplePeaks();
-      const mem = process.memoryUsage();
-      send({
-        type: 'stats', id: m.id, stats: {
-          cpuMs: (cpu.user + cpu.system) / 1000, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-          mainThreadCpuMs: main !== null && mainMark !== null ? main - mainMark : null,
-          wallMs: performance.now() - wallMark,
-          peakRssMB: process.resourceUsage().maxRSS / 1024, rssAtMarkMB: rssAtMark / MB, rssNowMB: mem.rss / MB, heapUsedMB: mem.heapUsed / MB,
-          peakHeapUsedMB: peaks.heapUsed / MB, peakHeapTotalMB: peaks.heapTotal / MB, peakExternalMB: peaks.external / MB,
-          peakArrayBuffersMB: peaks.arrayBuffers / MB, peakRssSinceMarkMB: peaks.rss / MB,
-          eldP50Ms: eld.count ? eld.percentile(50) / 1e6 : 0, eldP99Ms: eld.count ? eld.percentile(99) / 1e6 : 0,
-          eldMaxMs: eld.count ? eld.max / 1e6 : 0, eldSamples: eld.count,
-        },
-      });
-    }
+    } else if (m.type === 'stats') send({ type: 'stats', id: m.id, stats: gauges.stats() });
   });
 
   let stopping = false;

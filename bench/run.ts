@@ -19,11 +19,13 @@ import { scenario5 } from './flood';
 import { BACKLOG_DEFAULTS, scenario6 } from './backlog';
 import { scenario7 } from './timeline';
 import { scenario8 } from './ingest';
+import { scenario9 } from './versusFedify';
 import { log, round, table } from './util';
 import { FARM_DEFAULTS } from '../test/support/remote/farm';
 
 const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--profile] [--scale F] [--keep] [--farm-address A] [--farm-addresses N] [--farm-port P]
-  --scenario N   run scenario N only (1-8; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline, 8 inbox ingest). Default: all and the sweep.
+  --scenario N   run scenario N only (1-9; repeatable; 5 is the inbox flood, 6 the backlog, 7 the timeline, 8 inbox ingest, 9 Outpost vs Fedify 2.3.6). Default: all and the sweep.
+  --fedify-workers N  scenario 9: workers of the parallel Fedify variant (default: Outpost's globalConcurrency)
   --ingest-concurrency N  scenario 8: connections sending at once (default 32)
   --sweep        run the globalConcurrency × perHostConcurrency sweep on scenario 1's world
   --sweep-latency MS  the second sweep's farm answers every POST after MS (default 100)
@@ -40,7 +42,7 @@ const USAGE = `npm run bench -- [--scenario N]… [--sweep] [--repeat N] [--prof
   --farm-addresses N  addresses in the farm's block (default ${FARM_DEFAULTS.addresses}); with fewer than hosts, hosts share addresses on different ports
   --farm-port P       port of every farm host (default: one free port for all where it is free; with P, host i uses P + ⌊i / N⌋)`;
 
-const WATCHDOG_MS = 20 * 60_000;
+const WATCHDOG_MS = 30 * 60_000; // the full run takes ~18 min on a quiet machine (scenario 9 added ~3)
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
     options: {
       scenario: { type: 'string', multiple: true }, sweep: { type: 'boolean' }, repeat: { type: 'string' },
       profile: { type: 'boolean' }, 'sweep-latency': { type: 'string' }, delivery: { type: 'string' }, threadpool: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, tsx: { type: 'boolean' }, help: { type: 'boolean' },
-      'backlog-posts': { type: 'string' }, 'ingest-concurrency': { type: 'string' }, 'backlog-window': { type: 'string' },
+      'backlog-posts': { type: 'string' }, 'ingest-concurrency': { type: 'string' }, 'fedify-workers': { type: 'string' }, 'backlog-window': { type: 'string' },
       'farm-address': { type: 'string' }, 'farm-addresses': { type: 'string' }, 'farm-port': { type: 'string' },
     },
   });
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const picked = new Set((values.scenario ?? []).flatMap((s) => s.split(',')).map(Number));
-  for (const n of picked) if (![1, 2, 3, 4, 5, 6, 7, 8].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 8`);
+  for (const n of picked) if (![1, 2, 3, 4, 5, 6, 7, 8, 9].includes(n)) throw new Error(`--scenario ${n}: there are scenarios 1 to 9`);
   const all = picked.size === 0;
   const want = (n: number) => all || picked.has(n);
   const doSweep = values.sweep ?? all;
@@ -93,10 +95,11 @@ async function main(): Promise<number> {
   ]) + '\n');
 
   let worldA: World | undefined;
-  const needA = want(1) || want(4) || doSweep;
+  const needA = want(1) || want(4) || want(9) || doSweep;
   try {
     if (needA) worldA = await buildWorld(root, 's1', Math.max(10, Math.round(500 * scale)), Math.max(10, Math.round(1000 * scale)), ctx.farm);
     if (want(1) && worldA) await scenario1(ctx, worldA);
+    if (want(9) && worldA) await scenario9(ctx, worldA, { fedifyWorkers: values['fedify-workers'] ? Number(values['fedify-workers']) : undefined });
     if (doSweep && worldA) {
       const sweepCtx = { ...ctx, repeat: values.repeat ? ctx.repeat : 1 };
       await sweep(sweepCtx, worldA, { key: 'sweep', latencyMs: 0, perHosts: [1, 2, 4] });
@@ -182,6 +185,11 @@ function headline(key: string, r: Record<string, unknown>): Record<string, unkno
     case 's4': return pick('hostsReached', 'duplicates', 'requeuedInFlightOnRestart', 'pass');
     case 's6': return { ...pick('onePostRatePerSecond', 'pass'), rows: (r.rows as Record<string, unknown>[]).map((x) => `${x.posts} posts: ${x.ratePerSecond}/s (×${x.rateRatioToOnePost}) with ${x.queuedAtWindow} queued, peak RSS ${x.peakRssMB} MB, ELD p99 ${x.eldP99Ms} ms`) };
     case 's7': return pick('notes', 'p50Ms', 'p99Ms', 'pass');
+    case 's9': {
+      const side = (x: unknown) => { const v = x as Record<string, unknown>; return `${v.deliveredMs} ms, ${v.requests} requests, CPU ${v.cpuMs} ms (${v.cpuMsPerDelivery} ms/delivery), RSS ${v.peakRssMB} MB, ELD p99 ${v.eldP99Ms} ms`; };
+      const ratios = (x: unknown) => { const v = x as Record<string, unknown>; return `time ×${v.deliveredMs}, CPU ×${v.cpuMs}, main thread ×${v.mainThreadCpuMs} (medians of the rounds' ratios)`; };
+      return { outpost: side(r.outpost), fedify: side(r.fedify), fedifyParallel: side(r.fedifyParallel), ratio: ratios(r.ratio), ratioParallel: ratios(r.ratioParallel), pass: r.pass };
+    }
     case 's8': return { ...pick('concurrency', 'pass'), phases: (r.phases as Record<string, unknown>[]).map((p) => `${p.followed ? 'followed' : 'not followed'}: ${p.acceptedPerSecond}/s, p99 ${p.latencyP99Ms} ms, main ${p.mainThreadCpuMsPerActivity} ms each, done ${p.allDoneMs} ms`) };
     case 's5': return pick('requestsPerSecond', 'tooManyRequests', 'visibleMsMedian', 'visibleMsMax', 'eldP99Ms', 'cpuMs', 'pass');
     case 'sweep': case 'sweepLatency': return { rows: (r.rows as Record<string, unknown>[]).map((x) => `g${x.globalConcurrency}/p${x.perHostConcurrency}: ${x.deliveredMs} ms`) };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../src/main/core/config';
 import type { HostDto } from '../src/shared/dto';
-import { fanout, type FanoutResult } from './fanout';
+import { fanout, type FanoutResult, type Measured } from './fanout';
 import { OutpostHandle } from './outpostHandle';
 import { buildWorld, connectFarm, pollUntil, waitQueueIdle, type FarmPlacement, type World } from './world';
 import type { Floor } from './floor';
@@ -40,7 +40,8 @@ function emit(ctx: Ctx, key: string, json: Record<string, unknown>, human: strin
   process.stdout.write(human + '\n');
 }
 
-function runFigures(r: FanoutResult) {
+/** One run's figures, for the JSON lines and tables (Outpost's, or Fedify's in scenario 9). */
+export function runFigures(r: Measured) {
   const s = r.atDelivered;
   return {
     requests: r.track.requests, verified: r.track.verified, invalid: r.track.invalid, hostsReached: r.track.hostsReached,
@@ -55,6 +56,11 @@ function runFigures(r: FanoutResult) {
   };
 }
 
+/** The run with the median delivery time (the lower middle one of an even count). */
+export function medianRun<T extends Measured>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.deliveredMs - b.deliveredMs)[(runs.length - 1) >> 1]!;
+}
+
 // ---- scenario 1 ----------------------------------------------------------------------
 
 export async function scenario1(ctx: Ctx, world: World): Promise<void> {
@@ -62,8 +68,7 @@ export async function scenario1(ctx: Ctx, world: World): Promise<void> {
   for (let i = 0; i < ctx.repeat; i++) {
     runs.push(await fanout(world, { env: ctx.childEnv, label: `s1-run${i + 1}`, cpuProfDir: ctx.cpuProfDir, delivery: ctx.delivery }));
   }
-  const byTime = [...runs].sort((a, b) => a.deliveredMs - b.deliveredMs);
-  const med = byTime[(byTime.length - 1) >> 1]!;
+  const med = medianRun(runs);
   const f = runFigures(med);
   const json = {
     scenario: 1, hosts: world.hosts, followers: world.followers, ...f,

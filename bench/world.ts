@@ -90,8 +90,8 @@ export async function buildWorld(root: string, name: string, hosts: number, foll
   }
 }
 
-/** Tells the farm who Outpost is: its actor, key (fetched once from the actor document) and shared inbox. */
-export async function connectFarm(farm: RemoteFarm, op: OutpostHandle): Promise<void> {
+/** Tells the farm who Outpost (or another followed server) is: its actor, key (fetched once from the actor document) and shared inbox. */
+export async function connectFarm(farm: RemoteFarm, op: { actor: string }): Promise<void> {
   const res = await fetch(op.actor, { headers: { accept: 'application/activity+json' }, signal: AbortSignal.timeout(10_000) });
   const doc = (await res.json()) as { publicKey: { id: string; publicKeyPem: string }; endpoints?: { sharedInbox?: string }; inbox: string };
   farm.setOutpost({

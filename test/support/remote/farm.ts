@@ -48,6 +48,8 @@ export interface Track {
   firstVerifiedAt: Float64Array;
   lastVerifiedAt: number;
   activityIds: Set<string>;
+  /** Creates checked, by the signature spec they came in (rfc9421, draft-cavage). */
+  specs: Record<string, number>;
   errors: string[];
 }
 
@@ -174,7 +176,7 @@ export class RemoteFarm extends EventEmitter {
     this.track = {
       t0: 0, requests: 0, verified: 0, invalid: 0, personal: 0, hostsReached: 0,
       perHost: new Uint16Array(this.hostCount), firstVerifiedAt: new Float64Array(this.hostCount).fill(NaN),
-      lastVerifiedAt: 0, activityIds: new Set(), errors: [],
+      lastVerifiedAt: 0, activityIds: new Set(), specs: {}, errors: [],
     };
     return this.track;
   }
@@ -226,6 +228,7 @@ export class RemoteFarm extends EventEmitter {
   private checked(h: FarmHost, req: InboxRequest): void {
     const t = this.track;
     if (req.type === 'Create' && t) {
+      if (req.signatureSpec) t.specs[req.signatureSpec] = (t.specs[req.signatureSpec] ?? 0) + 1;
       if (req.signatureValid) {
         const at = performance.now();
         t.verified++;

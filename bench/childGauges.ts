@@ -1,0 +1,99 @@
+// A measured server process's own gauges (bench/outpostProcess.ts, bench/fedify/server.mjs):
+// CPU of the whole process and of the main thread alone, memory peaks, event-loop delay at
+// 1 ms resolution. `mark()` resets them; `stats()` reads them since the last mark.
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface ChildStats {
+  /** CPU (user + system) since the last mark, ms. */
+  cpuMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** CPU of the main (event-loop) thread alone since the last mark, ms (Linux; 10 ms ticks), null elsewhere. */
+  mainThreadCpuMs: number | null;
+  /** Wall time since the last mark, ms. */
+  wallMs: number;
+  /** Peak RSS of the process's whole life (getrusage maxrss), MB. */
+  peakRssMB: number;
+  /** RSS when the mark was taken, and now, MB. */
+  rssAtMarkMB: number;
+  rssNowMB: number;
+  heapUsedMB: number;
+  /** Peaks since the mark, sampled every 50 ms: V8 heap used/total, external and ArrayBuffer memory, MB. */
+  peakHeapUsedMB: number;
+  peakHeapTotalMB: number;
+  peakExternalMB: number;
+  peakArrayBuffersMB: number;
+  /** Peak RSS seen by the 50 ms sampler since the mark, MB (maxRSS covers the whole life). */
+  peakRssSinceMarkMB: number;
+  /** Event-loop delay since the mark (1 ms resolution), ms. */
+  eldP50Ms: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+  eldSamples: number;
+}
+
+export interface Gauges {
+  /** Resets the event-loop histogram, the CPU baselines and the memory peaks. */
+  mark(): void;
+  stats(): ChildStats;
+}
+
+const MB = 1024 * 1024;
+
+/** utime + stime of the main thread (tid = pid) from /proc, ms; the rest of cpuUsage is libuv's threadpool (signing), V8's and GC helper threads. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts the gauges (call it first thing in the process: the histogram runs from here). */
+export function startGauges(): Gauges {
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  let cpuMark = process.cpuUsage();
+  let mainMark = mainThreadCpuMs();
+  let wallMark = performance.now();
+  let rssAtMark = process.memoryUsage().rss;
+  const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, rss: 0 };
+  const samplePeaks = () => {
+    const m = process.memoryUsage();
+    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+    peaks.external = Math.max(peaks.external, m.external);
+    peaks.arrayBuffers = Math.max(peaks.arrayBuffers, m.arrayBuffers);
+    peaks.rss = Math.max(peaks.rss, m.rss);
+  };
+  setInterval(samplePeaks, 50).unref();
+  return {
+    mark() {
+      eld.reset();
+      rssAtMark = process.memoryUsage().rss;
+      for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = 0;
+      samplePeaks();
+      cpuMark = process.cpuUsage();
+      mainMark = mainThreadCpuMs();
+      wallMark = performance.now();
+    },
+    stats() {
+      const cpu = process.cpuUsage(cpuMark);
+      const main = mainThreadCpuMs();
+      samplePeaks();
+      const mem = process.memoryUsage();
+      return {
+        cpuMs: (cpu.user + cpu.system) / 1000, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
+        mainThreadCpuMs: main !== null && mainMark !== null ? main - mainMark : null,
+        wallMs: performance.now() - wallMark,
+        peakRssMB: process.resourceUsage().maxRSS / 1024, rssAtMarkMB: rssAtMark / MB, rssNowMB: mem.rss / MB, heapUsedMB: mem.heapUsed / MB,
+        peakHeapUsedMB: peaks.heapUsed / MB, peakHeapTotalMB: peaks.heapTotal / MB, peakExternalMB: peaks.external / MB,
+        peakArrayBuffersMB: peaks.arrayBuffers / MB, peakRssSinceMarkMB: peaks.rss / MB,
+        eldP50Ms: eld.count ? eld.percentile(50) / 1e6 : 0, eldP99Ms: eld.count ? eld.percentile(99) / 1e6 : 0,
+        eldMaxMs: eld.count ? eld.max / 1e6 : 0, eldSamples: eld.count,
+      };
+    },
+  };
+}
