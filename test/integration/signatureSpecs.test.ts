@@ -50,6 +50,8 @@ describe('double-knock against peers that take one spec, the other, or both', ()
     expect(hosts[0]!.signature?.lastDoubleKnock).toBeNull();
     expect(onlyCavage.getSpecs.slice(0, 2)).toEqual(['refused rfc9421', 'draft-cavage']);
     expect(onlyRfc.getSpecs[0]).toBe('rfc9421');
+    // The follower is accepted in Outpost's store before its Accept has reached the peer.
+    await eventually(async () => onlyCavage.ofType('Accept').length > 0, 10_000, 'the Accept reached the cavage-only peer');
     expect(onlyCavage.ofType('Accept').map((r) => [specOf(r.headers), r.signatureValid])).toEqual([['draft-cavage', true]]);
 
     const noteId = await post('first post after the follows');
