@@ -177,6 +177,7 @@ export class HttpClient {
 
   /** Starts one exchange (see httpExchange.ts); refused once the client is closed. */
   private open(url: URL, method: 'GET' | 'POST', headers: OutgoingHttpHeaders, timeoutMs: number, body?: string | Buffer): Exchange {
+    if (this.closed) throw new FetchError('the HTTP client is closed', 'network', undefined, 'ECLOSED');
     const x = new Exchange(url, {
       method, headers, body, agent: this.agents.for(url), timeoutMs,
       connectTimeoutMs: Math.min(timeoutMs, this.options.connectTimeoutMs ?? DEFAULT_DELIVERY.connectTimeoutMs),
@@ -184,8 +185,7 @@ export class HttpClient {
       this.running.delete(done);
       if (this.running.size === 0) this.drained?.();
     });
-    if (this.closed) x.fail(new FetchError('the HTTP client is closed', 'network', undefined, 'ECLOSED'));
-    else this.running.add(x);
+    this.running.add(x);
     return x;
   }
 

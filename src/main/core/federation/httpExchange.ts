@@ -100,9 +100,10 @@ export class Exchange {
     const req = (this.url.protocol === 'https:' ? httpsRequest : httpRequest)(this.url, { method, headers, agent });
     this.req = req;
     req.once('socket', (socket: Socket) => {
-      if (!socket.connecting) return;
+      if (!socket.connecting) return; // a kept-alive one
       const timer = setTimeout(() => this.fail(new ExchangeTimeout(`${this.url.host}: connecting timed out`)), connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(timer));
+      // TLS included: the handshake is part of opening the connection.
+      socket.once('encrypted' in socket ? 'secureConnect' : 'connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });
     req.once('response', (res: IncomingMessage) => {

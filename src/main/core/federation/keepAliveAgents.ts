@@ -21,13 +21,18 @@ export interface KeepAliveOptions {
 /** The idle sockets of both agents, oldest first. */
 class IdleSockets {
   private readonly sockets = new Set<Socket>();
+  /** Sockets whose 'close' we already listen to (a socket is parked again after each reuse). */
+  private readonly watched = new WeakSet<Socket>();
 
   constructor(private readonly max: number) {}
 
   /** The socket has just become idle: whether to keep it. Closes the oldest beyond the bound. */
   park(socket: Socket): boolean {
     if (this.max <= 0) return false;
-    if (!this.sockets.has(socket)) socket.once('close', () => this.sockets.delete(socket));
+    if (!this.watched.has(socket)) {
+      this.watched.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    }
     this.sockets.add(socket);
     while (this.sockets.size > this.max) {
       const oldest = this.sockets.values().next().value as Socket;

@@ -74,6 +74,22 @@ describe('HttpClient keep-alive connections', () => {
     expect(remote.requests).toEqual([3]);
   });
 
+  it('reuses one connection for many requests without piling up listeners on it', async () => {
+    const remote = await counted();
+    const http = client();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 25; i++) await http.request(remote.url, opts);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(remote.requests).toEqual([25]);
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('closes the connection after a request that asked for it (connection: close)', async () => {
     const remote = await counted();
     const http = client();
