@@ -3,6 +3,11 @@
 // first), a kept-alive socket the server dropped replaced by a fresh one, and the SSRF guard
 // applied to every new connection of the shared agents.
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import type { AddressInfo, Socket } from 'node:net';
@@ -196,5 +201,42 @@ describe('HttpClient keep-alive agents and the SSRF guard', () => {
     const err = (await http.request(`http://127.0.0.2:${port}/inbox`, opts).catch((e: unknown) => e)) as FetchError;
     expect(err.kind).toBe('blocked');
     expect(remote.requests).toEqual([1]);
+  });
+});
+
+/** A throwaway self-signed certificate for 127.0.0.1 (openssl), or undefined without openssl. */
+function selfSigned(): { key: Buffer; cert: Buffer } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const tls = selfSigned();
+
+describe('HttpClient over HTTPS', () => {
+  it.skipIf(!tls)('verifies certificates: a self-signed one is refused, nothing is sent', async () => {
+    let requests = 0;
+    const server = createTlsServer({ key: tls!.key, cert: tls!.cert }, (_req, res) => {
+      requests++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const http = client();
+      const err = (await http.request(`https://127.0.0.1:${(server.address() as AddressInfo).port}/inbox`, opts).catch((e: unknown) => e)) as FetchError;
+      expect(err).toBeInstanceOf(FetchError);
+      expect(err.kind).toBe('network');
+      expect(err.code).toMatch(/SELF_SIGNED|CERT/);
+      expect(requests).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
