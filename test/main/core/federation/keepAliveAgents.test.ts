@@ -28,7 +28,7 @@ interface Counted {
 const servers: Counted[] = [];
 const clients: HttpClient[] = [];
 
-async function counted(): Promise<Counted> {
+async function counted(address = '127.0.0.1'): Promise<Counted> {
   const c: Counted = { server: createServer(), url: '', sockets: [], requests: [] };
   c.server.on('connection', (s: Socket) => {
     c.sockets.push(s);
@@ -47,8 +47,8 @@ async function counted(): Promise<Counted> {
       res.end('ok');
     });
   });
-  await new Promise<void>((r) => c.server.listen(0, '127.0.0.1', r));
-  c.url = `http://127.0.0.1:${(c.server.address() as AddressInfo).port}/inbox`;
+  await new Promise<void>((r) => c.server.listen(0, address, r));
+  c.url = `http://${address}:${(c.server.address() as AddressInfo).port}/inbox`;
   servers.push(c);
   return c;
 }
@@ -166,28 +166,30 @@ describe('HttpClient keep-alive connections', () => {
   });
 });
 
-/** A name other than 'localhost' that resolves to a loopback address other than 127.0.0.1, if any. */
-async function otherLoopbackName(): Promise<string | undefined> {
+/** A name other than 'localhost' that resolves to loopback addresses only, with them, if there is one. */
+async function loopbackName(): Promise<{ name: string; addresses: string[] } | undefined> {
   for (const name of [hostname(), 'localhost.localdomain', 'ip6-localhost']) {
     try {
       const addrs = await lookup(name, { all: true });
-      if (addrs.length && addrs.every((a) => a.family === 4 && a.address.startsWith('127.') && a.address !== '127.0.0.1')) return name;
+      if (addrs.length && addrs.every((a) => a.family === 4 && a.address.startsWith('127.'))) return { name, addresses: addrs.map((a) => a.address) };
     } catch {
       /* not resolvable */
     }
   }
   return undefined;
 }
-const loopbackName = await otherLoopbackName();
+const named = await loopbackName();
 
 describe('HttpClient keep-alive agents and the SSRF guard', () => {
-  it.skipIf(!loopbackName)('refuses a name resolving to a private address on an agent that already holds a connection', async () => {
-    const remote = await counted();
-    const http = client({ allowPrivateNetwork: false, privateNetworkAllowlist: ['127.0.0.1'] });
+  it.skipIf(!named)('refuses a name resolving to a private address on an agent that already holds a connection', async () => {
+    // The allowlisted server listens on a loopback address the name does not resolve to.
+    const allowed = ['127.0.0.1', '127.0.0.2'].find((a) => !named!.addresses.includes(a))!;
+    const remote = await counted(allowed);
+    const http = client({ allowPrivateNetwork: false, privateNetworkAllowlist: [allowed] });
     await http.request(remote.url, opts);
     expect(http.idleSockets).toBe(1);
     const port = new URL(remote.url).port;
-    const err = (await http.request(`http://${loopbackName}:${port}/inbox`, opts).catch((e: unknown) => e)) as FetchError;
+    const err = (await http.request(`http://${named!.name}:${port}/inbox`, opts).catch((e: unknown) => e)) as FetchError;
     expect(err.kind).toBe('blocked');
     expect(err.code).toBe('EPRIVATEADDR');
     expect(remote.requests).toEqual([1]);
