@@ -113,8 +113,8 @@ export interface SweepOptions {
 export async function sweep(ctx: Ctx, world: World, o: SweepOptions): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   world.farm.latencyMs = o.latencyMs;
-  // perHostConcurrency 1 is not a sensible cap for busy hosts, but it is the one value for which
-  // undici's Agent makes a Client per origin instead of a Pool: it shows what the Pools cost.
+  // perHostConcurrency (the per-origin socket cap of Outpost's node:http agents) only matters
+  // for hosts with several deliveries; 1 is not a sensible cap for busy hosts.
   try {
     for (const perHost of o.perHosts) {
       for (const global of [16, 32, 64, 128]) {

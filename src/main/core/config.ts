@@ -173,11 +173,16 @@ export const DEFAULT_PUBLIC_SERVER: PublicServerConfig = {
 export interface HttpClientConfig {
   /** Idle keep-alive connections to a remote server are closed after this. Default 30 s. */
   keepAliveTimeoutMs: number;
+  /**
+   * Idle keep-alive connections kept open across all servers; beyond this the one idle the
+   * longest is closed (a fan-out to 5000 hosts holds no 5000 idle sockets). Default 64.
+   */
+  idleSocketsMax: number;
   /** On shutdown, requests still running after this are cut off. Default 1 s. */
   closeGraceMs: number;
 }
 
-export const DEFAULT_HTTP_CLIENT: HttpClientConfig = { keepAliveTimeoutMs: 30 * SECOND_MS, closeGraceMs: SECOND_MS };
+export const DEFAULT_HTTP_CLIENT: HttpClientConfig = { keepAliveTimeoutMs: 30 * SECOND_MS, idleSocketsMax: 64, closeGraceMs: SECOND_MS };
 
 // ---- delivery --------------------------------------------------------------------------
 

@@ -1,13 +1,17 @@
-// Outgoing HTTP for federation: one keep-alive undici Agent, a deadline and a size cap
-// on every request, and an SSRF guard that refuses loopback/private/link-local
-// addresses (checked on the resolved address, so DNS cannot smuggle them in).
-import { BlockList, connect, isIP } from 'node:net';
+// Outgoing HTTP for federation: keep-alive node:http(s) agents with a bound on idle sockets
+// (keepAliveAgents.ts), a deadline and a size cap on every request (httpExchange.ts), and an
+// SSRF guard that refuses loopback/private/link-local addresses (checked on the resolved
+// address, so DNS cannot smuggle them in).
+import { connect, isIP, type LookupFunction } from 'node:net';
 import { createWriteStream, rmSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { DEFAULT_DELIVERY, DEFAULT_HTTP_CLIENT, type HttpClientConfig } from '../config';
+import { isPrivateAddress } from './privateAddresses';
+import { KeepAliveAgents } from './keepAliveAgents';
+import { Exchange } from './httpExchange';
 
 export type FetchErrorKind = 'blocked' | 'timeout' | 'too_large' | 'http' | 'network' | 'invalid';
 
@@ -18,61 +22,7 @@ export class FetchError extends Error {
   }
 }
 
-const privateRanges = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) privateRanges.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
-  ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) {
-  privateRanges.addSubnet(net, prefix, 'ipv6');
-}
-
-/** The 8 groups of an IPv6 address (trailing dotted IPv4 allowed), or undefined. */
-function ipv6Groups(address: string): number[] | undefined {
-  let text = address;
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = text.slice(0, dotted.index) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16);
-  }
-  const [head, tail, ...rest] = text.split('::');
-  if (rest.length) return undefined;
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
-  const groups = [...h, ...Array<string>(Math.max(0, fill)).fill('0'), ...t].map((g) => parseInt(g, 16));
-  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
-}
-
-/** The IPv4 address an IPv6 one embeds by a translation prefix (NAT64, 6to4), if any. */
-function embeddedIpv4(address: string): string | undefined {
-  const g = ipv6Groups(address);
-  if (!g) return undefined;
-  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
-  // 64:ff9b::/96 (well-known NAT64) and 64:ff9b:1::/48 (local-use NAT64): the last 32 bits.
-  if (g[0] === 0x64 && g[1] === 0xff9b && (g[2] === 1 || g.slice(2, 6).every((x) => x === 0))) return v4(g[6]!, g[7]!);
-  // 2002::/16 (6to4): bits 16-47.
-  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
-  return undefined;
-}
-
-/** True for loopback, private, link-local, multicast, documentation and unspecified addresses. */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return privateRanges.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return privateRanges.check(mapped[1]!, 'ipv4');
-    if (privateRanges.check(address, 'ipv6')) return true;
-    const embedded = embeddedIpv4(address);
-    return embedded !== undefined && privateRanges.check(embedded, 'ipv4');
-  }
-  return true;
-}
+export { isPrivateAddress };
 
 export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Let requests reach loopback/private addresses (tests, benchmarks, LAN peers). */
@@ -80,7 +30,7 @@ export interface HttpClientOptions extends Partial<HttpClientConfig> {
   /** Private addresses allowed all the same (exact IPs): one LAN peer, or a test's remote on 127.x. */
   privateNetworkAllowlist?: string[];
   userAgent: string;
-  /** Per-origin connection cap of the shared Agent. Default: delivery's perHostConcurrency. */
+  /** Per-origin connection cap of the agents. Default: delivery's perHostConcurrency. */
   connectionsPerOrigin?: number;
   /** TCP/TLS connect deadline. Default: delivery's connectTimeoutMs. */
   connectTimeoutMs?: number;
@@ -121,9 +71,14 @@ export interface Download {
 }
 
 export class HttpClient {
-  readonly agent: Agent;
+  readonly agents: KeepAliveAgents;
   /** DNS lookup that refuses private answers (unless allowed): every connection of ours uses it. */
   private readonly lookup;
+  /** Exchanges under way (cut off by close() after its grace). */
+  private readonly running = new Set<Exchange>();
+  /** close() waiting for the running exchanges to end. */
+  private drained: (() => void) | undefined;
+  private closed = false;
 
   constructor(readonly options: HttpClientOptions) {
     const guardedLookup = (
@@ -144,10 +99,11 @@ export class HttpClient {
       });
     };
     this.lookup = guardedLookup;
-    this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? DEFAULT_DELIVERY.perHostConcurrency,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_HTTP_CLIENT.keepAliveTimeoutMs,
-      connect: { timeout: options.connectTimeoutMs ?? DEFAULT_DELIVERY.connectTimeoutMs, lookup: guardedLookup as never },
+    this.agents = new KeepAliveAgents({
+      connectionsPerOrigin: options.connectionsPerOrigin ?? DEFAULT_DELIVERY.perHostConcurrency,
+      idleSocketsMax: options.idleSocketsMax ?? DEFAULT_HTTP_CLIENT.idleSocketsMax,
+      idleTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_HTTP_CLIENT.keepAliveTimeoutMs,
+      lookup: guardedLookup as LookupFunction,
     });
   }
 
@@ -201,42 +157,36 @@ export class HttpClient {
 
   async request(raw: string, opts: RequestOptions): Promise<HttpResponse> {
     const url = this.checkUrl(raw);
-    const signal = AbortSignal.timeout(opts.timeoutMs);
-    let res: Dispatcher.ResponseData;
+    const headers: OutgoingHttpHeaders = { 'user-agent': this.options.userAgent, ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+    const x = this.open(url, opts.method ?? 'GET', headers, opts.timeoutMs, opts.body);
     try {
-      res = await request(url, {
-        method: opts.method ?? 'GET',
-        headers: { 'user-agent': this.options.userAgent, ...opts.headers },
-        body: opts.body,
-        dispatcher: this.agent,
-        signal,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-      });
-    } catch (err) {
-      throw toFetchError(err, url);
-    }
-    const length = Number(res.headers['content-length']);
-    if (Number.isFinite(length) && length > opts.maxBytes) {
-      res.body.destroy();
-      throw new FetchError(`${url.host} sent ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    try {
-      for await (const chunk of res.body) {
-        total += (chunk as Buffer).length;
-        if (total > opts.maxBytes) {
-          res.body.destroy();
-          throw new FetchError(`${url.host} sent more than ${opts.maxBytes} bytes`, 'too_large', res.statusCode);
-        }
-        chunks.push(chunk as Buffer);
+      const res = await x.head;
+      const length = Number(res.headers['content-length']);
+      if (Number.isFinite(length) && length > opts.maxBytes) {
+        x.fail(new FetchError(`${url.host} sent ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode));
+        throw x.error;
       }
+      const body = await x.readBody(res, opts.maxBytes, () => new FetchError(`${url.host} sent more than ${opts.maxBytes} bytes`, 'too_large', res.statusCode));
+      return { status: res.statusCode ?? 0, headers: res.headers, body };
     } catch (err) {
       if (err instanceof FetchError) throw err;
       throw toFetchError(err, url);
     }
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  /** Starts one exchange (see httpExchange.ts); refused once the client is closed. */
+  private open(url: URL, method: 'GET' | 'POST', headers: OutgoingHttpHeaders, timeoutMs: number, body?: string | Buffer): Exchange {
+    if (this.closed) throw new FetchError('the HTTP client is closed', 'network', undefined, 'ECLOSED');
+    const x = new Exchange(url, {
+      method, headers, body, agent: this.agents.for(url), timeoutMs,
+      connectTimeoutMs: Math.min(timeoutMs, this.options.connectTimeoutMs ?? DEFAULT_DELIVERY.connectTimeoutMs),
+    }, (done) => {
+      this.running.delete(done);
+      if (this.running.size === 0) this.drained?.();
+    });
+    this.running.add(x);
+    return x;
   }
 
   /**
@@ -245,33 +195,34 @@ export class HttpClient {
    * `checkUrl` and the guarded DNS lookup. Only a 200 is a download.
    */
   async download(raw: string, opts: DownloadOptions): Promise<Download> {
-    const signal = AbortSignal.timeout(opts.timeoutMs);
+    const deadline = Date.now() + opts.timeoutMs;
     let current = raw;
     for (let hop = 0; hop <= opts.maxRedirects; hop++) {
       const url = this.checkUrl(current);
-      let res: Dispatcher.ResponseData;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new FetchError(`${url.host} timed out`, 'timeout', undefined, 'ETIMEDOUT');
+      const x = this.open(url, 'GET', { 'user-agent': this.options.userAgent, ...opts.headers }, remaining);
+      let res: IncomingMessage;
       try {
-        res = await request(url, {
-          method: 'GET', headers: { 'user-agent': this.options.userAgent, ...opts.headers }, dispatcher: this.agent, signal,
-          headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs,
-        });
+        res = await x.head;
       } catch (err) {
         throw toFetchError(err, url);
       }
+      const status = res.statusCode ?? 0;
       const location = res.headers.location;
-      if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
-        discard(res.body);
+      const drop = (err: FetchError): FetchError => {
+        x.fail(err);
+        return err;
+      };
+      if (status >= 300 && status < 400 && typeof location === 'string') {
+        drop(new FetchError(`GET ${url.host} redirected`, 'http', status));
         current = new URL(location, url).toString();
         continue;
       }
-      if (res.statusCode !== 200) {
-        discard(res.body);
-        throw new FetchError(`GET ${url.host} answered ${res.statusCode}`, 'http', res.statusCode);
-      }
+      if (status !== 200) throw drop(new FetchError(`GET ${url.host} answered ${status}`, 'http', status));
       const length = Number(res.headers['content-length']);
       if (Number.isFinite(length) && length > opts.maxBytes) {
-        discard(res.body);
-        throw new FetchError(`${url.host} offers ${length} bytes (cap ${opts.maxBytes})`, 'too_large', res.statusCode);
+        throw drop(new FetchError(`${url.host} offers ${length} bytes (cap ${opts.maxBytes})`, 'too_large', status));
       }
       let bytes = 0;
       const cap = new Transform({
@@ -282,12 +233,14 @@ export class HttpClient {
         },
       });
       try {
-        await pipeline(res.body, cap, createWriteStream(opts.dest, { mode: 0o600 }), { signal });
+        await pipeline(res, cap, createWriteStream(opts.dest, { mode: 0o600 }));
+        x.settle();
       } catch (err) {
-        discard(res.body);
+        const cause = x.error ?? err;
+        x.fail(cause instanceof Error ? cause : new Error(String(cause)));
         rmSync(opts.dest, { force: true });
-        if (err instanceof FetchError) throw err;
-        throw toFetchError(signal.aborted ? signal.reason : err, url);
+        if (cause instanceof FetchError) throw cause;
+        throw toFetchError(cause, url);
       }
       const type = res.headers['content-type'];
       return { url: url.toString(), contentType: typeof type === 'string' ? type : undefined, bytes };
@@ -295,21 +248,25 @@ export class HttpClient {
     throw new FetchError(`GET ${raw}: too many redirects`, 'invalid');
   }
 
-  /** Closes the pool; requests still running after `graceMs` are cut off rather than awaited. */
-  async close(graceMs = this.options.closeGraceMs ?? DEFAULT_HTTP_CLIENT.closeGraceMs): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const closed = this.agent.close().then(() => true);
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-    const done = await Promise.race([closed, late]);
-    clearTimeout(timer);
-    if (!done) await this.agent.destroy().catch(() => {});
+  /** Idle keep-alive sockets held open right now, across all servers. */
+  get idleSockets(): number {
+    return this.agents.idleSockets;
   }
-}
 
-/** Drops a response body we will not read (its abort error has no one to tell). */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
+  /** Refuses new requests; those still running after `graceMs` are cut off rather than awaited. */
+  async close(graceMs = this.options.closeGraceMs ?? DEFAULT_HTTP_CLIENT.closeGraceMs): Promise<void> {
+    this.closed = true;
+    if (this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+    }
+    for (const x of [...this.running]) x.fail(new FetchError('the HTTP client was closed', 'network', undefined, 'ECLOSED'));
+    this.agents.destroy();
+  }
 }
 
 function toFetchError(err: unknown, url: URL): FetchError {
