@@ -4,7 +4,7 @@
 // kept, for deduplication, until dedupRetentionMs has passed.
 import type { Db } from '../store/database';
 import type { InboxConfig } from '../config';
-import { ProcessingQueue, type PendingItem } from './processingQueue';
+import { ProcessingQueue, type PendingItem, type PendingWrite } from './processingQueue';
 import type { StorageHealth } from '../store/storageHealth';
 import type { BlockList } from '../social/blockList';
 import type { Logger } from '../logger';
@@ -107,10 +107,10 @@ export class InboxProcessor {
     await this.queue.stop();
   }
 
-  private async processOne(item: PendingItem): Promise<void> {
+  private async processOne(item: PendingItem): Promise<PendingWrite | void> {
     const row = this.stmts.body.get(item.uri);
     if (!row) return;
-    await this.process(JSON.parse(row.body) as Json, item.actor);
+    return this.process(JSON.parse(row.body) as Json, item.actor);
   }
 
   /** Forgets processed activities older than the dedup window, at most once an hour. */
@@ -121,7 +121,7 @@ export class InboxProcessor {
     this.stmts.prune.run(now - this.d.config.dedupRetentionMs);
   }
 
-  private async process(a: Json, actorUri: string): Promise<void> {
+  private async process(a: Json, actorUri: string): Promise<PendingWrite | void> {
     const type = typeOf(a);
     switch (type) {
       case 'Follow': return this.onFollow(a, actorUri);
@@ -208,7 +208,8 @@ export class InboxProcessor {
     if (state === 'accepted') this.d.onFollowAccepted?.(actorUri);
   }
 
-  private async onCreate(a: Json, actorUri: string): Promise<void> {
+  /** Resolves with the note's write: the notes of one turn are stored in one transaction (processingQueue.ts). */
+  private async onCreate(a: Json, actorUri: string): Promise<PendingWrite | void> {
     let obj = a.object;
     if (typeof obj === 'string') {
       if (hostOf(obj) !== hostOf(actorUri)) return;
@@ -224,7 +225,7 @@ export class InboxProcessor {
     const author = await this.d.actors.resolve(actorUri);
     const note = parseRemoteNote(obj as Json, newId(), author.followersUrl, this.now(), this.d.pollLimits);
     if (note.authorUri !== actorUri) throw new Error('Create of a note attributed to someone else');
-    this.storeIncomingNote(note, author, str(a.id)!, followed);
+    return () => this.storeIncomingNote(note, author, str(a.id)!, followed);
   }
 
   /** Whether a note answers one of the user's posts. */

@@ -2,8 +2,9 @@
 // tools. A domain block covers its subdomains; hosts are compared without their port.
 //
 // The inbox asks on every request, so the three lists are read once into memory and read
-// again after any change made here (this class is their only writer). Inside a transaction
-// the tables are asked directly: a change not yet committed may still roll back.
+// again after any change made here (this class is their only writer). They are never read
+// into memory inside a transaction (a change not yet committed may still roll back): until
+// the next lookup outside one, the tables are asked directly.
 import type { Db } from '../store/database';
 
 export interface BlockEntry {
@@ -125,10 +126,10 @@ export class BlockList {
     return this.stmts.domains.all().map((r) => ({ domain: r.domain, since: r.created_at }));
   }
 
-  /** The lists in memory; null inside a transaction (ask the tables). */
+  /** The lists in memory; null when changed in a transaction still open (ask the tables). */
   private lists(): Snapshot | null {
-    if (this.db.inTransaction) return null;
-    this.snapshot ??= {
+    if (this.snapshot || this.db.inTransaction) return this.snapshot;
+    this.snapshot = {
       accounts: new Set(this.stmts.accountList.all().map((r) => r.actor_uri)),
       mutes: new Set(this.stmts.muteList.all().map((r) => r.actor_uri)),
       domains: new Set(this.stmts.domainList.all().map((r) => r.domain)),
