@@ -214,9 +214,9 @@ export class RemoteActors {
     return row ? this.memory.remember(fromRow(row)) : undefined;
   }
 
-  /** The cached owner of `keyId`: keys are stored only on the actor they are bound to. */
-  private cachedForKey(keyId: string): RemoteActor | undefined {
-    const known = this.memory.recallKey(keyId);
+  /** The cached owner of `keyId`: keys are stored only on the actor they are bound to. `fromStore` skips the memory. */
+  private cachedForKey(keyId: string, fromStore = false): RemoteActor | undefined {
+    const known = fromStore ? undefined : this.memory.recallKey(keyId);
     if (known) return known;
     // The longest URI wins should `a` and `a/b` both sit under it.
     const row = this.byKey.get(keyId);
@@ -263,7 +263,8 @@ export class RemoteActors {
    * (key rotation) unless the cached copy is younger than keyRefetchMinAgeMs.
    */
   async forKey(keyId: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
-    const cached = this.cachedForKey(keyId);
+    // A refresh (a signature failed: rare) decides on the stored row itself.
+    const cached = this.cachedForKey(keyId, opts.refresh);
     if (cached) {
       const age = this.now() - cached.fetchedAt;
       if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
