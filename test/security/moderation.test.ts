@@ -137,6 +137,8 @@ describe('blocking a domain', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(received(carol, 'Create').length).toBe(creates);
     expect((await outpost.rpc('unblockDomain', { domain: carol.host })).domains).toEqual([]);
+    // The very next request is let in again.
+    expect((await carol.post(`${outpost.publicUrl}/inbox`, mention(carol))).status).toBe(202);
   });
 
   it('refuses what is not a domain, and our own', async () => {

@@ -29,6 +29,8 @@ export interface InstanceLimits {
   fetchMaxRedirects: number;
   /** How long a cached remote actor stays fresh. Default 24 h. */
   actorCacheTtlMs: number;
+  /** Cached remote actors also kept in memory (the least recently used are dropped). Default 2000. */
+  actorsInMemory: number;
   /** A cached key is refetched on signature failure only if older than this. Default 30 s. */
   keyRefetchMinAgeMs: number;
   /** A key that could not be fetched is not asked for again for this long (negative cache). Default 5 min. */
@@ -47,6 +49,7 @@ export const DEFAULT_LIMITS: InstanceLimits = {
   fetchTimeoutMs: 10 * SECOND_MS,
   fetchMaxRedirects: 3,
   actorCacheTtlMs: DAY_MS,
+  actorsInMemory: 2000,
   keyRefetchMinAgeMs: 30 * SECOND_MS,
   keyFailureTtlMs: 5 * MINUTE_MS,
   keyFailuresTracked: 10_000,

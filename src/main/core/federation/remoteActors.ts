@@ -1,5 +1,6 @@
-// The remote actor cache: fetched on demand, kept in SQLite with a TTL, refreshed on
-// Update and (once) when a signature fails to verify with the cached key.
+// The remote actor cache: fetched on demand, kept in SQLite with a TTL (and the actors
+// used lately in memory: actorMemory.ts), refreshed on Update and (once) when a signature
+// fails to verify with the cached key.
 import type { Db } from '../store/database';
 import { DEFAULT_MEDIA, DEFAULT_PEOPLE, type InstanceLimits } from '../config';
 import { parseEmojis, type EmojiRecord } from './as2Media';
@@ -9,6 +10,7 @@ import type { FederationClient } from './federationClient';
 import { asArray, hostOf, idOf, str, typeOf, type Json } from './activityStreams';
 import { plainText, sanitizeRemoteHtml } from './sanitize';
 import type { KeyResolver, ResolvedKey } from './signatures/verifier';
+import { ActorMemory } from './actorMemory';
 
 export interface RemoteActor {
   uri: string;
@@ -170,14 +172,16 @@ export class RemoteActors {
   private readonly keyFetches = new Map<string, Promise<RemoteActor>>();
   /** Keys that could not be had lately, and why: not asked for again until `until`. */
   private readonly keyFailures = new Map<string, { until: number; error: unknown }>();
+  private readonly memory: ActorMemory;
 
   constructor(
     private readonly db: Db,
     private readonly client: FederationClient,
-    private readonly limits: Pick<InstanceLimits, 'actorCacheTtlMs' | 'keyRefetchMinAgeMs' | 'keyFailureTtlMs' | 'keyFailuresTracked'>,
+    private readonly limits: Pick<InstanceLimits, 'actorCacheTtlMs' | 'actorsInMemory' | 'keyRefetchMinAgeMs' | 'keyFailureTtlMs' | 'keyFailuresTracked'>,
     private readonly allowHttp: boolean,
     private readonly now: () => number = Date.now,
   ) {
+    this.memory = new ActorMemory(db, limits.actorsInMemory);
     this.byUri = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE uri = ?');
     this.byKey = db.prepare<[string], ActorRow>('SELECT * FROM actors WHERE key_id = ? ORDER BY length(uri) DESC');
     this.byHandle = db.prepare<[string, string], ActorRow>('SELECT * FROM actors WHERE host = ? AND username = ? COLLATE NOCASE');
@@ -204,8 +208,19 @@ export class RemoteActors {
 
   /** The cached actor, fresh or not. */
   cached(uri: string): RemoteActor | undefined {
+    const known = this.memory.recall(uri);
+    if (known) return known;
     const row = this.byUri.get(uri);
-    return row ? fromRow(row) : undefined;
+    return row ? this.memory.remember(fromRow(row)) : undefined;
+  }
+
+  /** The cached owner of `keyId`: keys are stored only on the actor they are bound to. `fromStore` skips the memory. */
+  private cachedForKey(keyId: string, fromStore = false): RemoteActor | undefined {
+    const known = fromStore ? undefined : this.memory.recallKey(keyId);
+    if (known) return known;
+    // The longest URI wins should `a` and `a/b` both sit under it.
+    const row = this.byKey.get(keyId);
+    return row ? this.memory.remember(fromRow(row), keyId) : undefined;
   }
 
   /** The actor, from cache while fresh, else fetched (a stale copy is used if the fetch fails). */
@@ -225,17 +240,20 @@ export class RemoteActors {
     // A key bound before (through its own document) stays bound while the actor lists it.
     const actor = parseActorDocument(doc, hostOf(expectedUri), this.now(), this.cached(expectedUri)?.keyId ?? undefined);
     if (actor.uri !== expectedUri) throw new ActorDocumentError('Update of another actor');
+    this.memory.forget(actor.uri);
     this.upsert.run(toParams(actor));
     return actor;
   }
 
   /** Records counts fetched from an actor's collections (null keeps what was known). */
   storeCounts(uri: string, counts: Pick<RemoteActor, 'followersCount' | 'followingCount' | 'postsCount'>, at: number): void {
+    this.memory.forget(uri);
     this.setCounts.run({ uri, ...counts, at });
   }
 
   /** Drops an actor from the cache, and the failed fetches of its keys with it: it starts afresh. */
   forget(uri: string): void {
+    this.memory.forget(uri);
     this.remove.run(uri);
     for (const keyId of this.keyFailures.keys()) if (keyUnderActor(keyId, uri)) this.keyFailures.delete(keyId);
   }
@@ -245,11 +263,9 @@ export class RemoteActors {
    * (key rotation) unless the cached copy is younger than keyRefetchMinAgeMs.
    */
   async forKey(keyId: string, opts: { refresh?: boolean } = {}): Promise<RemoteActor> {
-    // Keys are stored only on the actor they are bound to, so a row holding this key id is
-    // its owner (the longest URI wins should `a` and `a/b` both sit under it).
-    const row = this.byKey.get(keyId);
-    if (row) {
-      const cached = fromRow(row);
+    // A refresh (a signature failed: rare) decides on the stored row itself.
+    const cached = this.cachedForKey(keyId, opts.refresh);
+    if (cached) {
       const age = this.now() - cached.fetchedAt;
       if (!opts.refresh && age < this.limits.actorCacheTtlMs) return cached;
       if (opts.refresh && age < this.limits.keyRefetchMinAgeMs) return cached;
@@ -313,7 +329,7 @@ export class RemoteActors {
     const parsed = parseHandle(trimmed);
     if (!parsed) throw new ActorDocumentError(`"${handle}" is not a handle like @user@example.social`);
     const cached = this.byHandle.get(parsed.host, parsed.username);
-    if (cached && !opts.refresh && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return fromRow(cached);
+    if (cached && !opts.refresh && this.now() - cached.fetched_at < this.limits.actorCacheTtlMs) return this.memory.remember(fromRow(cached));
     let lastError: unknown;
     for (const scheme of this.schemesFor(parsed.host)) {
       try {
@@ -384,6 +400,7 @@ export class RemoteActors {
   }
 
   private store(actor: RemoteActor): RemoteActor {
+    this.memory.forget(actor.uri);
     this.upsert.run(toParams(actor));
     return actor;
   }

@@ -38,6 +38,9 @@ export function sanitizeRemoteHtml(html: string): string {
  * result is text, not HTML, and must be escaped wherever it is put into HTML.
  */
 export function plainText(html: string): string {
+  // Without a tag or an entity there is nothing to strip or decode (most names, most empty
+  // content warnings): the parser would hand back the same text.
+  if (!/[<&]/.test(html)) return html.trim();
   const stripped = sanitizeHtml(html.replace(/<br\s*\/?>/gi, ' '), { allowedTags: [], allowedAttributes: {} });
   // sanitize-html decodes entities and re-escapes &, <, > and " in its output: undo that.
   return stripped

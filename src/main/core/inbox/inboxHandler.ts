@@ -8,7 +8,8 @@
 // → a type processing ignores is answered 202, counted and dropped → the key must be on the actor's
 // host (401, before any fetch) → fetch the key (cached, single-flight, failures
 // remembered) and verify → the signer is the actor → the host's quota of activities
-// waiting to be processed (429) → store, 202.
+// waiting to be processed (429) → store (with the other requests of the same event-loop
+// turn, in one transaction: inboxWriter.ts), 202.
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database';
 import type { InboxConfig, InstanceLimits } from '../config';
@@ -20,6 +21,7 @@ import { checkSignature, signatureKeyId, verifyWithKey, type VerifyFailure } fro
 import { hostOf, idOf, isActivityContentType, str, type Json } from '../federation/activityStreams';
 import { ActivityShapeError, parseActivity } from './boundedJson';
 import { InboxRateLimiter } from './rateLimiter';
+import { InboxWriter, StorageFullError } from './inboxWriter';
 import { HANDLED_TYPES } from './inboxProcessor';
 import type { StorageHealth } from '../store/storageHealth';
 import type { BlockList } from '../social/blockList';
@@ -46,7 +48,7 @@ export interface InboxHandlerDeps {
   publicScheme?: () => string;
   /** Retry-After for the 503 while federation is paused (the federation gate's answer). */
   retryAfterSeconds: () => number;
-  /** Told when a new activity was stored. */
+  /** Told when new activities were stored (once per batch: the requests of one event-loop turn are written together). */
   onStored: () => void;
   /** Activities of a host stored and not yet processed. */
   pendingFor: (host: string) => { items: number; bytes: number };
@@ -66,15 +68,14 @@ const reject = (status: number, error: string): InboxResponse => ({ status, body
 const UNSIGNED = '(unsigned)';
 
 export class InboxHandler {
-  private readonly insert;
+  private readonly writer: InboxWriter;
   private readonly now: () => number;
   private readonly limiter: InboxRateLimiter;
 
   constructor(private readonly d: InboxHandlerDeps) {
     this.now = d.now ?? Date.now;
     this.limiter = new InboxRateLimiter(d.inbox.rateLimits);
-    this.insert = d.db.prepare(`INSERT INTO inbox_items (activity_uri, actor_uri, body, received_at)
-        VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    this.writer = new InboxWriter(d.db, d.onStored, d.storage);
   }
 
   async handle(req: InboxRequest): Promise<InboxResponse> {
@@ -143,23 +144,23 @@ export class InboxHandler {
 
     const host = hostOf(actorUri)!;
     this.d.onVerifiedSender?.(host);
+    // Processing's count, and what waits in this turn's batch.
     const pending = this.d.pendingFor(host);
+    const waiting = this.writer.waiting(host);
+    const items = pending.items + waiting.items;
     const { pendingPerHostMaxItems, pendingPerHostMaxBytes, pendingRetryAfterSeconds } = this.d.inbox;
-    if (pending.items >= pendingPerHostMaxItems || pending.bytes + req.body.length > pendingPerHostMaxBytes) {
-      return { status: 429, body: { error: `${host} has ${pending.items} activities waiting to be processed` }, headers: { 'retry-after': String(pendingRetryAfterSeconds) } };
+    if (items >= pendingPerHostMaxItems || pending.bytes + waiting.bytes + req.body.length > pendingPerHostMaxBytes) {
+      return { status: 429, body: { error: `${host} has ${items} activities waiting to be processed` }, headers: { 'retry-after': String(pendingRetryAfterSeconds) } };
     }
     // GoToSocial sends every edit of a note under the same Update id: key Updates by their
     // body too, so a later edit is not dropped as a redelivery of the first one.
     const key = type === 'Update' ? `${id}#sha256=${createHash('sha256').update(req.body).digest('base64url')}` : id;
-    let stored: boolean;
     try {
-      stored = this.insert.run(key, actorUri, req.body.toString('utf8'), now).changes > 0;
+      await this.writer.write({ key, actorUri, host, body: req.body.toString('utf8'), bytes: req.body.length, receivedAt: now });
     } catch (err) {
-      if (!this.d.storage?.noteWriteFailure(err)) throw err;
+      if (!(err instanceof StorageFullError)) throw err;
       return { status: 503, body: { error: 'storage full: try again later' }, headers: { 'retry-after': String(this.d.inbox.storageFullRetryAfterSeconds) } };
     }
-    this.d.storage?.noteWriteSuccess();
-    if (stored) this.d.onStored();
     return { status: 202, body: {} };
   }
 

@@ -7,6 +7,9 @@
 // bodies stay in SQLite until their turn, and the per-host counts feed the inbox's quota.
 // What finishes in one event-loop turn is recorded in one transaction, and work is taken
 // once per turn after it (a busy inbox pays one commit per turn, not one per activity).
+// An activity's own writes may ride along: `run` may resolve with a write, applied in that
+// transaction (in a savepoint of its own, so a write that fails undoes only itself) before
+// its outcome, and before its sender's next activity starts.
 import type { Db } from '../store/database';
 import { hostOf } from '../federation/activityStreams';
 
@@ -18,13 +21,16 @@ export interface PendingItem {
 
 interface Row { rowid: number; activity_uri: string; actor_uri: string; bytes: number }
 
+/** An activity's store writes (synchronous), deferred to its turn's transaction; what it throws is recorded as the activity's error. */
+export type PendingWrite = () => void;
+
 export interface ProcessingQueueOptions {
   /** Senders processed at once. */
   concurrency: number;
   /** An activity still running after this is recorded as failed and its sender moves on. */
   deadlineMs: number;
-  /** Processes one activity; a rejection is recorded as its error. */
-  run: (item: PendingItem) => Promise<void>;
+  /** Processes one activity; a rejection is recorded as its error. A write it resolves with is applied with its outcome. */
+  run: (item: PendingItem) => Promise<PendingWrite | void>;
   /** Records the outcome (error null on success), inside the transaction of its turn's outcomes. */
   done: (item: PendingItem, error: string | null) => void;
   /** Recording the outcomes failed (a full disk): the items stay unprocessed in the store and are taken again at the next start. */
@@ -43,7 +49,7 @@ export class ProcessingQueue {
   private readonly waiters: (() => void)[] = [];
   private readonly load;
   /** Outcomes not recorded yet (the next turn records them together). */
-  private readonly finished: { item: PendingItem; error: string | null }[] = [];
+  private readonly finished: { item: PendingItem; error: string | null; write?: PendingWrite }[] = [];
   private lastRowid = 0;
   private stopped = false;
   private pumpQueued = false;
@@ -90,10 +96,20 @@ export class ProcessingQueue {
     const batch = this.finished.splice(0);
     try {
       this.db.transaction(() => {
-        for (const f of batch) this.o.done(f.item, f.error);
+        for (const f of batch) this.o.done(f.item, f.write ? this.apply(f.write) : f.error);
       })();
     } catch (err) {
       for (const f of batch) this.o.onDoneFailed(f.item, err);
+    }
+  }
+
+  /** Applies one activity's write in a savepoint; its error, or null. */
+  private apply(write: PendingWrite): string | null {
+    try {
+      this.db.transaction(write)();
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
     }
   }
 
@@ -120,8 +136,8 @@ export class ProcessingQueue {
     const item = this.bySender.get(sender)!.shift()!;
     this.running.add(sender);
     const p = this.withDeadline(item)
-      .then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err)))
-      .then((error) => void this.finished.push({ item, error }))
+      .then((write) => ({ item, error: null, ...(write ? { write } : {}) }), (err: unknown) => ({ item, error: err instanceof Error ? err.message : String(err) }))
+      .then((outcome) => void this.finished.push(outcome))
       .finally(() => {
         this.inFlight.delete(p);
         this.running.delete(sender);
@@ -134,7 +150,7 @@ export class ProcessingQueue {
     this.inFlight.add(p);
   }
 
-  private withDeadline(item: PendingItem): Promise<void> {
+  private withDeadline(item: PendingItem): Promise<PendingWrite | void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`not processed within ${this.o.deadlineMs / 1000} s; given up`)), this.o.deadlineMs);

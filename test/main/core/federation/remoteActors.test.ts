@@ -30,9 +30,10 @@ function setup() {
       throw new Error('not used');
     },
   } as unknown as FederationClient;
-  const actors = new RemoteActors(openDatabase(':memory:'), client, { ...DEFAULT_LIMITS, actorCacheTtlMs: 24 * HOUR, keyRefetchMinAgeMs: 30_000 }, false, () => now);
+  const db = openDatabase(':memory:');
+  const actors = new RemoteActors(db, client, { ...DEFAULT_LIMITS, actorCacheTtlMs: 24 * HOUR, keyRefetchMinAgeMs: 30_000 }, false, () => now);
   return {
-    actors, fetched,
+    actors, fetched, db,
     tick: (ms: number) => (now += ms),
     setDoc: (d: any) => (doc = d),
     setFail: (f: boolean) => (fail = f),
@@ -99,5 +100,57 @@ describe('RemoteActors stale keys', () => {
     s.setFail(true);
     expect((await s.actors.forKey(keyId)).publicKeyPem).toBe('PEM-1');
     await expect(s.actors.forKey(keyId, { refresh: true })).rejects.toThrow();
+  });
+});
+
+describe('RemoteActors in memory', () => {
+  const bob = 'https://remote.example/users/bob';
+  const keyId = `${bob}#main-key`;
+  const rotated = (pem: string) => ({ ...actorDoc(pem), publicKey: { id: `${bob}#key-2`, owner: bob, publicKeyPem: pem } });
+
+  it('an Update of the actor replaces the key the next lookup finds; the old key is not its any more', async () => {
+    const s = setup();
+    await s.actors.forKey(keyId);
+    expect((await s.actors.forKey(keyId)).publicKeyPem).toBe('PEM-1');
+    expect(s.actors.cached(bob)?.name).toBe('Bob');
+    s.actors.storeDocument({ ...rotated('PEM-2'), name: 'Robert' }, bob);
+    expect(s.actors.cached(bob)).toMatchObject({ name: 'Robert', keyId: `${bob}#key-2` });
+    expect((await s.actors.forKey(`${bob}#key-2`)).publicKeyPem).toBe('PEM-2');
+    expect(s.fetched).toHaveLength(1);
+    // Its old key is asked of its server again, which no longer lists it.
+    s.setDoc(rotated('PEM-2'));
+    await expect(s.actors.forKey(keyId)).rejects.toThrow(/does not own/);
+    expect(s.fetched).toHaveLength(2);
+  });
+
+  it('a Delete of the actor forgets it at once', async () => {
+    const s = setup();
+    await s.actors.forKey(keyId);
+    await s.actors.forKey(keyId);
+    s.actors.forget(bob);
+    expect(s.actors.cached(bob)).toBeUndefined();
+    s.setFail(true);
+    await expect(s.actors.forKey(keyId)).rejects.toThrow(/down/);
+  });
+
+  it('collection counts stored are seen by the next read', async () => {
+    const s = setup();
+    await s.actors.resolve(bob);
+    await s.actors.resolve(bob);
+    s.actors.storeCounts(bob, { followersCount: 40, followingCount: 2, postsCount: 9 }, 5);
+    expect(s.actors.cached(bob)).toMatchObject({ followersCount: 40, followingCount: 2, postsCount: 9, countsFetchedAt: 5 });
+  });
+
+  it('a write rolled back with its transaction is never seen', async () => {
+    const s = setup();
+    await s.actors.forKey(keyId);
+    await s.actors.forKey(keyId);
+    expect(() => s.db.transaction(() => {
+      s.actors.storeDocument({ ...actorDoc('PEM-1'), name: 'Mallory' }, bob);
+      expect(s.actors.cached(bob)?.name).toBe('Mallory');
+      throw new Error('rolled back');
+    })()).toThrow('rolled back');
+    expect(s.actors.cached(bob)?.name).toBe('Bob');
+    expect((await s.actors.forKey(keyId)).name).toBe('Bob');
   });
 });

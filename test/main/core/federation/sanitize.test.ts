@@ -105,6 +105,12 @@ describe('plainText', () => {
     expect(plainText('&amp;lt;')).toBe('&lt;');
   });
 
+  it('gives text without tags or entities back as it is, trimmed (quotes, >, control characters and all)', () => {
+    for (const text of ['', '  Zoë  ', 'a "quoted" > b', "it's\u0000\u0001 x", '\ud83d\ude00 \u2028']) {
+      expect(plainText(text)).toBe(text.trim());
+    }
+  });
+
   it('turns line breaks into spaces and trims', () => {
     expect(plainText('  <p>one<br>two</p>  ')).toBe('one two');
   });

@@ -41,11 +41,13 @@ describe.each(SERVER_KINDS)('Create from %s', (kind) => {
     expect(w.notificationsOf()).toEqual([]);
   });
 
-  it('a note from someone not followed that does not mention the user: nothing is stored', async () => {
+  it('a note from someone not followed that does not mention the user: nothing is stored, nothing fetched', async () => {
     const w = world();
     const bob = w.remote(kind);
     const create = withoutMention(w, bob.fixture('create-note-mention'));
+    const fetchedBefore = w.web.fetched.length;
     expect(await w.receive(create)).toEqual({ error: null });
+    expect(w.web.fetched.slice(fetchedBefore)).toEqual([]);
     expect(storedNote(w, create.object.id)).toBeUndefined();
     expect(w.notificationsOf()).toEqual([]);
     expect(w.timeline()).toEqual([]);

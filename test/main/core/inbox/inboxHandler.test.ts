@@ -30,7 +30,7 @@ const actor = (uri: string, pem: string | null): RemoteActor => ({
 });
 
 /** An inbox whose actor cache answers `forKey` from the script (the last answer repeats). */
-function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor) {
+function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor, opts: { maxPending?: number } = {}) {
   const calls: Array<{ keyId: string; refresh: boolean }> = [];
   const actors = {
     async forKey(keyId: string, opts: { refresh?: boolean } = {}) {
@@ -42,9 +42,15 @@ function inbox(answers: Array<RemoteActor | Error>, cached?: RemoteActor) {
     cached: (uri: string) => (cached?.uri === uri ? cached : undefined),
   } as unknown as RemoteActors;
   const db = openDatabase(':memory:');
-  const handler = new InboxHandler({ db, actors, limits: DEFAULT_LIMITS, inbox: DEFAULT_INBOX, log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600, onStored: () => {}, pendingFor: () => ({ items: 0, bytes: 0 }), blocks: new BlockList(db) });
+  const told: number[] = [];
   const stored = () => (db.prepare('SELECT count(*) AS n FROM inbox_items').get() as { n: number }).n;
-  return { handler, calls, stored };
+  const handler = new InboxHandler({
+    db, actors, limits: DEFAULT_LIMITS, inbox: { ...DEFAULT_INBOX, pendingPerHostMaxItems: opts.maxPending ?? DEFAULT_INBOX.pendingPerHostMaxItems },
+    log: silentLogger, federationBlocked: () => null, retryAfterSeconds: () => 3600,
+    onStored: () => told.push(stored()), pendingFor: () => ({ items: 0, bytes: 0 }), blocks: new BlockList(db),
+  });
+  const has = (id: string) => db.prepare('SELECT 1 FROM inbox_items WHERE activity_uri = ?').get(id) !== undefined;
+  return { handler, calls, stored, told, has };
 }
 
 async function post(activity: object, opts: { key?: KeyObject; keyId?: string; mutate?: (h: Record<string, string>) => void } = {}): Promise<InboxRequest> {
@@ -127,5 +133,40 @@ describe('InboxHandler signatures', () => {
       const i = inbox([gone()], actor(BOB, bobPem));
       expect(await i.handler.handle(await post(follow()))).toEqual({ status: 401, body: { error: `signature: cannot fetch key ${KEY_ID}` } });
     });
+  });
+});
+
+describe('InboxHandler batches', () => {
+  it('stores concurrent requests together, each durably before its 202', async () => {
+    const i = inbox([actor(BOB, bobPem)]);
+    const activities = Array.from({ length: 20 }, () => follow());
+    const requests = await Promise.all(activities.map((a) => post(a)));
+    const answers = await Promise.all(requests.map(async (r, n) => {
+      const res = await i.handler.handle(r);
+      // Already on disk when the answer is given.
+      return { status: res.status, stored: i.has(activities[n]!.id) };
+    }));
+    expect(answers).toEqual(activities.map(() => ({ status: 202, stored: true })));
+    expect(i.stored()).toBe(20);
+    // Processing was told once per batch, after all of that batch was written.
+    expect(i.told.length).toBeLessThan(20);
+    expect(i.told.at(-1)).toBe(20);
+  });
+
+  it('keeps one copy of an activity sent twice in one batch', async () => {
+    const i = inbox([actor(BOB, bobPem)]);
+    const a = follow();
+    const answers = await Promise.all([post(a), post(a), post(a)].map(async (r) => (await i.handler.handle(await r)).status));
+    expect(answers).toEqual([202, 202, 202]);
+    expect(i.stored()).toBe(1);
+  });
+
+  it("counts a batch's waiting items toward the sender's quota", async () => {
+    const i = inbox([actor(BOB, bobPem)], undefined, { maxPending: 3 });
+    const requests = await Promise.all(Array.from({ length: 6 }, () => post(follow())));
+    const answers = await Promise.all(requests.map(async (r) => (await i.handler.handle(r)).status));
+    expect(answers.filter((s) => s === 202)).toHaveLength(3);
+    expect(answers.filter((s) => s === 429)).toHaveLength(3);
+    expect(i.stored()).toBe(3);
   });
 });

@@ -134,6 +134,14 @@ describe('draft-cavage Appendix C test values', () => {
     expect(await verifyParsedSignature(parsed, vectorRequest(), TEST_PUBLIC_KEY)).toBe(true);
   });
 
+  it('reads escaped characters in quoted values, and refuses an unterminated one', () => {
+    const parsed = parseSignatureHeader(`keyId="https://a.example/k\\"1\\\\x",headers="date",signature="${DEFAULT_SIG}"`);
+    expect(parsed.keyId).toBe('https://a.example/k"1\\x');
+    expect(parsed.signature.toString('base64')).toBe(DEFAULT_SIG);
+    expect(() => parseSignatureHeader(`keyId="Test",signature="${DEFAULT_SIG}`)).toThrow(/unterminated/);
+    expect(() => parseSignatureHeader(`keyId="Test\\",signature="${DEFAULT_SIG}"`)).toThrow();
+  });
+
   it('parses and verifies the Basic Test header', async () => {
     const parsed = parseSignatureHeader(BASIC_HEADER);
     expect(parsed.keyId).toBe('Test');
