@@ -196,12 +196,6 @@ export class HostQueues {
     this.ready.push(hq);
   }
 
-  /** Puts the host first in the ready list: it was cut short by the global cap. */
-  markReadyFirst(hq: HostQueue): void {
-    hq.inReady = true;
-    this.ready.unshift(hq);
-  }
-
   nextReady(): HostQueue | undefined {
     const hq = this.ready.shift();
     if (hq) hq.inReady = false;
