@@ -408,6 +408,7 @@ export class DeliveryQueue {
 
   /** Drops waiting jobs whose rows were cancelled (Like then Undo: Outbox.cancelQueued): their hosts are counted and read again. */
   private dropCancelled(): void {
+    if (this.cancelled.size === 0) return;
     for (const [activityId, count] of this.cancelled) {
       for (const host of this.rows.cancelledHosts(activityId)) {
         const hq = this.queues.get(host);
