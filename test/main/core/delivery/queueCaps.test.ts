@@ -28,18 +28,17 @@ describe('concurrency caps', () => {
   });
 
   it('fewer hosts than global slots: each host gets its per-host cap at once', async () => {
-    h = new Harness({
-      config: { globalConcurrency: 6, perHostConcurrency: 2, maxInFlight: 64 },
-      respond: async () => {
-        await sleep(3);
-        return 202;
-      },
-    });
+    h = new Harness({ config: { globalConcurrency: 6, perHostConcurrency: 2, maxInFlight: 64 }, respond: () => 'hang' });
     h.enqueue([...inboxes('a.test', 6), ...inboxes('b.test', 6)]);
     h.start();
+    await until(() => h.transport.hanging.length === 4, 'both hosts at their cap');
+    await h.queue.idle();
+    expect(h.transport.count('a.test')).toBe(2);
+    expect(h.transport.count('b.test')).toBe(2);
+    h.transport.respond = () => 202;
+    h.transport.releaseAll(202);
     await until(() => h.countIn('delivered') === 12, 'all delivered');
     expect(h.transport.maxByHost.get('a.test')).toBe(2);
-    expect(h.transport.maxByHost.get('b.test')).toBe(2);
     expect(h.transport.maxInFlight).toBe(4);
   });
 
