@@ -323,15 +323,16 @@ export class DeliveryQueue {
         this.schedule(hq);
         continue;
       }
-      while (hq.inFlight < perHostConcurrency && room() && this.isDue(hq, now)) {
-        const job = this.claimHead(hq, now);
-        if (job) out.push({ job, hq, probe: false });
-      }
-      if (this.isDue(hq, now) && hq.inFlight < perHostConcurrency) {
-        this.queues.markReadyFirst(hq); // global cap reached: this host goes first next time
-        break;
-      }
-      this.schedule(hq);
+      // One job per visit: a host with more due goes to the back of the ready list, so a
+      // backlog over many hosts is served one request per host in turn. Every host's
+      // connection is then reused while it is warm, instead of perHostConcurrency
+      // connections per host opened in a burst and idling out (with their pool) before the
+      // round comes back; one host alone still gets perHostConcurrency at once.
+      let job: Job | undefined;
+      while (!job && hq.inFlight < perHostConcurrency && this.isDue(hq, now)) job = this.claimHead(hq, now);
+      if (job) out.push({ job, hq, probe: false });
+      if (hq.inFlight < perHostConcurrency && this.isDue(hq, now)) this.queues.markReady(hq);
+      else this.schedule(hq);
     }
   }
 
@@ -407,6 +408,7 @@ export class DeliveryQueue {
 
   /** Drops waiting jobs whose rows were cancelled (Like then Undo: Outbox.cancelQueued): their hosts are counted and read again. */
   private dropCancelled(): void {
+    if (this.cancelled.size === 0) return;
     for (const [activityId, count] of this.cancelled) {
       for (const host of this.rows.cancelledHosts(activityId)) {
         const hq = this.queues.get(host);

@@ -48,7 +48,11 @@ export interface TerminalCounts {
   cancelled: number;
 }
 
+/** A row of a host's page: its host and state are known already. */
+export type PagedRow = Omit<WaitingRow, 'host' | 'state'>;
+
 const WAITING_COLUMNS = 'id, activity_id, inbox, host, attempts, next_attempt_at, created_at, state';
+const PAGE_COLUMNS = 'id, activity_id, inbox, attempts, next_attempt_at, created_at';
 
 export class DeliveryRows {
   private readonly stmts;
@@ -64,7 +68,7 @@ export class DeliveryRows {
       newQueued: db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE id > ? AND +state = 'queued'`),
       // A page of one host's waiting rows in (next_attempt_at, id) order, from a key on: a
       // range of deliveries_waiting.
-      page: db.prepare<[string, number, number, number], WaitingRow>(`SELECT ${WAITING_COLUMNS} FROM deliveries
+      page: db.prepare<[string, number, number, number], PagedRow>(`SELECT ${PAGE_COLUMNS} FROM deliveries
           WHERE host = ? AND state IN ('queued', 'parked') AND (next_attempt_at, id) > (?, ?)
           ORDER BY next_attempt_at, id LIMIT ?`),
       waitingOfHost: db.prepare<[string], Pick<WaitingRow, 'id' | 'activity_id' | 'attempts' | 'created_at'>>(`SELECT id, activity_id, attempts, created_at
@@ -121,7 +125,7 @@ export class DeliveryRows {
   }
 
   /** Up to `limit` waiting rows of the host sorting after (nextAt, id), in that order. */
-  page(host: string, after: { nextAt: number; id: number }, limit: number): WaitingRow[] {
+  page(host: string, after: { nextAt: number; id: number }, limit: number): PagedRow[] {
     return this.stmts.page.all(host, after.nextAt, after.id, limit);
   }
 

@@ -48,6 +48,8 @@ export interface HostQueue {
   inReady: boolean;
   /** When hostTimers.ts wakes it (Infinity: not set). */
   timerAt: number;
+  /** The inbox of its last job read (jobs share this string while it stays the same). */
+  inbox: string;
 }
 
 export class HostQueues {
@@ -71,7 +73,7 @@ export class HostQueues {
   ensure(host: string, origin: string): HostQueue {
     let hq = this.hosts.get(host);
     if (!hq) {
-      hq = { host, origin, jobs: [], waiting: 0, after: null, inFlight: 0, parked: false, inReady: false, timerAt: Infinity };
+      hq = { host, origin, jobs: [], waiting: 0, after: null, inFlight: 0, parked: false, inReady: false, timerAt: Infinity, inbox: '' };
       this.hosts.set(host, hq);
     }
     return hq;
@@ -166,6 +168,13 @@ export class HostQueues {
     hq.after = waiting > 0 ? BEFORE_ALL : null;
   }
 
+  /** The activity id string the activity's jobs in memory already use, else `id` itself (one copy per activity, not per job). */
+  activityId(id: string): string {
+    const jobs = this.byActivity.get(id);
+    if (jobs) for (const job of jobs) return job.activityId;
+    return id;
+  }
+
   /** The known jobs of an activity (loaded or in flight). */
   jobsOf(activityId: string): Iterable<Job> {
     return this.byActivity.get(activityId) ?? [];
@@ -194,12 +203,6 @@ export class HostQueues {
     if (hq.inReady) return;
     hq.inReady = true;
     this.ready.push(hq);
-  }
-
-  /** Puts the host first in the ready list: it was cut short by the global cap. */
-  markReadyFirst(hq: HostQueue): void {
-    hq.inReady = true;
-    this.ready.unshift(hq);
   }
 
   nextReady(): HostQueue | undefined {

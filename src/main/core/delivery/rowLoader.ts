@@ -5,7 +5,7 @@
 // parked, or queued. Work per call is O(rows read), never O(queue).
 import type { DeliveryConfig } from '../config';
 import type { DeliveryMetrics } from '../metrics/deliveryMetrics';
-import type { DeliveryRows, WaitingRow } from './deliveryRows';
+import type { DeliveryRows, PagedRow, WaitingRow } from './deliveryRows';
 import type { HostHealth } from './hostHealth';
 import type { HostQueue, HostQueues, Job } from './hostQueues';
 
@@ -22,10 +22,6 @@ export interface RowLoaderDeps {
   activityChanged(activityId: string): void;
   now: () => number;
 }
-
-const toJob = (r: WaitingRow): Job => ({
-  id: r.id, activityId: r.activity_id, inbox: r.inbox, host: r.host, attempts: r.attempts, nextAt: r.next_attempt_at, createdAt: r.created_at,
-});
 
 export class RowLoader {
   private lastLoadedId = 0;
@@ -83,7 +79,7 @@ export class RowLoader {
     const room = this.d.queues.room(hq);
     if (room === 0 || hq.after === null) return;
     const rows = this.d.rows.page(hq.host, hq.after, room);
-    this.d.queues.pageIn(hq, rows.map(toJob), rows.length < room);
+    this.d.queues.pageIn(hq, rows.map((r) => this.toJob(hq, r)), rows.length < room);
   }
 
   /** The host's rows changed in the table (released, unskipped, cancelled): count them again, read them afresh. */
@@ -114,10 +110,24 @@ export class RowLoader {
       if (!hq.parked && hostHealth.isParked(r.host)) this.d.park(hq);
       const state = hq.parked ? 'parked' : 'queued';
       if (r.state !== state) this.d.rows.setState(r.id, state, null, now);
-      queues.add(hq, toJob(r));
+      queues.add(hq, this.toJob(hq, r));
       this.d.schedule(hq);
     }
     if (skipped > 0) this.d.metrics?.recordOutcome('skipped', skipped);
+  }
+
+  /**
+   * A row as a job of `hq`, sharing the strings memory already holds: the host's, its
+   * inbox (one shared inbox for most hosts) and the activity id. Jobs wait in their page for
+   * seconds, long enough to reach V8's old space; a copy of each URL per job made the heap
+   * grow with every page read while a backlog drained.
+   */
+  private toJob(hq: HostQueue, r: PagedRow): Job {
+    if (r.inbox !== hq.inbox) hq.inbox = r.inbox;
+    return {
+      id: r.id, activityId: this.d.queues.activityId(r.activity_id), inbox: hq.inbox, host: hq.host, attempts: r.attempts,
+      nextAt: r.next_attempt_at, createdAt: r.created_at,
+    };
   }
 
   private unreachable(host: string): string {
