@@ -178,14 +178,17 @@ export interface HttpClientConfig {
   keepAliveTimeoutMs: number;
   /**
    * Idle keep-alive connections kept open across all servers; beyond this the one idle the
-   * longest is closed (a fan-out to 5000 hosts holds no 5000 idle sockets). Default 64.
+   * longest is closed (a fan-out to 5000 hosts holds no 5000 idle sockets). Default 512: a
+   * backlog over the few hundred servers a personal instance's followers live on keeps one warm
+   * connection each (with 64, scenario 6 reconnected for most deliveries: 0.59 against 0.37 ms
+   * main-thread CPU per delivery). Hosts with nothing else waiting get `Connection: close`.
    */
   idleSocketsMax: number;
   /** On shutdown, requests still running after this are cut off. Default 1 s. */
   closeGraceMs: number;
 }
 
-export const DEFAULT_HTTP_CLIENT: HttpClientConfig = { keepAliveTimeoutMs: 30 * SECOND_MS, idleSocketsMax: 64, closeGraceMs: SECOND_MS };
+export const DEFAULT_HTTP_CLIENT: HttpClientConfig = { keepAliveTimeoutMs: 30 * SECOND_MS, idleSocketsMax: 512, closeGraceMs: SECOND_MS };
 
 // ---- delivery --------------------------------------------------------------------------
 
