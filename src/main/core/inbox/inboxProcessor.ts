@@ -234,7 +234,11 @@ export class InboxProcessor {
     return parent !== undefined && this.d.notes.byUri(parent)?.authorUri === this.d.identity.actor;
   }
 
-  /** Stores a note if it concerns the user (followed author, mention, reply to us); notifies; adds to home. */
+  /**
+   * Stores a note if it concerns the user (followed author, mention, reply to us); notifies; adds
+   * to home. Runs only as a Create's write, inside its own savepoint of the turn's transaction
+   * (processingQueue.ts), so the rows below are written all or none without one more.
+   */
   private storeIncomingNote(note: NoteRecord, author: RemoteActor, activityUri: string, followed: boolean): void {
     if (this.d.blocks.isBlocked(author.uri)) return;
     const { identity, notes } = this.d;
@@ -246,11 +250,10 @@ export class InboxProcessor {
     // A direct message, a reply to the user's post, or a mention elsewhere: one notification, of its own kind.
     const kind: NotificationType | undefined = mentionsMe && note.visibility === 'direct' ? 'direct'
       : repliesToMe ? 'reply' : mentionsMe ? 'mention' : undefined;
-    this.d.db.transaction(() => {
-      if (!notes.insert(note)) return; // already have it
+    if (notes.insert(note)) { // false: already have it
       if (followed || (mentionsMe && note.visibility === 'direct')) notes.addToTimeline(note.id, note.publishedAt);
       if (kind) this.notify(kind, author.uri, note.uri, activityUri);
-    })();
+    }
     this.d.events.emit('timeline', { cursor: '' });
   }
 
