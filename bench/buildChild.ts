@@ -6,10 +6,10 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 
-export async function buildChild(root: string): Promise<string> {
-  const outfile = join(root, 'out', 'bench', 'outpostProcess.mjs');
+export async function buildChild(root: string, name = 'outpostProcess'): Promise<string> {
+  const outfile = join(root, 'out', 'bench', `${name}.mjs`);
   await build({
-    entryPoints: [join(root, 'bench', 'outpostProcess.ts')],
+    entryPoints: [join(root, 'bench', `${name}.ts`)],
     outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: false, logLevel: 'warning',
   });
   return outfile;

@@ -1,7 +1,7 @@
 // A measured server process's own gauges (bench/outpostProcess.ts, bench/fedify/server.mjs):
 // CPU of the whole process and of the main thread alone, memory peaks, event-loop delay at
 // 1 ms resolution. `mark()` resets them; `stats()` reads them since the last mark.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ChildStats {
@@ -11,6 +11,8 @@ export interface ChildStats {
   cpuSystemMs: number;
   /** CPU of the main (event-loop) thread alone since the last mark, ms (Linux; 10 ms ticks), null elsewhere. */
   mainThreadCpuMs: number | null;
+  /** CPU ms since the mark by thread name (main, libuv-worker, V8 workers…): where the rest of cpuMs goes. */
+  cpuByThreadMs: Record<string, number>;
   /** Wall time since the last mark, ms. */
   wallMs: number;
   /** Peak RSS of the process's whole life (getrusage maxrss), MB. */
@@ -51,12 +53,49 @@ function mainThreadCpuMs(): number | null {
   }
 }
 
+/**
+ * utime + stime (ms) of every thread of this process, by name and creation order: "main", then
+ * e.g. "node#1"… (Node names its V8 platform workers, started first, and its libuv pool threads,
+ * started at first use, alike — the order tells them apart).
+ */
+function cpuByThreadMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  const seen = new Map<string, number>();
+  try {
+    const tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => a - b);
+    for (const tid of tids) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const open = stat.indexOf('('), close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (tid === process.pid) out.main = ms;
+      else {
+        const name = stat.slice(open + 1, close).trim();
+        const n = (seen.get(name) ?? 0) + 1;
+        seen.set(name, n);
+        out[`${name}#${n}`] = ms;
+      }
+    }
+  } catch {
+    /* not Linux: no breakdown */
+  }
+  return out;
+}
+
+/** The threads' CPU since `base` (threads that ended since are gone from both). */
+function threadDelta(now: Record<string, number>, base: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(now)) out[k] = v - (base[k] ?? 0);
+  return out;
+}
+
 /** Starts the gauges (call it first thing in the process: the histogram runs from here). */
 export function startGauges(): Gauges {
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
   let cpuMark = process.cpuUsage();
   let mainMark = mainThreadCpuMs();
+  let threadsMark = cpuByThreadMs();
   let wallMark = performance.now();
   let rssAtMark = process.memoryUsage().rss;
   const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, rss: 0 };
@@ -77,6 +116,7 @@ export function startGauges(): Gauges {
       samplePeaks();
       cpuMark = process.cpuUsage();
       mainMark = mainThreadCpuMs();
+      threadsMark = cpuByThreadMs();
       wallMark = performance.now();
     },
     stats() {
@@ -87,6 +127,7 @@ export function startGauges(): Gauges {
       return {
         cpuMs: (cpu.user + cpu.system) / 1000, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
         mainThreadCpuMs: main !== null && mainMark !== null ? main - mainMark : null,
+        cpuByThreadMs: threadDelta(cpuByThreadMs(), threadsMark),
         wallMs: performance.now() - wallMark,
         peakRssMB: process.resourceUsage().maxRSS / 1024, rssAtMarkMB: rssAtMark / MB, rssNowMB: mem.rss / MB, heapUsedMB: mem.heapUsed / MB,
         peakHeapUsedMB: peaks.heapUsed / MB, peakHeapTotalMB: peaks.heapTotal / MB, peakExternalMB: peaks.external / MB,

@@ -29,6 +29,8 @@ export interface FanoutOptions {
 export interface FanoutTarget {
   /** Its actor (the farm fetches its key from the actor document). */
   readonly actor: string;
+  /** It signs with the key the farm already knows (the fan-out floor signs as Outpost): no fetch. */
+  readonly keyKnown?: boolean;
   /** Resets its gauges (CPU, memory peaks, event-loop delay). */
   mark(): Promise<void>;
   stats(): Promise<ChildStats>;
@@ -97,7 +99,7 @@ export async function fanout(world: World, o: FanoutOptions): Promise<FanoutResu
 
 /** Marks the target, composes, and times compose → the last expected host's verified Create. */
 export async function measureFanout(farm: RemoteFarm, target: FanoutTarget, o: MeasureOptions): Promise<Measured> {
-  await connectFarm(farm, target);
+  if (!target.keyKnown) await connectFarm(farm, target);
   const expect = o.expectHosts ?? farm.hosts.map((h) => h.index);
   const track = farm.beginTrack();
   let missing = expect.length;

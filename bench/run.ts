@@ -68,9 +68,11 @@ async function main(): Promise<number> {
   const cpuProfDir = values.profile ? join(root, 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   log(`work folder ${root}`);
+  let floorChild: string | undefined;
   if (!values.tsx) {
     const built = await buildChild(join(BENCH_DIR, '..'));
     useBuiltChild(built);
+    floorChild = await buildChild(join(BENCH_DIR, '..'), 'floorProcess');
     log(`measured Outpost: ${built} (compiled; --tsx runs the source under tsx)`);
   }
 
@@ -79,7 +81,7 @@ async function main(): Promise<number> {
   const quiet = await waitForQuiet();
   const floor = { ...(await measureFloor()), machineBusyBefore: quiet.busy };
   const ctx: Ctx = {
-    root, scale, repeat: values.repeat ? Number(values.repeat) : 3, cpuProfDir, floor, results: {},
+    root, scale, repeat: values.repeat ? Number(values.repeat) : 3, cpuProfDir, floor, results: {}, floorChild,
     delivery: values.delivery ? (JSON.parse(values.delivery) as DeliveryOverrides) : {},
     childEnv: values.threadpool ? { UV_THREADPOOL_SIZE: values.threadpool } : undefined,
     farm: {

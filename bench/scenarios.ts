@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../src/main/core/config';
 import type { HostDto } from '../src/shared/dto';
+import { floorFanout } from './floorHandle';
 import { fanout, type FanoutResult, type Measured } from './fanout';
 import { OutpostHandle } from './outpostHandle';
 import { buildWorld, connectFarm, pollUntil, waitQueueIdle, type FarmPlacement, type World } from './world';
@@ -26,6 +27,8 @@ export interface Ctx {
   delivery: DeliveryOverrides;
   /** Where the farm listens (--farm-address, --farm-addresses, --farm-port). */
   farm: FarmPlacement;
+  /** The bundled fan-out floor (bench/floorProcess.ts); none under --tsx. */
+  floorChild?: string;
 }
 
 const effective = (ctx: Ctx): DeliveryConfig => deliveryConfig(ctx.delivery);
@@ -40,12 +43,17 @@ function emit(ctx: Ctx, key: string, json: Record<string, unknown>, human: strin
   process.stdout.write(human + '\n');
 }
 
+/** "main 570, node#1 40, …" (ms, in the threads' creation order, idle threads left out). */
+function threadList(byThread: Record<string, number> | undefined): string {
+  return Object.entries(byThread ?? {}).filter(([, ms]) => ms > 0).map(([k, ms]) => `${k} ${ms}`).join(', ') || '—';
+}
+
 /** One run's figures, for the JSON lines and tables (Outpost's, or Fedify's in scenario 9). */
 export function runFigures(r: Measured) {
   const s = r.atDelivered;
   return {
     requests: r.track.requests, verified: r.track.verified, invalid: r.track.invalid, hostsReached: r.track.hostsReached,
-    deliveredMs: round(r.deliveredMs), composeMs: round(r.composeMs), cpuMs: round(s.cpuMs), mainThreadCpuMs: s.mainThreadCpuMs, cpuMsUntilIdle: r.atIdle ? round(r.atIdle.cpuMs) : null,
+    deliveredMs: round(r.deliveredMs), composeMs: round(r.composeMs), cpuMs: round(s.cpuMs), mainThreadCpuMs: s.mainThreadCpuMs, cpuByThreadMs: s.cpuByThreadMs, cpuMsUntilIdle: r.atIdle ? round(r.atIdle.cpuMs) : null,
     peakRssMB: round(Math.max(s.peakRssMB, r.atIdle?.peakRssMB ?? 0)), rssAtComposeMB: round(s.rssAtMarkMB),
     eldP50Ms: round(s.eldP50Ms, 2), eldP99Ms: round(s.eldP99Ms, 2), eldMaxMs: round(s.eldMaxMs, 2),
     peakHeapUsedMB: round(s.peakHeapUsedMB), peakHeapTotalMB: round(s.peakHeapTotalMB), peakExternalMB: round(s.peakExternalMB),
@@ -70,6 +78,9 @@ export async function scenario1(ctx: Ctx, world: World): Promise<void> {
   }
   const med = medianRun(runs);
   const f = runFigures(med);
+  const floorRun = ctx.floorChild
+    ? await floorFanout({ built: ctx.floorChild, world, actor: med.op.actor, keyId: med.op.keyId, concurrency: effective(ctx).globalConcurrency, repeat: ctx.repeat })
+    : null;
   const json = {
     scenario: 1, hosts: world.hosts, followers: world.followers, ...f,
     runsDeliveredMs: runs.map((r) => round(r.deliveredMs)), runsCpuMs: runs.map((r) => round(r.atDelivered.cpuMs)),
@@ -80,6 +91,8 @@ export async function scenario1(ctx: Ctx, world: World): Promise<void> {
     config: { globalConcurrency: effective(ctx).globalConcurrency, perHostConcurrency: effective(ctx).perHostConcurrency, overrides: ctx.delivery },
     floorSignPerSec: { singleThread: ctx.floor.rsaSignPerSecSingleThread, threadpool: ctx.floor.rsaSignPerSecThreadpool },
     floorMsForRequests: round((f.requests / ctx.floor.rsaSignPerSecThreadpool) * 1000),
+    cpuMsPerDelivery: round(f.cpuMs / Math.max(1, f.verified), 3),
+    floorFanout: floorRun,
     pass: {
       requestsExact: f.requests === world.hosts, allVerified: f.verified === f.requests && f.invalid === 0,
       deliveredMs: f.deliveredMs <= TARGETS.s1DeliveredMs, eldP99Ms: f.eldP99Ms <= TARGETS.s1EldP99Ms,
@@ -92,9 +105,13 @@ export async function scenario1(ctx: Ctx, world: World): Promise<void> {
     ['compose → last verified delivery', `${f.deliveredMs} ms`, `target ≤ ${TARGETS.s1DeliveredMs} ms; runs ${json.runsDeliveredMs.join(' / ')}`],
     ['compose rpc', `${f.composeMs} ms`],
     ['Outpost CPU (compose → delivered)', `${f.cpuMs} ms`, `main thread ${f.mainThreadCpuMs} ms; until queue idle: ${f.cpuMsUntilIdle} ms`],
+    ['  by thread (compose → delivered)', threadList(f.cpuByThreadMs)],
     ['Outpost peak RSS', `${f.peakRssMB} MB`, `RSS at compose: ${f.rssAtComposeMB} MB`],
     ['event-loop delay p50 / p99', `${f.eldP50Ms} / ${f.eldP99Ms} ms`, `target p99 ≤ ${TARGETS.s1EldP99Ms} ms; max ${f.eldMaxMs} ms`],
     ['floor: RSA-2048 signs for these requests', `${json.floorMsForRequests} ms`, `at ${ctx.floor.rsaSignPerSecThreadpool}/s (threadpool)`],
+    ['floor: bare signed POSTs, fresh process', floorRun ? `${floorRun.deliveredMs} ms` : '—',
+      floorRun ? `CPU ${floorRun.cpuMs} ms = ${floorRun.cpuMsPerDelivery} ms/delivery (Outpost ${json.cpuMsPerDelivery}); main thread ${floorRun.mainThreadCpuMs} ms; runs ${floorRun.runsDeliveredMs.join(' / ')}` : 'needs the compiled bench (not --tsx)'],
+    ['  by thread', floorRun ? threadList(floorRun.cpuByThreadMs) : '—'],
     ['farm (this process) CPU during the run', `${f.farmCpuMs} ms`, `irq+softirq ${f.irqMs} ms, steal ${f.stealMs} ms`],
     ['other processes\' CPU during the run', `${f.foreignCpuMs} ms`, `machine busy before: ${f.machineBusyBefore}`],
   ]));
