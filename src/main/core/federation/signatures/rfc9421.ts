@@ -153,9 +153,12 @@ function splitTarget(req: MessageSignableRequest): { scheme: string; authority: 
   return { scheme, authority, path, query: q >= 0 ? target.slice(q + 1) : undefined };
 }
 
-function componentValue(name: string, req: MessageSignableRequest): string {
+type Target = ReturnType<typeof splitTarget>;
+
+/** A component's value; `target` splits the request's target once for all derived components. */
+function componentValue(name: string, req: MessageSignableRequest, target: () => Target): string {
   if (name.startsWith('@')) {
-    const t = splitTarget(req);
+    const t = target();
     switch (name) {
       case '@method':
         return req.method;
@@ -190,11 +193,13 @@ function componentValue(name: string, req: MessageSignableRequest): string {
 export function signatureBase(parsed: Pick<Rfc9421Parsed, 'components' | 'signatureParams'>, req: MessageSignableRequest): string {
   const lines: string[] = [];
   const seen = new Set<string>();
+  let split: Target | undefined;
+  const target = () => (split ??= splitTarget(req));
   for (const name of parsed.components) {
     if (seen.has(name)) throw malformed(`component ${name} is covered twice`);
     seen.add(name);
     if (name === '@signature-params') throw malformed('@signature-params cannot be covered');
-    const value = componentValue(name, req);
+    const value = componentValue(name, req, target);
     if (/[\r\n]/.test(value)) throw malformed(`component ${name} contains a newline`);
     lines.push(`"${name}": ${value}`);
   }
