@@ -87,6 +87,8 @@ export class InboxProcessor {
         this.stmts.done.run(this.now(), error, item.uri);
         this.prune();
       },
+      // The search entries of the turn's notes, together (one FTS5 segment per turn, not per note).
+      afterWrites: () => this.d.notes.indexDeferred(),
       onDoneFailed: (item, err) => {
         if (!this.d.storage?.noteWriteFailure(err)) this.d.log.error(`inbox: could not record ${item.uri}: ${err instanceof Error ? err.message : String(err)}`);
       },
@@ -250,7 +252,7 @@ export class InboxProcessor {
     // A direct message, a reply to the user's post, or a mention elsewhere: one notification, of its own kind.
     const kind: NotificationType | undefined = mentionsMe && note.visibility === 'direct' ? 'direct'
       : repliesToMe ? 'reply' : mentionsMe ? 'mention' : undefined;
-    if (notes.insert(note)) { // false: already have it
+    if (notes.insert(note, { indexLater: true })) { // false: already have it
       if (followed || (mentionsMe && note.visibility === 'direct')) notes.addToTimeline(note.id, note.publishedAt);
       if (kind) this.notify(kind, author.uri, note.uri, activityUri);
     }

@@ -33,6 +33,8 @@ export interface ProcessingQueueOptions {
   run: (item: PendingItem) => Promise<PendingWrite | void>;
   /** Records the outcome (error null on success), inside the transaction of its turn's outcomes. */
   done: (item: PendingItem, error: string | null) => void;
+  /** Runs in the transaction of a turn's outcomes after all of them, outside their writes' savepoints. */
+  afterWrites?: () => void;
   /** Recording the outcomes failed (a full disk): the items stay unprocessed in the store and are taken again at the next start. */
   onDoneFailed: (item: PendingItem, err: unknown) => void;
 }
@@ -97,6 +99,7 @@ export class ProcessingQueue {
     try {
       this.db.transaction(() => {
         for (const f of batch) this.o.done(f.item, f.write ? this.apply(f.write) : f.error);
+        this.o.afterWrites?.();
       })();
     } catch (err) {
       for (const f of batch) this.o.onDoneFailed(f.item, err);

@@ -31,6 +31,8 @@ export function ftsQuery(text: string, maxTerms: number): string | undefined {
 
 export class NoteSearchIndex {
   private readonly stmts;
+  /** Posts whose entries wait for indexDeferred(). */
+  private deferred: IndexedText[] = [];
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -38,6 +40,7 @@ export class NoteSearchIndex {
           ON CONFLICT (note_id) DO UPDATE SET note_id = excluded.note_id RETURNING id`),
       remove: db.prepare<[number]>('DELETE FROM note_search_text WHERE rowid = ?'),
       add: db.prepare<[number, string]>('INSERT INTO note_search_text (rowid, body) VALUES (?, ?)'),
+      stored: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE id = ?'),
       missing: db.prepare<[number], { id: string; content_html: string; summary: string | null; poll_json: string | null }>(`
           SELECT id, content_html, summary, poll_json FROM notes n
           WHERE NOT EXISTS (SELECT 1 FROM note_search s WHERE s.note_id = n.id) LIMIT ?`),
@@ -49,6 +52,21 @@ export class NoteSearchIndex {
     const { id } = this.stmts.key.get(note.id)!;
     this.stmts.remove.run(id);
     this.stmts.add.run(id, searchableText(note));
+  }
+
+  /**
+   * Queues a post for the next indexDeferred(). FTS5 writes what it holds to disk as a new
+   * segment at every SAVEPOINT of a transaction it has written in: posts stored one savepoint
+   * each (the inbox's processing turn) cost a segment apiece unless their entries are written
+   * together after the last savepoint.
+   */
+  defer(note: IndexedText): void {
+    this.deferred.push(note);
+  }
+
+  /** Indexes the queued posts that are stored (a queued post whose savepoint was undone is not). Call in their transaction. */
+  indexDeferred(): void {
+    for (const note of this.deferred.splice(0)) if (this.stmts.stored.get(note.id)!.n > 0) this.put(note);
   }
 
   /** Indexes up to `batch` stored posts the index does not have yet (posts stored before it existed); returns how many. */

@@ -90,6 +90,25 @@ describe('full-text search', () => {
     expect((await w.conversations.find('plover', 0)).notes.map((n) => n.id)).toEqual([p]);
   });
 
+  it('posts stored one savepoint each are indexed together afterwards; one whose savepoint was undone is not', async () => {
+    const w = world();
+    const [mine] = await posts(w, ['template']);
+    const note = (id: string, text: string) => ({ ...w.notes.byId(mine!)!, id, uri: `https://remote.example/notes/${id}`, contentHtml: `<p>${text}</p>` });
+    w.db.transaction(() => {
+      w.db.transaction(() => w.notes.insert(note('n1', 'a curlew calling'), { indexLater: true }))();
+      try {
+        w.db.transaction(() => {
+          w.notes.insert(note('n2', 'a curlew undone'), { indexLater: true });
+          throw new Error('this write fails');
+        })();
+      } catch { /* its savepoint is undone */ }
+      w.db.transaction(() => w.notes.insert(note('n3', 'another curlew'), { indexLater: true }))();
+      expect((w.db.prepare('SELECT count(*) AS n FROM note_search').get() as { n: number }).n).toBe(1); // only the template so far
+      w.notes.indexDeferred();
+    })();
+    expect((await w.conversations.find('curlew', 0)).notes.map((n) => n.id).sort()).toEqual(['n1', 'n3']);
+  });
+
   it('forgets deleted posts', async () => {
     const w = world();
     const [p] = await posts(w, ['ephemeral sandpiper']);
