@@ -236,7 +236,7 @@ export class Instance {
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
       storage: this.storage, blocks: this.blockList, accountEvents, fetcher: this.conversations.fetcher, polls: this.conversations.polls,
-      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls,
+      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls, searchBatch: this.conversationConfig.search.inboxBatch,
       onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({

@@ -35,6 +35,8 @@ export interface ProcessingQueueOptions {
   done: (item: PendingItem, error: string | null) => void;
   /** Runs in the transaction of a turn's outcomes after all of them, outside their writes' savepoints. */
   afterWrites?: () => void;
+  /** Nothing runs or waits any more (called after the last outcomes are recorded, before drain() resolves). */
+  onIdle?: () => void;
   /** Recording the outcomes failed (a full disk): the items stay unprocessed in the store and are taken again at the next start. */
   onDoneFailed: (item: PendingItem, err: unknown) => void;
 }
@@ -173,6 +175,7 @@ export class ProcessingQueue {
   /** Resolves the drain() waiters when nothing is pending or running. */
   private settle(): void {
     if ((this.running.size > 0 || this.ready.length > 0) && !this.stopped) return;
+    this.o.onIdle?.();
     for (const w of this.waiters.splice(0)) w();
   }
 }

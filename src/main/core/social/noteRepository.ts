@@ -160,9 +160,9 @@ export class NoteRepository {
     })();
   }
 
-  /** Writes the search entries of the notes inserted with `indexLater` (that are still stored). */
-  indexDeferred(): void {
-    this.searchIndex.indexDeferred();
+  /** Writes the search entries of the notes inserted with `indexLater` (that are still stored), if at least `atLeast` wait. */
+  indexDeferred(atLeast = 1): void {
+    if (this.searchIndex.deferredCount >= atLeast) this.searchIndex.indexDeferred();
   }
 
   /** Replaces a note's content (an edit), re-indexing it; false when there is no such note. */

@@ -56,27 +56,40 @@ export class NoteSearchIndex {
   }
 
   /**
-   * Queues a post for the next indexDeferred(). FTS5 writes what it holds to disk as a new
-   * segment at every SAVEPOINT of a transaction it has written in: posts stored one savepoint
-   * each (the inbox's processing turn) cost a segment apiece unless their entries are written
-   * together after the last savepoint.
+   * Queues a post for indexDeferred(). FTS5 writes what it holds to disk as a new segment at
+   * every SAVEPOINT of a transaction it has written in, and at every commit: posts stored one
+   * savepoint each (the inbox's processing turns) cost a segment apiece unless their entries
+   * are written together, after the last savepoint, many at a time.
    */
   defer(note: IndexedText): void {
     this.deferred.push(note);
   }
 
   /**
-   * Indexes the queued posts that are stored (a queued post whose savepoint was undone is not).
-   * Call in their transaction. They are new posts: no entry of theirs to remove first (that
-   * removal was half of the cost of put()).
+   * Indexes the queued posts that are still stored (one whose savepoint was undone, or that
+   * was deleted since, is not), in the caller's transaction or a later one: a post stored but
+   * not indexed when the process stops is indexed by the backfill at the next start. They are
+   * new posts: no entry of theirs to remove first (that removal was half of put()'s cost).
    */
   indexDeferred(): void {
-    for (const note of this.deferred.splice(0)) {
-      if (this.stmts.stored.get(note.id)!.n === 0) continue;
-      const key = this.stmts.newKey.run(note.id);
-      if (key.changes === 0) this.put(note);
-      else this.stmts.add.run(Number(key.lastInsertRowid), searchableText(note));
+    const batch = this.deferred;
+    this.deferred = [];
+    try {
+      for (const note of batch) {
+        if (this.stmts.stored.get(note.id)!.n === 0) continue;
+        const key = this.stmts.newKey.run(note.id);
+        // Already indexed (an edit or the backfill got there first, with the newer text).
+        if (key.changes > 0) this.stmts.add.run(Number(key.lastInsertRowid), searchableText(note));
+      }
+    } catch (err) {
+      this.deferred = batch.concat(this.deferred); // rolled back with the transaction: still to do
+      throw err;
     }
+  }
+
+  /** Posts queued for indexDeferred(). */
+  get deferredCount(): number {
+    return this.deferred.length;
   }
 
   /** Indexes up to `batch` stored posts the index does not have yet (posts stored before it existed); returns how many. */

@@ -109,6 +109,17 @@ describe('full-text search', () => {
     expect((await w.conversations.find('curlew', 0)).notes.map((n) => n.id).sort()).toEqual(['n1', 'n3']);
   });
 
+  it('a post waiting for its entry that is edited meanwhile is found by its new words only', async () => {
+    const w = world();
+    const [mine] = await posts(w, ['template']);
+    const note = { ...w.notes.byId(mine!)!, id: 'n1', uri: 'https://remote.example/notes/n1', contentHtml: '<p>a dunlin at dawn</p>' };
+    w.notes.insert(note, { indexLater: true });
+    w.notes.update({ ...note, contentHtml: '<p>a knot at dusk</p>', updatedAt: w.now });
+    w.notes.indexDeferred();
+    expect((await w.conversations.find('dunlin', 0)).notes).toEqual([]);
+    expect((await w.conversations.find('knot', 0)).notes.map((n) => n.id)).toEqual(['n1']);
+  });
+
   it('forgets deleted posts', async () => {
     const w = world();
     const [p] = await posts(w, ['ephemeral sandpiper']);
