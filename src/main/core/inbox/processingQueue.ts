@@ -55,6 +55,8 @@ export class ProcessingQueue {
   /** Outcomes not recorded yet (the next turn records them together). */
   private readonly finished: { item: PendingItem; error: string | null; write?: PendingWrite }[] = [];
   private lastRowid = 0;
+  /** Rows may have been stored past lastRowid (drain() was called since the last load). */
+  private unread = true;
   private stopped = false;
   private pumpQueued = false;
 
@@ -66,6 +68,7 @@ export class ProcessingQueue {
   /** Takes rows stored since the last call and starts what may start; resolves once nothing is pending or running. */
   drain(): Promise<void> {
     const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.unread = true;
     // At once: the rows just stored count toward their host's quota before the next request is read.
     this.pump();
     return idle;
@@ -121,9 +124,14 @@ export class ProcessingQueue {
   private pump(): void {
     this.record();
     if (this.stopped) return this.settle();
-    for (let rows = this.load.all(this.lastRowid, LOAD_BATCH); rows.length > 0; rows = this.load.all(this.lastRowid, LOAD_BATCH)) {
+    // Only after drain() (new rows stored), and no second query when the first was not full:
+    // a busy inbox pumps thousands of times a second, mostly for finished work.
+    for (let more = this.unread; more;) {
+      this.unread = false;
+      const rows = this.load.all(this.lastRowid, LOAD_BATCH);
       for (const r of rows) this.enqueue({ uri: r.activity_uri, actor: r.actor_uri, bytes: r.bytes });
-      this.lastRowid = rows[rows.length - 1]!.rowid;
+      if (rows.length > 0) this.lastRowid = rows[rows.length - 1]!.rowid;
+      more = rows.length === LOAD_BATCH;
     }
     while (this.running.size < this.o.concurrency && this.ready.length > 0) this.start(this.ready.shift()!);
     this.settle();
