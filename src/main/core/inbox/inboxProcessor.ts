@@ -102,6 +102,7 @@ export class InboxProcessor {
 
   /** Indexes the notes that wait for their search entries (its own transaction: processing is idle). */
   private indexRest(): void {
+    if (this.d.notes.unindexed === 0) return;
     try {
       this.d.db.transaction(() => this.d.notes.indexDeferred())();
     } catch (err) {

@@ -165,6 +165,11 @@ export class NoteRepository {
     if (this.searchIndex.deferredCount >= atLeast) this.searchIndex.indexDeferred();
   }
 
+  /** Notes inserted with `indexLater` whose search entries are not written yet. */
+  get unindexed(): number {
+    return this.searchIndex.deferredCount;
+  }
+
   /** Replaces a note's content (an edit), re-indexing it; false when there is no such note. */
   update(note: NoteEdit): boolean {
     return this.db.transaction(() => {
