@@ -362,9 +362,9 @@ export interface StorageConfig {
   integrityCheckIntervalMs: number;
   /** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
   fullProbeMs: number;
-  /** A worker thread checkpoints the WAL this often (walCheckpointer.ts; the main thread never does). Default 200 ms. */
+  /** A worker thread checkpoints the WAL this often, a tenth of it while behind (walCheckpointer.ts). Default 200 ms. */
   walCheckpointIntervalMs: number;
-  /** A WAL longer than this many pages is truncated even though the writer then waits. Default 10 000 (40 MiB). */
+  /** Past this many pages the main connection copies the rest of the WAL (the worker did most), and it starts over. Default 4000 (16 MiB). */
   walMaxPages: number;
 }
 
@@ -377,7 +377,7 @@ export interface StorageConfig {
 export const SQLITE_CACHE_KIB = 32 * 1024;
 
 export const DEFAULT_STORAGE: StorageConfig = {
-  integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS, walCheckpointIntervalMs: 200, walMaxPages: 10_000,
+  integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS, walCheckpointIntervalMs: 200, walMaxPages: 4000,
 };
 
 // ---- people: profiles, their posts, verified links, backfill ---------------------------

@@ -1,12 +1,16 @@
 // WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit
 // that takes the WAL past 1000 pages, on the connection that committed: on the main thread,
 // copying those pages into the database file and waiting for two fsyncs (storing notes from
-// a busy inbox, that was a third of the main thread's wall time). With this, the main
-// connection never checkpoints: a worker thread with a connection of its own runs PASSIVE
-// checkpoints, which never make the writer wait, every walCheckpointIntervalMs; only a WAL
-// that outgrows walMaxPages all the same (a writer that never pauses) gets a TRUNCATE one,
-// which waits for the writer's current transaction. If the worker cannot run or stops, the
-// main connection checkpoints by itself again, as it did before.
+// a busy inbox, that was a third of the main thread's wall time). With this, a worker thread
+// with a connection of its own copies the WAL into the database with PASSIVE checkpoints,
+// which never make the writer wait and never change what it reads (so they can neither
+// block nor fail a transaction of the main connection), every walCheckpointIntervalMs (a
+// tenth of it while it is behind). Only the writer can start the WAL over, and only when all
+// of it is copied, which a writer that never pauses never lets the worker reach: once the
+// WAL passes walMaxPages, the main connection checkpoints the little the worker has not
+// copied yet itself, outside any transaction, and its next write starts the WAL over. If
+// the worker cannot run or stops, the main connection checkpoints by itself again, as SQLite
+// does by default.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { Db } from './database';
@@ -20,12 +24,12 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
 let timer;
 const step = () => {
   const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-  if (r.log > workerData.maxPages) db.pragma('wal_checkpoint(TRUNCATE)');
-  timer = setTimeout(step, workerData.intervalMs);
+  if (r.log >= workerData.maxPages) parentPort.postMessage(r.log);
+  // Behind (frames were added while it copied): again soon, so what is left for the main thread stays small.
+  timer = setTimeout(step, r.checkpointed < r.log ? workerData.intervalMs / 10 : workerData.intervalMs);
 };
 parentPort.on('message', () => {
   clearTimeout(timer);
@@ -54,8 +58,12 @@ export class WalCheckpointer {
       eval: true, workerData: { file: this.file, module, intervalMs: this.config.walCheckpointIntervalMs, maxPages: this.config.walMaxPages },
     });
     this.worker = worker;
-    worker.once('message', () => {
-      if (this.worker === worker && !this.stopping) this.db.pragma('wal_autocheckpoint = 0');
+    worker.on('message', (m: 'ready' | number) => {
+      if (this.worker !== worker || this.stopping || !this.db.open) return;
+      if (m === 'ready') this.db.pragma('wal_autocheckpoint = 0');
+      // The WAL is past walMaxPages and the worker has copied most of it: the rest here (never
+      // waiting: busy, it is tried at the next report), so that the next write starts it over.
+      else if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
     });
     worker.once('error', (err) => this.log.warn(`WAL checkpoints: the worker failed (${err.message}); the main connection checkpoints again`));
     this.exited = new Promise((resolve) => worker.once('exit', () => {
