@@ -24,6 +24,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('cache_size = -64'); // checkpoints copy from the WAL file, not through the page cache
 let timer;
 const step = () => {
   const [r] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -56,6 +57,8 @@ export class WalCheckpointer {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER, {
       eval: true, workerData: { file: this.file, module, intervalMs: this.config.walCheckpointIntervalMs, maxPages: this.config.walMaxPages },
+      // A few objects a second: the smallest heap V8 takes (each MiB counts against the backlog's 250 MB).
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 8 },
     });
     this.worker = worker;
     worker.on('message', (m: 'ready' | number) => {
