@@ -362,7 +362,7 @@ export interface StorageConfig {
   integrityCheckIntervalMs: number;
   /** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
   fullProbeMs: number;
-  /** A worker thread checkpoints the WAL this often, a tenth of it while behind (walCheckpointer.ts). Default 200 ms. */
+  /** A worker thread checkpoints the WAL this often, a tenth of it while behind (walCheckpointer.ts); 0: no worker (its ~10 MB RSS). Default 200 ms. */
   walCheckpointIntervalMs: number;
   /** Past this many pages the main connection copies the rest of the WAL (the worker did most), and it starts over. Default 4000 (16 MiB). */
   walMaxPages: number;

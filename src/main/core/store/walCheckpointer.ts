@@ -54,6 +54,7 @@ export class WalCheckpointer {
 
   /** Takes checkpoints over from the main connection (once the worker has its connection open). */
   start(): void {
+    if (this.config.walCheckpointIntervalMs <= 0) return; // SQLite's own checkpoints, on the main connection
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER, {
       eval: true, workerData: { file: this.file, module, intervalMs: this.config.walCheckpointIntervalMs, maxPages: this.config.walMaxPages },

@@ -80,13 +80,19 @@ describe('WAL checkpoints in a worker', () => {
     s.db.close();
   });
 
-  it('stopped (or failed), it gives checkpoints back to the main connection', async () => {
+  it('stopped, failed or turned off (interval 0), it leaves checkpoints to the main connection', async () => {
     const s = setup();
     s.checkpointer.start();
     await until(() => s.checkpointer.running);
     await s.checkpointer.stop();
     expect(s.checkpointer.running).toBe(false);
     expect(autocheckpoint(s.db)).toBe(1000);
+
+    const off = new WalCheckpointer(s.db, s.file, { walCheckpointIntervalMs: 0, walMaxPages: 100 }, silentLogger);
+    off.start();
+    expect(off.running).toBe(false);
+    expect(autocheckpoint(s.db)).toBe(1000);
+    await off.stop();
 
     const broken = new WalCheckpointer(s.db, join(dirs[0]!, 'missing.db'), { walCheckpointIntervalMs: 10, walMaxPages: 100 }, silentLogger);
     broken.start();
