@@ -67,7 +67,13 @@ export class WalCheckpointer {
       if (m === 'ready') this.db.pragma('wal_autocheckpoint = 0');
       // The WAL is past walMaxPages and the worker has copied most of it: the rest here (never
       // waiting: busy, it is tried at the next report), so that the next write starts it over.
-      else if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
+      else if (!this.db.inTransaction) {
+        try {
+          this.db.pragma('wal_checkpoint(PASSIVE)');
+        } catch (err) {
+          this.log.warn(`WAL checkpoint: ${err instanceof Error ? err.message : String(err)}`); // tried again at the next report
+        }
+      }
     });
     worker.once('error', (err) => this.log.warn(`WAL checkpoints: the worker failed (${err.message}); the main connection checkpoints again`));
     this.exited = new Promise((resolve) => worker.once('exit', () => {
