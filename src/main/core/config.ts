@@ -362,6 +362,10 @@ export interface StorageConfig {
   integrityCheckIntervalMs: number;
   /** While the disk is full, a small write is tried this often to notice freed space. Default 30 s. */
   fullProbeMs: number;
+  /** A worker thread checkpoints the WAL this often, a tenth of it while behind (walCheckpointer.ts); 0: no worker (its ~10 MB RSS). Default 200 ms. */
+  walCheckpointIntervalMs: number;
+  /** Past this many pages the main connection copies the rest of the WAL (the worker did most), and it starts over. Default 4000 (16 MiB). */
+  walMaxPages: number;
 }
 
 /**
@@ -372,7 +376,9 @@ export interface StorageConfig {
  */
 export const SQLITE_CACHE_KIB = 32 * 1024;
 
-export const DEFAULT_STORAGE: StorageConfig = { integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS };
+export const DEFAULT_STORAGE: StorageConfig = {
+  integrityCheckDelayMs: 10 * MINUTE_MS, integrityCheckIntervalMs: DAY_MS, fullProbeMs: 30 * SECOND_MS, walCheckpointIntervalMs: 200, walMaxPages: 4000,
+};
 
 // ---- people: profiles, their posts, verified links, backfill ---------------------------
 

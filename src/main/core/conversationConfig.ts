@@ -60,9 +60,14 @@ export interface SearchConfig {
   maxTerms: number;
   /** Stored posts indexed per batch when older posts are brought into the search index at start. Default 500. */
   backfillBatch: number;
+  /**
+   * Posts from the inbox indexed together while it is busy (FTS5 writes one segment per batch:
+   * the fewer, the cheaper each post; the rest when processing goes idle). Default 64.
+   */
+  inboxBatch: number;
 }
 
-export const DEFAULT_SEARCH: SearchConfig = { pageSize: 20, maxAccounts: 5, maxHashtags: 10, maxTerms: 16, backfillBatch: 500 };
+export const DEFAULT_SEARCH: SearchConfig = { pageSize: 20, maxAccounts: 5, maxHashtags: 10, maxTerms: 16, backfillBatch: 500, inboxBatch: 64 };
 
 export interface HomeConfig {
   /**

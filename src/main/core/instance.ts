@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import type { Db } from './store/database';
 import { DATABASE_FILE, openInstanceDatabase } from './store/dataFolder';
 import { probeWrite, StorageHealth } from './store/storageHealth';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { Backups } from './store/backups';
 import { DEFAULT_BACKUP, DEFAULT_STORAGE, DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_MEDIA, DEFAULT_PEOPLE, DEFAULT_PUBLIC_SERVER, DEFAULT_SIGNATURES, DEFAULT_MOVES, deliveryConfig, withDefaults, type DeliveryConfig, type DeliveryOverrides, type InboxConfig, type InstanceLimits, type MediaConfig, type StorageConfig } from './config';
 import { conversationConfig, type ConversationConfig } from './config';
@@ -129,6 +130,7 @@ export class Instance {
   readonly gate: FederationGate;
   /** Whether the store can be trusted and written (integrity, disk full). */
   readonly storage: StorageHealth;
+  private readonly checkpointer: WalCheckpointer;
   readonly backups: Backups;
   readonly tunnel: TunnelService;
   readonly startedAt = Date.now();
@@ -141,7 +143,9 @@ export class Instance {
     this.inboxConfig = withDefaults(DEFAULT_INBOX, options.inbox);
     this.deliveryConfig = deliveryConfig(options.delivery);
     this.db = openInstanceDatabase(options.dataDir, { allowNewIdentity: options.allowNewIdentity, log: this.log });
-    this.storage = new StorageHealth(this.log, () => probeWrite(this.db), withDefaults(DEFAULT_STORAGE, options.storage));
+    const storageConfig = withDefaults(DEFAULT_STORAGE, options.storage);
+    this.storage = new StorageHealth(this.log, () => probeWrite(this.db), storageConfig);
+    this.checkpointer = new WalCheckpointer(this.db, join(options.dataDir, DATABASE_FILE), storageConfig, this.log);
     this.backups = new Backups(this.db, options.dataDir, DEFAULT_BACKUP, this.log);
     applyDeliverySettings(this.deliveryConfig, loadStoredSettings(this.db).delivery);
     this.retryPolicy = backoff(this.deliveryConfig.retry);
@@ -232,7 +236,7 @@ export class Instance {
       db: this.db, identity: this.identity, actors: this.actors, client: this.client, notes: this.notes, follows: this.follows,
       notifications: this.notifications, actions: this.actions, events: this.events, log: this.log, config: this.inboxConfig,
       storage: this.storage, blocks: this.blockList, accountEvents, fetcher: this.conversations.fetcher, polls: this.conversations.polls,
-      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls,
+      editing: this.conversations.editing, pollLimits: this.conversationConfig.polls, searchBatch: this.conversationConfig.search.inboxBatch,
       onFollowAccepted: (uri) => void this.profiles.backfill(uri).catch((err) => this.log.warn(`backfill of ${uri}: ${String(err)}`)),
     });
     this.inboxHandler = new InboxHandler({
@@ -279,6 +283,7 @@ export class Instance {
     this.backups.start();
     this.conversations.start();
     this.storage.scheduleChecks(join(this.options.dataDir, DATABASE_FILE));
+    this.checkpointer.start();
     this.links.startOwnChecks(() => this.profiles.ownLinks());
     void this.inboxProcessor.drain();
   }
@@ -318,6 +323,7 @@ export class Instance {
     this.metrics.stop();
     await this.inboxProcessor.stop();
     await this.http.close().catch(() => {});
+    await this.checkpointer.stop();
     this.db.close();
   }
 

@@ -20,7 +20,7 @@ import { NoteFetchError, type NoteFetcher } from '../social/noteFetcher';
 import type { Polls } from '../social/polls';
 import type { NoteEditing } from '../social/noteEditing';
 import { isVoteShaped } from '../social/pollDocuments';
-import type { PollConfig } from '../config';
+import { DEFAULT_SEARCH, type PollConfig } from '../config';
 import type { FollowRepository } from '../social/followRepository';
 import type { NotificationRepository } from '../social/notificationRepository';
 import type { LocalActions } from '../social/localActions';
@@ -53,6 +53,8 @@ export interface InboxProcessorDeps {
   events: InstanceEvents;
   log: Logger;
   config: Pick<InboxConfig, 'processConcurrency' | 'processDeadlineMs' | 'dedupRetentionMs' | 'pruneIntervalMs'>;
+  /** New notes indexed for search together while processing is busy. Default DEFAULT_SEARCH.inboxBatch. */
+  searchBatch?: number;
   /** Told when a write fails for lack of space. */
   storage?: Pick<StorageHealth, 'noteWriteFailure'>;
   /** Blocked accounts and domains: nothing of theirs comes in, boosted or not. */
@@ -69,9 +71,11 @@ export class InboxProcessor {
   private readonly queue: ProcessingQueue;
   private readonly now: () => number;
   private lastPruneAt = 0;
+  private readonly searchBatch: number;
 
   constructor(private readonly d: InboxProcessorDeps) {
     this.now = d.now ?? Date.now;
+    this.searchBatch = d.searchBatch ?? DEFAULT_SEARCH.inboxBatch;
     this.stmts = {
       body: d.db.prepare<[string], { body: string }>('SELECT body FROM inbox_items WHERE activity_uri = ?'),
       done: d.db.prepare<[number, string | null, string]>(`UPDATE inbox_items SET processed_at = ?, error = ?, body = ''
@@ -87,10 +91,23 @@ export class InboxProcessor {
         this.stmts.done.run(this.now(), error, item.uri);
         this.prune();
       },
+      // Search entries of new notes, many at a time while busy (noteSearchIndex.ts: why), the rest once idle.
+      afterWrites: () => this.d.notes.indexDeferred(this.searchBatch),
+      onIdle: () => this.indexRest(),
       onDoneFailed: (item, err) => {
         if (!this.d.storage?.noteWriteFailure(err)) this.d.log.error(`inbox: could not record ${item.uri}: ${err instanceof Error ? err.message : String(err)}`);
       },
     });
+  }
+
+  /** Indexes the notes that wait for their search entries (its own transaction: processing is idle). */
+  private indexRest(): void {
+    if (this.d.notes.unindexed === 0) return;
+    try {
+      this.d.db.transaction(() => this.d.notes.indexDeferred())();
+    } catch (err) {
+      if (!this.d.storage?.noteWriteFailure(err)) this.d.log.error(`search index: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Processes everything stored so far (and what arrives meanwhile); resolves when nothing is left. */
@@ -250,7 +267,7 @@ export class InboxProcessor {
     // A direct message, a reply to the user's post, or a mention elsewhere: one notification, of its own kind.
     const kind: NotificationType | undefined = mentionsMe && note.visibility === 'direct' ? 'direct'
       : repliesToMe ? 'reply' : mentionsMe ? 'mention' : undefined;
-    if (notes.insert(note)) { // false: already have it
+    if (notes.insert(note, { indexLater: true })) { // false: already have it
       if (followed || (mentionsMe && note.visibility === 'direct')) notes.addToTimeline(note.id, note.publishedAt);
       if (kind) this.notify(kind, author.uri, note.uri, activityUri);
     }

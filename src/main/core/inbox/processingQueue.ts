@@ -33,6 +33,10 @@ export interface ProcessingQueueOptions {
   run: (item: PendingItem) => Promise<PendingWrite | void>;
   /** Records the outcome (error null on success), inside the transaction of its turn's outcomes. */
   done: (item: PendingItem, error: string | null) => void;
+  /** Runs in the transaction of a turn's outcomes after all of them, outside their writes' savepoints. */
+  afterWrites?: () => void;
+  /** Nothing runs or waits any more (called after the last outcomes are recorded, before drain() resolves). */
+  onIdle?: () => void;
   /** Recording the outcomes failed (a full disk): the items stay unprocessed in the store and are taken again at the next start. */
   onDoneFailed: (item: PendingItem, err: unknown) => void;
 }
@@ -51,6 +55,8 @@ export class ProcessingQueue {
   /** Outcomes not recorded yet (the next turn records them together). */
   private readonly finished: { item: PendingItem; error: string | null; write?: PendingWrite }[] = [];
   private lastRowid = 0;
+  /** Rows may have been stored past lastRowid (drain() was called since the last load). */
+  private unread = true;
   private stopped = false;
   private pumpQueued = false;
 
@@ -62,6 +68,7 @@ export class ProcessingQueue {
   /** Takes rows stored since the last call and starts what may start; resolves once nothing is pending or running. */
   drain(): Promise<void> {
     const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.unread = true;
     // At once: the rows just stored count toward their host's quota before the next request is read.
     this.pump();
     return idle;
@@ -97,6 +104,7 @@ export class ProcessingQueue {
     try {
       this.db.transaction(() => {
         for (const f of batch) this.o.done(f.item, f.write ? this.apply(f.write) : f.error);
+        this.o.afterWrites?.();
       })();
     } catch (err) {
       for (const f of batch) this.o.onDoneFailed(f.item, err);
@@ -116,9 +124,14 @@ export class ProcessingQueue {
   private pump(): void {
     this.record();
     if (this.stopped) return this.settle();
-    for (let rows = this.load.all(this.lastRowid, LOAD_BATCH); rows.length > 0; rows = this.load.all(this.lastRowid, LOAD_BATCH)) {
+    // Only after drain() (new rows stored), and no second query when the first was not full:
+    // a busy inbox pumps thousands of times a second, mostly for finished work.
+    for (let more = this.unread; more;) {
+      this.unread = false;
+      const rows = this.load.all(this.lastRowid, LOAD_BATCH);
       for (const r of rows) this.enqueue({ uri: r.activity_uri, actor: r.actor_uri, bytes: r.bytes });
-      this.lastRowid = rows[rows.length - 1]!.rowid;
+      if (rows.length > 0) this.lastRowid = rows[rows.length - 1]!.rowid;
+      more = rows.length === LOAD_BATCH;
     }
     while (this.running.size < this.o.concurrency && this.ready.length > 0) this.start(this.ready.shift()!);
     this.settle();
@@ -170,6 +183,7 @@ export class ProcessingQueue {
   /** Resolves the drain() waiters when nothing is pending or running. */
   private settle(): void {
     if ((this.running.size > 0 || this.ready.length > 0) && !this.stopped) return;
+    this.o.onIdle?.();
     for (const w of this.waiters.splice(0)) w();
   }
 }

@@ -141,13 +141,33 @@ export class NoteRepository {
     return r ? noteFromRow(r) : undefined;
   }
 
-  /** Inserts a note (and indexes its text for search); returns false when one with that URI already exists. */
-  insert(note: NoteRecord): boolean {
+  /**
+   * Inserts a note (and indexes its text for search); returns false when one with that URI
+   * already exists. With `indexLater` its search entry is written by indexDeferred(), which
+   * the caller runs later in the same transaction (noteSearchIndex.ts: why).
+   */
+  insert(note: NoteRecord, opts: { indexLater?: boolean } = {}): boolean {
+    const searchable = { ...note, pollOptions: note.poll?.options.map((o) => o.title) };
+    if (opts.indexLater) {
+      if (this.stmts.insert.run(toParams(note)).changes === 0) return false;
+      this.searchIndex.defer(searchable);
+      return true;
+    }
     return this.db.transaction(() => {
       if (this.stmts.insert.run(toParams(note)).changes === 0) return false;
-      this.searchIndex.put({ ...note, pollOptions: note.poll?.options.map((o) => o.title) });
+      this.searchIndex.put(searchable);
       return true;
     })();
+  }
+
+  /** Writes the search entries of the notes inserted with `indexLater` (that are still stored), if at least `atLeast` wait. */
+  indexDeferred(atLeast = 1): void {
+    if (this.searchIndex.deferredCount >= atLeast) this.searchIndex.indexDeferred();
+  }
+
+  /** Notes inserted with `indexLater` whose search entries are not written yet. */
+  get unindexed(): number {
+    return this.searchIndex.deferredCount;
   }
 
   /** Replaces a note's content (an edit), re-indexing it; false when there is no such note. */

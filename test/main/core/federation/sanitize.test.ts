@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, plainText, sanitizeRemoteHtml } from '../../../../src/main/core/federation/sanitize';
+import { escapeHtml, parsedPlainText, parsedRemoteHtml, plainText, sanitizeRemoteHtml } from '../../../../src/main/core/federation/sanitize';
 
 const REL = 'rel="nofollow noopener noreferrer"';
 
@@ -129,5 +129,39 @@ describe('escapeHtml', () => {
   it('leaves other text, including unicode, alone', () => {
     expect(escapeHtml('héllo 日本 👍 #tag @a')).toBe('héllo 日本 👍 #tag @a');
     expect(escapeHtml('')).toBe('');
+  });
+});
+
+describe('fast paths: the same answer as the parser', () => {
+  // Random strings from pieces that sit at the edges of the fast paths' patterns (seeded, so a failure repeats).
+  const PIECES = ['a', 'b', ' ', '\n', '\r', '\t', '"', "'", '>', '<', '&', 'é', '\u0000', '\u00a0', '\ud83d\ude00', '=', '/', '\\',
+    '<p>', '</p>', '<br />', '<br>', '<br/>', '<P>', 'p>', '</', '<p', '&amp;', '&lt;', '&#39;', '\u2028', '\ufeff', '\u0085', '<a href="https://x.example">', '</a>'];
+  function* strings(seed: number, count: number, wrap: boolean): Generator<string> {
+    let x = seed;
+    const next = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < count; i++) {
+      let s = wrap ? '<p>' : '';
+      for (let n = 1 + Math.floor(next() * 12); n > 0; n--) s += PIECES[Math.floor(next() * PIECES.length)];
+      yield wrap && next() < 0.8 ? `${s}</p>` : s;
+    }
+  }
+
+  it('sanitizeRemoteHtml: plain paragraphs come back as the parser gives them (it takes the fast path for thousands of them)', () => {
+    let plain = 0;
+    for (const html of strings(7, 30_000, true)) {
+      if (/^(?:<p>(?:[^<>&]|<br \/>)*<\/p>)+$/.test(html)) plain++;
+      expect(sanitizeRemoteHtml(html), JSON.stringify(html)).toBe(parsedRemoteHtml(html));
+    }
+    expect(plain).toBeGreaterThan(1500);
+    expect(sanitizeRemoteHtml('<p>one</p><p>two<br />three</p>')).toBe('<p>one</p><p>two<br />three</p>');
+  });
+
+  it('plainText: text with <p> tags only comes back as the parser gives it', () => {
+    let paragraphs = 0;
+    for (const html of strings(11, 30_000, false)) {
+      if (html.includes('<p>') && /^(?:[^<&]|<p>)*$/.test(html)) paragraphs++;
+      expect(plainText(html), JSON.stringify(html)).toBe(parsedPlainText(html));
+    }
+    expect(paragraphs).toBeGreaterThan(400);
   });
 });

@@ -149,6 +149,24 @@ describe('Create', () => {
     expect(storedNote(w, elsewhere)).toBeUndefined();
   });
 
+  it('notes of several followed senders processed in one turn: each in home once and found by search', async () => {
+    const w = world();
+    const senders = ['a', 'b', 'c', 'd', 'e'].map((n) => w.remote('mastodon', `https://${n}.example`));
+    for (const r of senders) await w.follow(r);
+    const creates = senders.map((r, i) => {
+      const c = withoutMention(w, r.fixture('create-note-mention'));
+      c.object.content = `<p>a kestrel over field ${['north', 'south', 'east', 'west', 'middle'][i]}</p>`;
+      return c;
+    });
+    // The same note again, in a second Create of the first sender: it waits for the first one's turn.
+    const again = { ...creates[0], id: `${creates[0].id}-again` };
+    expect(await w.receiveTogether([...creates, again])).toEqual(Array(6).fill({ error: null }));
+    expect(w.timeline().map((e) => e.uri).sort()).toEqual(creates.map((c) => c.object.id).sort());
+    const found = async (q: string) => (await w.conversations.find(q, 0)).notes.map((n) => n.uri).sort();
+    expect(await found('kestrel')).toEqual(creates.map((c) => c.object.id).sort());
+    expect(await found('south')).toEqual([creates[1].object.id]);
+  });
+
   it('a Create of something that is not a note (a Person, a ChatMessage) stores nothing', async () => {
     const [w, bob] = bobAnd();
     const create = bob.fixture('create-note-mention');

@@ -80,6 +80,23 @@ describe('ProcessingQueue', () => {
     expect(q.queue.pending('a.example')).toEqual({ items: 0, bytes: 0 });
   });
 
+  it('takes everything stored before drain(), more than one read of rows, and what is stored (and drained) while it runs', async () => {
+    let late = false;
+    const q = setup({
+      concurrency: 8,
+      run: async () => {
+        if (late) return;
+        late = true;
+        q.add('https://late.example/u', 3);
+        void q.queue.drain();
+      },
+    });
+    for (let s = 0; s < 50; s++) q.add(`https://h${s}.example/u`, 50);
+    await q.queue.drain();
+    expect(q.finished).toHaveLength(2503);
+    expect(q.finished.every(([, error]) => error === null)).toBe(true);
+  });
+
   it('drain() with nothing stored resolves at once', async () => {
     await setup().queue.drain();
   });

@@ -90,6 +90,36 @@ describe('full-text search', () => {
     expect((await w.conversations.find('plover', 0)).notes.map((n) => n.id)).toEqual([p]);
   });
 
+  it('posts stored one savepoint each are indexed together afterwards; one whose savepoint was undone is not', async () => {
+    const w = world();
+    const [mine] = await posts(w, ['template']);
+    const note = (id: string, text: string) => ({ ...w.notes.byId(mine!)!, id, uri: `https://remote.example/notes/${id}`, contentHtml: `<p>${text}</p>` });
+    w.db.transaction(() => {
+      w.db.transaction(() => w.notes.insert(note('n1', 'a curlew calling'), { indexLater: true }))();
+      try {
+        w.db.transaction(() => {
+          w.notes.insert(note('n2', 'a curlew undone'), { indexLater: true });
+          throw new Error('this write fails');
+        })();
+      } catch { /* its savepoint is undone */ }
+      w.db.transaction(() => w.notes.insert(note('n3', 'another curlew'), { indexLater: true }))();
+      expect((w.db.prepare('SELECT count(*) AS n FROM note_search').get() as { n: number }).n).toBe(1); // only the template so far
+      w.notes.indexDeferred();
+    })();
+    expect((await w.conversations.find('curlew', 0)).notes.map((n) => n.id).sort()).toEqual(['n1', 'n3']);
+  });
+
+  it('a post waiting for its entry that is edited meanwhile is found by its new words only', async () => {
+    const w = world();
+    const [mine] = await posts(w, ['template']);
+    const note = { ...w.notes.byId(mine!)!, id: 'n1', uri: 'https://remote.example/notes/n1', contentHtml: '<p>a dunlin at dawn</p>' };
+    w.notes.insert(note, { indexLater: true });
+    w.notes.update({ ...note, contentHtml: '<p>a knot at dusk</p>', updatedAt: w.now });
+    w.notes.indexDeferred();
+    expect((await w.conversations.find('dunlin', 0)).notes).toEqual([]);
+    expect((await w.conversations.find('knot', 0)).notes.map((n) => n.id)).toEqual(['n1']);
+  });
+
   it('forgets deleted posts', async () => {
     const w = world();
     const [p] = await posts(w, ['ephemeral sandpiper']);

@@ -177,6 +177,17 @@ export class World {
     return this.db.prepare<[string], { error: string | null }>('SELECT error FROM inbox_items WHERE activity_uri = ?').get(String(activity.id))!;
   }
 
+  /** Stores several activities (each from its own `actor`) as one busy inbox turn would, then processes them together. */
+  async receiveTogether(activities: Json[]): Promise<{ error: string | null }[]> {
+    const insert = this.db.prepare(`INSERT INTO inbox_items (activity_uri, actor_uri, body, received_at) VALUES (?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const a of activities) insert.run(String(a.id), String(a.actor), JSON.stringify(a), this.now + ++this.received);
+    })();
+    await this.processor.drain();
+    const error = this.db.prepare<[string], { error: string | null }>('SELECT error FROM inbox_items WHERE activity_uri = ?');
+    return activities.map((a) => error.get(String(a.id))!);
+  }
+
   /** Sets the profile's follow approval (as the Settings view does, without announcing it). */
   requireApproval(on = true): void {
     updateProfile(this.db, { manuallyApprovesFollowers: on });
