@@ -3,7 +3,7 @@
 // a writer that never pauses; without the worker the main connection checkpoints again, as
 // SQLite does by default.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../../src/main/core/store/database';
@@ -27,8 +27,19 @@ function setup(walMaxPages = 100_000, walCheckpointIntervalMs = 10) {
     for (let i = 0; i < pages; i += 10) db.transaction(() => { for (let k = 0; k < 10; k++) insert.run('x'.repeat(3000)); })();
   };
   const walBytes = () => statSync(`${file}-wal`).size;
+  /** The WAL header's checkpoint sequence number: it changes each time a write starts the WAL over. */
+  const walGeneration = () => {
+    const fd = openSync(`${file}-wal`, 'r');
+    try {
+      const header = Buffer.alloc(16);
+      readSync(fd, header, 0, 16, 0);
+      return header.readUInt32BE(12);
+    } finally {
+      closeSync(fd);
+    }
+  };
   const checkpointer = new WalCheckpointer(db, file, { walCheckpointIntervalMs, walMaxPages }, silentLogger);
-  return { db, file, write, walBytes, checkpointer };
+  return { db, file, write, walBytes, walGeneration, checkpointer };
 }
 
 async function until(what: () => boolean): Promise<void> {
@@ -48,10 +59,16 @@ describe('WAL checkpoints in a worker', () => {
     const afterFirst = s.walBytes();
     expect(afterFirst).toBeGreaterThan(1000 * 4096);
     // Once the worker has copied it all, the next write starts the WAL over (without that it would hold both).
-    await new Promise((r) => setTimeout(r, 300));
+    const generation = s.walGeneration();
+    let polled = 0;
+    await until(() => {
+      s.write(10);
+      polled += 10;
+      return s.walGeneration() !== generation;
+    });
     s.write(1500);
     expect(s.walBytes()).toBeLessThan(afterFirst * 1.5);
-    expect(s.db.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 3000 });
+    expect(s.db.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 3000 + polled });
     await s.checkpointer.stop();
     s.db.close();
   });
