@@ -11,7 +11,7 @@ export interface ChildStats {
   cpuSystemMs: number;
   /** CPU of the main (event-loop) thread alone since the last mark, ms (Linux; 10 ms ticks), null elsewhere. */
   mainThreadCpuMs: number | null;
-  /** CPU ms since the mark by thread name (main, libuv-worker, V8 workers…): where the rest of cpuMs goes. */
+  /** CPU ms since the mark by thread ("main", then "node#1"… in creation order: V8's workers, then libuv's pool): where the rest of cpuMs goes. */
   cpuByThreadMs: Record<string, number>;
   /** Wall time since the last mark, ms. */
   wallMs: number;
@@ -43,22 +43,13 @@ export interface Gauges {
 
 const MB = 1024 * 1024;
 
-/** utime + stime of the main thread (tid = pid) from /proc, ms; the rest of cpuUsage is libuv's threadpool (signing), V8's and GC helper threads. */
-function mainThreadCpuMs(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * utime + stime (ms) of every thread of this process, by name and creation order: "main", then
  * e.g. "node#1"… (Node names its V8 platform workers, started first, and its libuv pool threads,
  * started at first use, alike — the order tells them apart).
  */
 function cpuByThreadMs(): Record<string, number> {
+  // Linux only (10 ms ticks); elsewhere empty, and mainThreadCpuMs is null.
   const out: Record<string, number> = {};
   const seen = new Map<string, number>();
   try {
@@ -94,7 +85,6 @@ export function startGauges(): Gauges {
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
   let cpuMark = process.cpuUsage();
-  let mainMark = mainThreadCpuMs();
   let threadsMark = cpuByThreadMs();
   let wallMark = performance.now();
   let rssAtMark = process.memoryUsage().rss;
@@ -115,19 +105,18 @@ export function startGauges(): Gauges {
       for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = 0;
       samplePeaks();
       cpuMark = process.cpuUsage();
-      mainMark = mainThreadCpuMs();
       threadsMark = cpuByThreadMs();
       wallMark = performance.now();
     },
     stats() {
       const cpu = process.cpuUsage(cpuMark);
-      const main = mainThreadCpuMs();
+      const threads = cpuByThreadMs();
       samplePeaks();
       const mem = process.memoryUsage();
       return {
         cpuMs: (cpu.user + cpu.system) / 1000, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-        mainThreadCpuMs: main !== null && mainMark !== null ? main - mainMark : null,
-        cpuByThreadMs: threadDelta(cpuByThreadMs(), threadsMark),
+        mainThreadCpuMs: threads.main !== undefined && threadsMark.main !== undefined ? threads.main - threadsMark.main : null,
+        cpuByThreadMs: threadDelta(threads, threadsMark),
         wallMs: performance.now() - wallMark,
         peakRssMB: process.resourceUsage().maxRSS / 1024, rssAtMarkMB: rssAtMark / MB, rssNowMB: mem.rss / MB, heapUsedMB: mem.heapUsed / MB,
         peakHeapUsedMB: peaks.heapUsed / MB, peakHeapTotalMB: peaks.heapTotal / MB, peakExternalMB: peaks.external / MB,

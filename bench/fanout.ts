@@ -79,6 +79,11 @@ export interface Measured {
   farmCpuMs: number | null;
 }
 
+/** The run with the median delivery time (the lower middle one of an even count). */
+export function medianRun<T extends Measured>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.deliveredMs - b.deliveredMs)[(runs.length - 1) >> 1]!;
+}
+
 export async function fanout(world: World, o: FanoutOptions): Promise<FanoutResult> {
   world.runs++;
   const op = await OutpostHandle.launch({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../src/main/core/store/dataFolder';
 import type { ChildStats } from './childGauges';
-import { measureFanout, type FanoutTarget, type Measured } from './fanout';
+import { measureFanout, medianRun, type FanoutTarget, type Measured } from './fanout';
 import type { FloorConfig } from './floorProcess';
 import { stopChild, trackChild } from './outpostHandle';
 import { round } from './util';
@@ -114,7 +114,7 @@ export async function floorFanout(o: { built: string; world: World; actor: strin
       await floor.stop();
     }
   }
-  const med = [...runs].sort((a, b) => a.deliveredMs - b.deliveredMs)[(runs.length - 1) >> 1]!;
+  const med = medianRun(runs);
   const s = med.atDelivered;
   return {
     deliveredMs: round(med.deliveredMs), cpuMs: round(s.cpuMs), mainThreadCpuMs: s.mainThreadCpuMs, cpuByThreadMs: s.cpuByThreadMs,

@@ -7,7 +7,7 @@
 //
 // argv[2]: JSON FloorConfig. IPC (see bench/floorHandle.ts):
 //   → {type:'ready', pid}
-//   ← {type:'mark'|'stats'|'send'|'idle', id, body?} → {type:'result', id, value?, error?}
+//   ← {type:'mark'|'stats'|'send'|'idle', id, body?} → {type:'result', id, value?}
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { request } from 'node:http';
 import { startGauges } from './childGauges';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deliveryConfig, type DeliveryConfig, type DeliveryOverrides } from '../src/main/core/config';
 import type { HostDto } from '../src/shared/dto';
 import { floorFanout } from './floorHandle';
-import { fanout, type FanoutResult, type Measured } from './fanout';
+import { fanout, medianRun, type FanoutResult, type Measured } from './fanout';
 import { OutpostHandle } from './outpostHandle';
 import { buildWorld, connectFarm, pollUntil, waitQueueIdle, type FarmPlacement, type World } from './world';
 import type { Floor } from './floor';
@@ -62,11 +62,6 @@ export function runFigures(r: Measured) {
     noisy: r.foreignCpuMs !== null && r.foreignCpuMs > 0.25 * r.deliveredMs,
     machineBusyBefore: r.machineBusyBefore, farmCpuMs: r.farmCpuMs, foreignCpuMs: r.foreignCpuMs, irqMs: r.irqMs, stealMs: r.stealMs,
   };
-}
-
-/** The run with the median delivery time (the lower middle one of an even count). */
-export function medianRun<T extends Measured>(runs: T[]): T {
-  return [...runs].sort((a, b) => a.deliveredMs - b.deliveredMs)[(runs.length - 1) >> 1]!;
 }
 
 // ---- scenario 1 ----------------------------------------------------------------------

@@ -6,9 +6,9 @@
 // Fedify's examples) and inside a ParallelMessageQueue with Outpost's in-flight cap.
 import { join } from 'node:path';
 import { deliveryConfig } from '../src/main/core/config';
-import { fanout, measureFanout, type Measured } from './fanout';
+import { fanout, measureFanout, medianRun, type Measured } from './fanout';
 import { FedifyHandle, fedifyVersion, prepareFedify } from './fedifyHandle';
-import { medianRun, runFigures, TARGETS, type Ctx } from './scenarios';
+import { runFigures, TARGETS, type Ctx } from './scenarios';
 import { connectFarm, freePort, pollUntil, type World } from './world';
 import { log, median, round, table } from './util';
 
