@@ -147,17 +147,14 @@ export class NoteRepository {
    * the caller runs later in the same transaction (noteSearchIndex.ts: why).
    */
   insert(note: NoteRecord, opts: { indexLater?: boolean } = {}): boolean {
-    const searchable = { ...note, pollOptions: note.poll?.options.map((o) => o.title) };
-    if (opts.indexLater) {
+    const write = () => {
       if (this.stmts.insert.run(toParams(note)).changes === 0) return false;
-      this.searchIndex.defer(searchable);
+      const searchable = { ...note, pollOptions: note.poll?.options.map((o) => o.title) };
+      if (opts.indexLater) this.searchIndex.defer(searchable);
+      else this.searchIndex.put(searchable);
       return true;
-    }
-    return this.db.transaction(() => {
-      if (this.stmts.insert.run(toParams(note)).changes === 0) return false;
-      this.searchIndex.put(searchable);
-      return true;
-    })();
+    };
+    return opts.indexLater ? write() : this.db.transaction(write)();
   }
 
   /** Writes the search entries of the notes inserted with `indexLater` (that are still stored), if at least `atLeast` wait. */
