@@ -200,3 +200,56 @@ describe('keyboard shortcuts', () => {
     expect(win.errors).toEqual([]);
   });
 });
+
+describe('a refresh under way while the user acts on a post', () => {
+  it('does not undo a like or a bookmark made after it began, and the next refresh agrees', async () => {
+    const { page } = win;
+    await bob.rpc('compose', { content: 'A post liked while Home refreshes' });
+    await goTo(page, 'home');
+    const post = card('A post liked while Home refreshes');
+    await post.waitFor({ timeout: 15_000 });
+    const pressed = (name: RegExp) => post.getByRole('button', { name }).getAttribute('aria-pressed');
+    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['false', 'false']);
+
+    // Home's refresh gets its answer from the instance at once, but the window sees it only
+    // after the like and the bookmark have been made and answered.
+    let answered!: () => void;
+    const gotAnswer = new Promise<void>((resolve) => { answered = resolve; });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/rpc/timeline', async (route) => {
+      const response = await route.fetch();
+      answered();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await goTo(page, 'notifications');
+      await goTo(page, 'home');
+      await gotAnswer;
+      await post.focus();
+      const actions = Promise.all(['like', 'bookmark'].map((m) => page.waitForResponse((r) => r.url().endsWith(`/rpc/${m}`))));
+      await page.keyboard.press('f');
+      await page.keyboard.press('s');
+      expect((await actions).map((r) => r.status())).toEqual([200, 200]);
+      const applied = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/rpc/timeline'));
+      release();
+      await applied;
+    } finally {
+      release();
+      await page.unroute('**/rpc/timeline');
+    }
+    // Two frames: React has rendered whatever the stale answer did.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['true', 'true']);
+
+    // A refresh begun after them shows the instance's state, which is the same.
+    await goTo(page, 'notifications');
+    const refreshed = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/rpc/timeline'));
+    await goTo(page, 'home');
+    await refreshed;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['true', 'true']);
+    expect(win.errors).toEqual([]);
+  });
+});

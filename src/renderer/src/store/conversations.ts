@@ -5,6 +5,7 @@ import type { NoteDto, TimelineEntry, TimelinePage } from '../../../shared/dto';
 import type { SearchResultDto, ThreadDto } from '../../../shared/conversations';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { adopt, adoptAll, localClock, noteSettledHere } from '../lib/localChanges';
 import type { LoadStatus, Slice } from './types';
 
 const PAGE = 20;
@@ -82,10 +83,11 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
     const cur = get()[which];
     const same = cur.key === key && cur.status === 'ready';
     set({ [which]: same ? { ...cur, error: null } : { ...emptyList(key), status: 'loading' } } as Partial<ConversationsSlice>);
+    const since = localClock();
     try {
       const page = await fetchList(which, key);
       if (get()[which].key !== key) return;
-      set({ [which]: { ...emptyList(key), entries: page.entries, next: page.next, status: 'ready' } } as Partial<ConversationsSlice>);
+      set({ [which]: { ...emptyList(key), entries: adoptAll(page.entries, since), next: page.next, status: 'ready' } } as Partial<ConversationsSlice>);
     } catch (err) {
       if (get()[which].key !== key) return;
       set({ [which]: { ...get()[which], status: get()[which].entries.length ? 'ready' : 'error', error: errorMessage(err) } } as Partial<ConversationsSlice>);
@@ -101,8 +103,11 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
     async loadThread(key, quiet = false) {
       const cur = get().thread;
       if (!quiet || cur?.key !== key) set({ thread: { key, status: 'loading', error: null, data: cur?.key === key ? cur.data : null } });
+      const since = localClock();
       try {
-        const data = await api().thread({ noteId: key });
+        const fetched = await api().thread({ noteId: key });
+        const own = (n: NoteDto) => adopt(n, since);
+        const data = { ...fetched, ancestors: fetched.ancestors.map(own), note: own(fetched.note), descendants: fetched.descendants.map(own) };
         if (get().thread?.key === key) set({ thread: { key, status: 'ready', error: null, data } });
       } catch (err) {
         const now = get().thread;
@@ -120,9 +125,10 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
         return;
       }
       set({ search: { q, status: 'loading', error: null, result: null, loadingMore: false } });
+      const since = localClock();
       try {
         const result = await api().search({ q });
-        if (seq === searchSeq) set({ search: { q, status: 'ready', error: null, result, loadingMore: false } });
+        if (seq === searchSeq) set({ search: { q, status: 'ready', error: null, result: { ...result, notes: result.notes.map((n) => adopt(n, since)) }, loadingMore: false } });
       } catch (err) {
         if (seq === searchSeq) set({ search: { q, status: 'error', error: errorMessage(err), result: null, loadingMore: false } });
       }
@@ -154,12 +160,13 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
       const list = get()[which];
       if (list.loadingMore || !list.next || list.status !== 'ready') return;
       set({ [which]: { ...list, loadingMore: true } } as Partial<ConversationsSlice>);
+      const since = localClock();
       try {
         const page = await fetchList(which, list.key, list.next);
         const now = get()[which];
         if (now.key !== list.key) return;
         const seen = new Set(now.entries.map((e) => e.cursor));
-        set({ [which]: { ...now, entries: [...now.entries, ...page.entries.filter((e) => !seen.has(e.cursor))], next: page.next, loadingMore: false } } as Partial<ConversationsSlice>);
+        set({ [which]: { ...now, entries: [...now.entries, ...adoptAll(page.entries.filter((e) => !seen.has(e.cursor)), since)], next: page.next, loadingMore: false } } as Partial<ConversationsSlice>);
       } catch (err) {
         set({ [which]: { ...get()[which], loadingMore: false } } as Partial<ConversationsSlice>);
         get().toast(`Could not load more posts: ${errorMessage(err)}`);
@@ -171,6 +178,7 @@ export const createConversationsSlice: Slice<ConversationsSlice> = (set, get) =>
       get().patchNote(note.id, (n) => ({ ...n, bookmarked: on }));
       try {
         await (on ? api().bookmark({ noteId: note.id }) : api().unbookmark({ noteId: note.id }));
+        noteSettledHere(note.id);
       } catch (err) {
         get().patchNote(note.id, (n) => ({ ...n, bookmarked: !on }));
         get().toast(`Could not ${on ? 'bookmark' : 'remove the bookmark of'} the post: ${errorMessage(err)}`);

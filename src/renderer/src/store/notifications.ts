@@ -4,6 +4,7 @@
 import type { NotificationDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { adoptAll, localClock } from '../lib/localChanges';
 import type { LoadStatus, Slice } from './types';
 
 const SEEN_KEY = 'outpost.notificationsSeenAt';
@@ -39,6 +40,7 @@ export const createNotificationsSlice: Slice<NotificationsSlice> = (set, get) =>
     async loadNotifications() {
       const n = get().notifications;
       if (n.status !== 'ready') setN({ status: 'loading', error: null });
+      const since = localClock();
       try {
         const page = await api().notifications({ limit: PAGE });
         const cur = get().notifications;
@@ -47,7 +49,7 @@ export const createNotificationsSlice: Slice<NotificationsSlice> = (set, get) =>
         const oldestFresh = page.notifications.at(-1)?.at ?? 0;
         const older = page.next ? cur.items.filter((x) => !fresh.has(x.id) && x.at < oldestFresh) : [];
         setN({
-          items: [...page.notifications, ...older], next: older.length > 0 ? cur.next : page.next, status: 'ready', error: null,
+          items: [...adoptAll(page.notifications, since), ...older], next: older.length > 0 ? cur.next : page.next, status: 'ready', error: null,
         });
         const readUpTo = page.notifications.filter((x) => x.read).reduce((m, x) => Math.max(m, x.at), 0);
         if (readUpTo > get().notificationsSeenAt) set({ notificationsSeenAt: readUpTo });

@@ -2,6 +2,7 @@
 import type { ProfileLookupDto } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { adopt, localClock } from '../lib/localChanges';
 import type { LoadStatus, Slice } from './types';
 
 export interface ProfileState {
@@ -31,10 +32,11 @@ export const createProfileSlice: Slice<ProfileSlice> = (set, get) => ({
     const cur = get().profile;
     // Reloading the same profile keeps it on screen; another one starts empty.
     set({ profile: cur.handle === handle && cur.data ? { ...cur, error: null } : { ...EMPTY, handle, status: 'loading' } });
+    const since = localClock();
     try {
       const data = await api().profile({ handle });
       if (mine !== seq) return;
-      set({ profile: { ...EMPTY, handle, data, status: 'ready' } });
+      set({ profile: { ...EMPTY, handle, data: { ...data, posts: data.posts.map((n) => adopt(n, since)) }, status: 'ready' } });
     } catch (err) {
       if (mine !== seq) return;
       const now = get().profile;

@@ -3,6 +3,7 @@
 import type { NoteDto, TimelineEntry } from '../../../shared/dto';
 import { api } from '../client';
 import { errorMessage } from '../lib/format';
+import { adoptAll, localClock, noteChangedHere, noteSettledHere } from '../lib/localChanges';
 import type { LoadStatus, Slice } from './types';
 
 export const TIMELINE_PAGE = 20;
@@ -69,10 +70,11 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
     async loadTimeline() {
       const seq = ++loadSeq;
       setTimeline({ status: get().timeline.status === 'ready' ? 'ready' : 'loading', error: null });
+      const since = localClock();
       try {
         const page = await api().timeline({ limit: TIMELINE_PAGE });
         if (seq !== loadSeq) return;
-        setTimeline({ entries: page.entries, next: page.next, status: 'ready', error: null, pending: [], gap: false, moreError: null });
+        setTimeline({ entries: adoptAll(page.entries, since), next: page.next, status: 'ready', error: null, pending: [], gap: false, moreError: null });
       } catch (err) {
         if (seq !== loadSeq) return;
         const t = get().timeline;
@@ -85,11 +87,12 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       if (t.loadingMore || !t.next || t.status !== 'ready') return;
       const seq = loadSeq;
       setTimeline({ loadingMore: true, moreError: null });
+      const since = localClock();
       try {
         const page = await api().timeline({ limit: TIMELINE_PAGE, before: t.next });
         if (seq !== loadSeq) return;
         const cur = get().timeline;
-        setTimeline({ entries: mergeUnique(cur.entries, page.entries), next: page.next, loadingMore: false });
+        setTimeline({ entries: mergeUnique(cur.entries, adoptAll(page.entries, since)), next: page.next, loadingMore: false });
       } catch (err) {
         setTimeline({ loadingMore: false, moreError: errorMessage(err) });
       }
@@ -98,6 +101,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
     async refreshTimeline(reveal = false) {
       if (get().timeline.status !== 'ready') return get().loadTimeline();
       const seq = loadSeq;
+      const since = localClock();
       let page;
       try {
         page = await api().timeline({ limit: TIMELINE_PAGE });
@@ -105,6 +109,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
         return; // a failed background refresh keeps what is shown
       }
       if (seq !== loadSeq) return;
+      page = { ...page, entries: adoptAll(page.entries, since) };
       const t = get().timeline;
       const fresh = new Map(page.entries.map((e) => [e.cursor, e]));
       const oldestFresh = page.entries.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
@@ -147,7 +152,9 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       setTimeline({ entries: mergeUnique(t.pending, t.entries), pending: [] });
     },
 
-    patchNote(noteId, patch) {
+    patchNote(noteId, patchCopy) {
+      let changed: NoteDto | undefined;
+      const patch = (n: NoteDto) => (changed = patchCopy(n));
       const t = get().timeline;
       const fix = (list: TimelineEntry[]) => list.map((e) => (e.note.id === noteId ? { ...e, note: patch(e.note) } : e));
       const n = get().notifications;
@@ -158,6 +165,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
         ...(p.data ? { profile: { ...p, data: { ...p.data, posts: p.data.posts.map((x) => (x.id === noteId ? patch(x) : x)) } } } : {}),
       });
       get().patchConversationNotes(noteId, patch);
+      if (changed) noteChangedHere(changed);
     },
 
     async noteAction(note, action) {
@@ -173,6 +181,7 @@ export const createTimelineSlice: Slice<TimelineSlice> = (set, get) => {
       get().patchNote(note.id, change);
       try {
         await api()[action]({ noteId: note.id });
+        noteSettledHere(note.id);
       } catch (err) {
         get().patchNote(note.id, (n) => ({ ...n, ...before }));
         get().toastError(`Could not ${action} the post`, err);
