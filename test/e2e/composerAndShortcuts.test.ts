@@ -142,9 +142,9 @@ describe('keyboard shortcuts', () => {
     const pressed = (name: RegExp) => first.getByRole('button', { name }).getAttribute('aria-pressed');
     const liked = await pressed(/^(Like|Unlike)$/);
     await page.keyboard.press('f');
-    await expect.poll(() => pressed(/^(Like|Unlike)$/)).toBe(liked === 'true' ? 'false' : 'true');
+    await expect.poll(() => pressed(/^(Like|Unlike)$/), { timeout: 5000 }).toBe(liked === 'true' ? 'false' : 'true');
     await page.keyboard.press('s');
-    await expect.poll(() => pressed(/^(Bookmark|Remove bookmark)$/)).toBe('true');
+    await expect.poll(() => pressed(/^(Bookmark|Remove bookmark)$/), { timeout: 5000 }).toBe('true');
     await page.keyboard.press('r');
     await composer(page).getByText('Replying to').waitFor({ timeout: 5000 });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Post text');
@@ -185,11 +185,11 @@ describe('keyboard shortcuts', () => {
     await page.locator('#main').focus();
     await page.keyboard.press('n');
     await page.locator('nav a[data-view="home"][aria-current="page"]').waitFor({ timeout: 5000 });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Post text');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')), { timeout: 5000 }).toBe('Post text');
     await page.keyboard.press('Escape');
     await page.keyboard.press('/');
     await page.locator('nav a[data-view="search"][aria-current="page"]').waitFor({ timeout: 5000 });
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('search');
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), { timeout: 5000 }).toBe('search');
     await page.keyboard.press('Escape');
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
