@@ -3,7 +3,7 @@
 // "Mentioned only", a boosted post showed twice in Home, and replies, mentions and direct
 // messages all looked like "mentioned you". And the keyboard shortcuts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { eventually, startOutpost, type TestOutpost } from '../support/outpost';
 import { buildRenderer, goTo, launchBrowser, openWindow, type OpenedWindow } from './support/env';
 
@@ -32,6 +32,17 @@ afterAll(async () => {
 
 const card = (text: string) => win.page.locator('article.note', { hasText: text });
 const composer = (page: Page) => page.getByTestId('composer');
+/** Whether a post's toggle button (Like, Bookmark…) shows as pressed: 'true' or 'false'. */
+const pressedOn = (post: Locator, name: RegExp) => post.getByRole('button', { name }).getAttribute('aria-pressed');
+
+/** Bob posts `text`; it is waited for in Alice's Home. */
+async function bobsPostOnHome(text: string): Promise<Locator> {
+  await bob.rpc('compose', { content: text });
+  await goTo(win.page, 'home');
+  const post = card(text);
+  await post.waitFor({ timeout: 15_000 });
+  return post;
+}
 
 /**
  * The composer's fields as the user sees them. Each read has a short timeout: polled while
@@ -139,7 +150,7 @@ describe('keyboard shortcuts', () => {
     expect(await focusedText()).toBe(ids[0]);
 
     const first = page.locator(`article.note[data-note-id="${ids[0]}"]`);
-    const pressed = (name: RegExp) => first.getByRole('button', { name }).getAttribute('aria-pressed');
+    const pressed = (name: RegExp) => pressedOn(first, name);
     const liked = await pressed(/^(Like|Unlike)$/);
     await page.keyboard.press('f');
     await expect.poll(() => pressed(/^(Like|Unlike)$/), { timeout: 5000 }).toBe(liked === 'true' ? 'false' : 'true');
@@ -159,10 +170,7 @@ describe('keyboard shortcuts', () => {
 
   it('b boosts the focused post; Enter opens its thread, but Enter on a button inside a post is that button\'s', async () => {
     const { page } = win;
-    await bob.rpc('compose', { content: 'A public post for the keys' });
-    await goTo(page, 'home');
-    const post = card('A public post for the keys');
-    await post.waitFor({ timeout: 15_000 });
+    const post = await bobsPostOnHome('A public post for the keys');
     await post.focus();
     await page.keyboard.press('b');
     await post.getByRole('button', { name: 'Undo boost' }).waitFor({ timeout: 5000 });
@@ -204,12 +212,9 @@ describe('keyboard shortcuts', () => {
 describe('a refresh under way while the user acts on a post', () => {
   it('does not undo a like or a bookmark made after it began, and the next refresh agrees', async () => {
     const { page } = win;
-    await bob.rpc('compose', { content: 'A post liked while Home refreshes' });
-    await goTo(page, 'home');
-    const post = card('A post liked while Home refreshes');
-    await post.waitFor({ timeout: 15_000 });
-    const pressed = (name: RegExp) => post.getByRole('button', { name }).getAttribute('aria-pressed');
-    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['false', 'false']);
+    const post = await bobsPostOnHome('A post liked while Home refreshes');
+    const likedAndBookmarked = async () => [await pressedOn(post, /^(Like|Unlike)$/), await pressedOn(post, /^(Bookmark|Remove bookmark)$/)];
+    expect(await likedAndBookmarked()).toEqual(['false', 'false']);
 
     // Home's refresh gets its answer from the instance at once, but the window sees it only
     // after the like and the bookmark have been made and answered.
@@ -241,7 +246,7 @@ describe('a refresh under way while the user acts on a post', () => {
     }
     // Two frames: React has rendered whatever the stale answer did.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['true', 'true']);
+    expect(await likedAndBookmarked()).toEqual(['true', 'true']);
 
     // A refresh begun after them shows the instance's state, which is the same.
     await goTo(page, 'notifications');
@@ -249,7 +254,7 @@ describe('a refresh under way while the user acts on a post', () => {
     await goTo(page, 'home');
     await refreshed;
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    expect([await pressed(/^(Like|Unlike)$/), await pressed(/^(Bookmark|Remove bookmark)$/)]).toEqual(['true', 'true']);
+    expect(await likedAndBookmarked()).toEqual(['true', 'true']);
     expect(win.errors).toEqual([]);
   });
 });
